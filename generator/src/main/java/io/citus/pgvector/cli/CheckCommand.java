@@ -1,0 +1,40 @@
+package io.citus.pgvector.cli;
+
+import io.citus.pgvector.render.ChartComparison;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
+        description = "Fail, showing the differences, when the chart folder is not what 'generate' makes.",
+        footerHeading = "%n", footer = ExitCode.HELP)
+final class CheckCommand implements Callable<Integer> {
+
+    @Mixin
+    ValuesOptions values;
+
+    @Mixin
+    ChartOption chart;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> differences = ChartComparison.differences(values.render(), chart.chart);
+        PrintWriter out = spec.commandLine().getOut();
+        if (differences.isEmpty()) {
+            out.printf("%s is up to date%n", chart.chart);
+            return ExitCode.OK;
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf("%s is not what the generator makes from %s:%n", chart.chart, values.files());
+        differences.forEach(d -> err.println("  " + d));
+        err.println("run 'citus-pgvector generate' with the same options to update it");
+        return ExitCode.CHECK_FAILED;
+    }
+}

@@ -1,0 +1,84 @@
+package io.citus.pgvector.cli;
+
+import io.citus.pgvector.helm.HelmException;
+import io.citus.pgvector.model.InvalidValuesException;
+import io.citus.pgvector.model.ValuesProblem;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+
+/** The command line: subcommands, and the one place where failures become messages and exit codes. */
+@Command(name = "citus-pgvector",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionInfo.class,
+        description = "Generates, checks, lints, packages and publishes the citus-pgvector Helm chart.",
+        subcommands = {GenerateCommand.class, CheckCommand.class, LintCommand.class, TemplateCommand.class,
+                PackageCommand.class, PublishCommand.class, BuildCommand.class},
+        footerHeading = "%n",
+        footer = ExitCode.HELP)
+public final class Cli implements Runnable {
+
+    @Option(names = "--stacktrace", scope = ScopeType.INHERIT, description = "Print the stack trace of a failure.")
+    boolean stacktrace;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+    }
+
+    /** Runs the command line with the given streams; the test seam for everything but {@code System.exit}. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new Cli());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExitCodeExceptionMapper(e -> ExitCode.USAGE);
+        cli.setExecutionExceptionHandler(Cli::handle);
+        try {
+            return cli.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private static int handle(Exception e, CommandLine command, ParseResult parseResult) {
+        PrintWriter err = command.getErr();
+        int code;
+        if (e instanceof InvalidValuesException invalid) {
+            err.println("error: " + invalid.getMessage());
+            for (ValuesProblem problem : invalid.problems()) {
+                err.println("  " + problem);
+            }
+            code = ExitCode.INVALID_INPUT;
+        } else if (e instanceof CliException cli) {
+            err.println("error: " + cli.getMessage());
+            code = cli.exitCode();
+        } else if (e instanceof HelmException helm) {
+            err.println("error: " + helm.getMessage());
+            code = ExitCode.ENVIRONMENT;
+        } else {
+            err.println("error: internal error: " + e + " (rerun with --stacktrace and report it)");
+            code = ExitCode.INTERNAL;
+        }
+        if (wantsStacktrace(parseResult)) {
+            e.printStackTrace(err);
+        }
+        return code;
+    }
+
+    private static boolean wantsStacktrace(ParseResult result) {
+        for (ParseResult level = result; level != null;
+                level = level.subcommands().isEmpty() ? null : level.subcommands().get(0)) {
+            if (level.hasMatchedOption("--stacktrace")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,66 @@
+package io.citus.pgvector.model;
+
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * String formats the values use. The patterns of quantities are the operator CRD's own, so a value accepted here is
+ * accepted by the API server; Kubernetes allows more forms (e.g. {@code 500m} memory) that the operator rejects.
+ */
+public enum Format {
+    DNS_LABEL("^[a-z]([-a-z0-9]*[a-z0-9])?$", "must be a lowercase DNS label (a-z, 0-9, '-', starting with a letter)"),
+    CPU("^(\\d+m|\\d+(\\.\\d{1,3})?)$", "must be a CPU quantity such as 500m, 1 or 1.5"),
+    MEMORY("^(\\d+(e\\d+)?|\\d+(\\.\\d+)?(e\\d+)?[EPTGMK]i?)$", "must be a quantity such as 512Mi, 8Gi or 1G"),
+    CRON("^(\\d+|\\*)(/\\d+)?(\\s+(\\d+|\\*)(/\\d+)?){4}$", "must be a 5-field cron expression such as \"30 0 * * *\""),
+    IMAGE_REPOSITORY("^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$",
+            "must be an image repository such as ghcr.io/org/image (lowercase, no tag)"),
+    IMAGE_TAG("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", "must be an image tag (letters, digits, '_', '.', '-')"),
+    S3_BUCKET("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "must be a bucket name (3-63 lowercase letters, digits, '.', '-')"),
+    OBJECT_PREFIX("^[A-Za-z0-9!_.*'()/-]*$", "must be an object key prefix without spaces"),
+    TEXT("^\\S(.*\\S)?$", "must not be empty or start or end with a space");
+
+    private static final int MAX_DNS_LABEL = 63;
+    private static final long[][] CRON_RANGES = {{0, 59}, {0, 23}, {1, 31}, {1, 12}, {0, 7}};
+    private static final String[] CRON_FIELDS = {"minute", "hour", "day of month", "month", "day of week"};
+
+    private final Pattern pattern;
+    private final String requirement;
+
+    Format(String regex, String requirement) {
+        this.pattern = Pattern.compile(regex);
+        this.requirement = requirement;
+    }
+
+    public String regex() {
+        return pattern.pattern();
+    }
+
+    /** Why {@code value} is not of this format, or empty when it is. */
+    public Optional<String> check(String value) {
+        if (!pattern.matcher(value).matches()) {
+            return Optional.of(requirement);
+        }
+        if (this == DNS_LABEL && value.length() > MAX_DNS_LABEL) {
+            return Optional.of("must be at most " + MAX_DNS_LABEL + " characters");
+        }
+        if (this == CRON) {
+            return checkCronRanges(value);
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> checkCronRanges(String value) {
+        String[] fields = value.trim().split("\\s+");
+        for (int i = 0; i < fields.length; i++) {
+            String base = fields[i].split("/")[0];
+            if (!base.equals("*")) {
+                long n = Long.parseLong(base);
+                if (n < CRON_RANGES[i][0] || n > CRON_RANGES[i][1]) {
+                    return Optional.of("has " + CRON_FIELDS[i] + " " + n + " outside " + CRON_RANGES[i][0] + "-"
+                            + CRON_RANGES[i][1]);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}

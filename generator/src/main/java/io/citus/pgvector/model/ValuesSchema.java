@@ -1,0 +1,84 @@
+package io.citus.pgvector.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * values.schema.json, derived from the same record types and annotations that validate values in the generator, so
+ * {@code helm install --set workers.count=abc} or a misspelled key fails at install time.
+ */
+public final class ValuesSchema {
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private ValuesSchema() {
+    }
+
+    /** The schema, with the given values as the documented defaults. */
+    public static ObjectNode of(Values defaults) {
+        ObjectNode schema = JSON.objectNode();
+        schema.put("$schema", "http://json-schema.org/draft-07/schema#");
+        schema.put("title", "citus-pgvector values");
+        schema.setAll(record(Values.class, ValuesLoader.YAML.valueToTree(defaults)));
+        return schema;
+    }
+
+    private static ObjectNode record(Class<?> type, JsonNode defaults) {
+        ObjectNode node = JSON.objectNode();
+        node.put("type", "object");
+        node.put("additionalProperties", false);
+        ObjectNode properties = node.putObject("properties");
+        ArrayNode required = JSON.arrayNode();
+        for (ValueField field : ValueField.of(type)) {
+            properties.set(field.name(), field(field, defaults.get(field.name())));
+            required.add(field.name());
+        }
+        node.set("required", required);
+        return node;
+    }
+
+    private static ObjectNode field(ValueField field, JsonNode defaultValue) {
+        ObjectNode node = field.kind() == ValueKind.RECORD ? record(field.recordType(), defaultValue) : JSON.objectNode();
+        node.put("description", field.description());
+        switch (field.kind()) {
+            case STRING -> {
+                node.put("type", "string");
+                if (field.oneOf() != null) {
+                    ArrayNode values = node.putArray("enum");
+                    for (String v : field.oneOf().value()) {
+                        values.add(v);
+                    }
+                }
+                if (field.formatted() != null) {
+                    String regex = field.formatted().value().regex();
+                    node.put("pattern", field.formatted().optional() ? "^$|" + regex : regex);
+                }
+            }
+            case INTEGER -> {
+                node.put("type", "integer");
+                if (field.range() != null) {
+                    node.put("minimum", field.range().min());
+                    node.put("maximum", field.range().max());
+                }
+            }
+            case BOOLEAN -> node.put("type", "boolean");
+            case RECORD -> {
+                return node;
+            }
+            case STRING_MAP -> {
+                node.put("type", "object");
+                ArrayNode scalar = node.putObject("additionalProperties").putArray("type");
+                scalar.add("string").add("number").add("boolean");
+            }
+            case OBJECT -> node.put("type", "object");
+            case OBJECT_LIST -> {
+                node.put("type", "array");
+                node.putObject("items").put("type", "object");
+            }
+        }
+        node.set("default", defaultValue);
+        return node;
+    }
+}

@@ -1,0 +1,113 @@
+package io.citus.pgvector.render;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import io.citus.pgvector.model.Values;
+import io.citus.pgvector.model.ValuesDocumentation;
+import io.citus.pgvector.model.ValuesLoader;
+import io.citus.pgvector.model.ValuesSchema;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Expands the chart sources into a chart: {@code *.jinja} files are rendered with what is decided at generation time
+ * (version, defaults, documentation); Helm templates are copied verbatim, so their {@code {{ }}} stays Helm's.
+ */
+public final class ChartRenderer {
+
+    public static final String CHART_NAME = "citus-pgvector";
+    private static final String JINJA = ".jinja";
+    private static final String CHANGES = "changes.yaml";
+
+    private final Jinjava jinjava = new Jinjava(JinjavaConfig.newBuilder()
+            .withFailOnUnknownTokens(true)
+            .withTrimBlocks(true)
+            .withLstripBlocks(true)
+            .build());
+
+    /** The chart's files by relative path, in a stable order. */
+    public SortedMap<String, byte[]> render(Values values, ChartMetadata metadata) {
+        SortedMap<String, byte[]> sources = ChartSource.files();
+        Map<String, Object> context = context(values, metadata, sources.get(CHANGES));
+        SortedMap<String, byte[]> chart = new TreeMap<>();
+        sources.forEach((path, content) -> {
+            if (path.equals(CHANGES)) {
+                return;
+            }
+            if (path.endsWith(JINJA)) {
+                String text = new String(content, StandardCharsets.UTF_8);
+                chart.put(path.substring(0, path.length() - JINJA.length()),
+                        renderTemplate(path, text, context).getBytes(StandardCharsets.UTF_8));
+            } else {
+                chart.put(path, content);
+            }
+        });
+        chart.put("values.schema.json", schema(values));
+        return chart;
+    }
+
+    private Map<String, Object> context(Values values, ChartMetadata metadata, byte[] changes) {
+        Map<String, Object> context = new HashMap<>();
+        context.put("version", metadata.version());
+        context.put("appVersion", metadata.appVersion());
+        context.put("versionBadge", badge(metadata.version()));
+        context.put("appVersionBadge", badge(metadata.appVersion()));
+        context.put("prerelease", metadata.prerelease());
+        String tag = values.image().tag().isEmpty() ? metadata.appVersion() : values.image().tag();
+        context.put("image", values.image().repository() + ":" + tag);
+        context.put("entries", ValuesDocumentation.entries(values));
+        context.put("changes", changesOf(metadata.version(), changes));
+        return context;
+    }
+
+    private String renderTemplate(String path, String template, Map<String, Object> context) {
+        RenderResult result = jinjava.renderForResult(template, context);
+        if (!result.getErrors().isEmpty()) {
+            String errors = result.getErrors().stream().map(TemplateError::getMessage).collect(Collectors.joining("; "));
+            throw new IllegalStateException("chart source " + path + " did not render: " + errors);
+        }
+        return result.getOutput();
+    }
+
+    private static List<Map<String, String>> changesOf(String version, byte[] changes) {
+        if (changes == null) {
+            return List.of();
+        }
+        try {
+            Map<String, List<Map<String, String>>> byVersion = ValuesLoader.YAML.readValue(changes,
+                    new TypeReference<Map<String, List<Map<String, String>>>>() { });
+            return byVersion.getOrDefault(version, List.of());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("chart source " + CHANGES + " is not valid: " + e.getMessage(), e);
+        }
+    }
+
+    /** shields.io badges read '-' as a separator; a literal one is written twice. */
+    private static String badge(String text) {
+        return text.replace("-", "--");
+    }
+
+    private static byte[] schema(Values values) {
+        DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
+                .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+                .withArrayIndenter(new DefaultIndenter("  ", "\n"));
+        try {
+            String json = new ObjectMapper().writer(printer).writeValueAsString(ValuesSchema.of(values));
+            return (json + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
