@@ -159,9 +159,14 @@ resources:
   limits:
     cpu: {{ $group.resources.limits.cpu | quote }}
     memory: {{ $group.resources.limits.memory | quote }}
+{{- /* Naming the existing public schema keeps the operator from creating its default "data" schema, which fails
+in a database it does not own (postgres) and would then skip the extensions. */}}
 preparedDatabases:
   {{ $root.Values.database.name }}:
     defaultUsers: false
+    schemas:
+      public:
+        defaultRoles: false
     extensions:
       citus: pg_catalog
       vector: public
@@ -214,7 +219,8 @@ podAnnotations:
 {{- end }}
 
 {{/*
-Spilo environment for WAL-G archiving and base backups of one cluster, as a YAML list (empty when off).
+Spilo environment for WAL-G archiving and base backups of one cluster, as a YAML list (empty when off). Spilo
+archives with WAL-E unless USE_WALG_BACKUP is set, and restores with WAL-G from GCS only with USE_WALG_RESTORE.
 Each cluster archives below <prefix>/<cluster name>/wal/<major>, Spilo's own layout, so a major upgrade starts a new
 timeline history instead of mixing two. Takes a dict: root and name.
 */}}
@@ -231,8 +237,6 @@ timeline history instead of mixing two. Takes a dict: root and name.
 - name: BACKUP_NUM_TO_RETAIN
   value: {{ $wal.retain | quote }}
 {{- if eq $wal.provider "s3" }}
-- name: WAL_S3_BUCKET
-  value: {{ $wal.bucket | quote }}
 - name: WALG_S3_PREFIX
   value: {{ printf "s3://%s/%s" $wal.bucket $path | quote }}
 {{- with $wal.region }}
@@ -260,8 +264,6 @@ timeline history instead of mixing two. Takes a dict: root and name.
 {{- end }}
 {{- end }}
 {{- else }}
-- name: WAL_GS_BUCKET
-  value: {{ $wal.bucket | quote }}
 - name: WALG_GS_PREFIX
   value: {{ printf "gs://%s/%s" $wal.bucket $path | quote }}
 {{- if $wal.credentialsSecret.name }}

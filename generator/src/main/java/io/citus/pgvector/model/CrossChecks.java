@@ -15,8 +15,9 @@ final class CrossChecks {
             problems.add(new ValuesProblem("fullnameOverride", "must be at most " + Values.MAX_FULLNAME_LENGTH
                     + " characters so the operator's name suffixes fit, got " + v.fullnameOverride().length()));
         }
-        limitsCoverRequests(v.coordinator(), "coordinator", problems);
-        limitsCoverRequests(v.workers(), "workers", problems);
+        limitsCoverRequests(v.coordinator().resources(), "coordinator", problems);
+        limitsCoverRequests(v.workers().resources(), "workers", problems);
+        limitsCoverRequests(v.registrar().resources(), "registrar", problems);
         Values.WalBackup wal = v.backup().wal();
         if (wal.enabled()) {
             if (wal.bucket().isEmpty()) {
@@ -44,9 +45,9 @@ final class CrossChecks {
         }
     }
 
-    private static void limitsCoverRequests(Values.NodeGroup group, String path, List<ValuesProblem> problems) {
-        Values.ResourceList requests = group.resources().requests();
-        Values.ResourceList limits = group.resources().limits();
+    private static void limitsCoverRequests(Values.Resources resources, String path, List<ValuesProblem> problems) {
+        Values.ResourceList requests = resources.requests();
+        Values.ResourceList limits = resources.limits();
         if (Quantity.parse(limits.cpu()).compareTo(Quantity.parse(requests.cpu())) < 0) {
             problems.add(new ValuesProblem(path + ".resources.limits.cpu", "must not be below the request "
                     + requests.cpu() + ", got " + limits.cpu()));

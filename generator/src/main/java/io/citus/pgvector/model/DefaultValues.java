@@ -9,6 +9,8 @@ import io.citus.pgvector.model.Values.Image;
 import io.citus.pgvector.model.Values.LogicalBackup;
 import io.citus.pgvector.model.Values.OperatorConfigMap;
 import io.citus.pgvector.model.Values.Postgresql;
+import io.citus.pgvector.model.Values.Registrar;
+import io.citus.pgvector.model.Values.RegistrarImage;
 import io.citus.pgvector.model.Values.ResourceList;
 import io.citus.pgvector.model.Values.Resources;
 import io.citus.pgvector.model.Values.Scheduling;
@@ -50,6 +52,8 @@ public final class DefaultValues {
                         new Volume("50Gi", ""),
                         Map.of(),
                         noScheduling()),
+                new Registrar(new RegistrarImage("", ""), 30,
+                        new Resources(new ResourceList("10m", "32Mi"), new ResourceList("200m", "64Mi"))),
                 new Backup(
                         new LogicalBackup(false, "30 0 * * *", ""),
                         new WalBackup(false, "s3", "", "citus-pgvector", "", "", false, "0 1 * * *", 5,

@@ -33,6 +33,9 @@ public record Values(
         Coordinator coordinator,
         @Doc("The worker clusters: each holds a share of the shards.")
         Workers workers,
+        @Doc("The registrar sidecar in every worker pod: registers the worker with the coordinator and keeps it"
+                + " registered.")
+        Registrar registrar,
         @Doc("Logical backups and WAL archiving (off by default).")
         Backup backup,
         @Doc("An optional operator ConfigMap. The operator reads it only when its `CONFIG_MAP_NAME` points at it;"
@@ -99,7 +102,7 @@ public record Values(
             @Doc("PostgreSQL parameters only for the coordinator.")
             Map<String, String> parameters,
             @Doc("Scheduling of the coordinator pods.")
-            Scheduling scheduling) implements NodeGroup {
+            Scheduling scheduling) {
     }
 
     public record Workers(
@@ -115,16 +118,23 @@ public record Values(
             @Doc("PostgreSQL parameters only for the workers.")
             Map<String, String> parameters,
             @Doc("Scheduling of the worker pods.")
-            Scheduling scheduling) implements NodeGroup {
+            Scheduling scheduling) {
     }
 
-    /** What the coordinator and the workers have in common. */
-    public interface NodeGroup {
-        Integer instances();
+    public record Registrar(
+            @Doc("Registrar image; empty repository or tag means the clusters' image, which has bash and psql.")
+            RegistrarImage image,
+            @Doc("Seconds between two checks of the worker's registration.") @Range(min = 5, max = 3600)
+            Integer intervalSeconds,
+            @Doc("Resources of the registrar container.") Resources resources) {
+    }
 
-        Resources resources();
-
-        Volume volume();
+    public record RegistrarImage(
+            @Doc("Image repository; empty for `image.repository`.")
+            @Formatted(value = Format.IMAGE_REPOSITORY, optional = true)
+            String repository,
+            @Doc("Image tag; empty for the clusters' tag.") @Formatted(value = Format.IMAGE_TAG, optional = true)
+            String tag) {
     }
 
     public record Resources(
