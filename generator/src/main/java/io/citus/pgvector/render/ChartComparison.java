@@ -15,6 +15,7 @@ import java.util.TreeSet;
 public final class ChartComparison {
 
     private static final int CONTEXT = 2;
+    private static final int MAX_LINES = 20;
 
     private ChartComparison() {
     }
@@ -39,28 +40,42 @@ public final class ChartComparison {
         return differences;
     }
 
-    /** The first differing line with a little context, '-' for what is on disk and '+' for what is expected. */
+    /**
+     * The changed block between the common beginning and the common end, '-' for what is on disk and '+' for what is
+     * expected, with a little context before it.
+     */
     private static String firstDifference(byte[] want, byte[] have) {
         List<String> expected = new String(want, StandardCharsets.UTF_8).lines().toList();
         List<String> actual = new String(have, StandardCharsets.UTF_8).lines().toList();
-        int line = 0;
-        while (line < expected.size() && line < actual.size() && expected.get(line).equals(actual.get(line))) {
-            line++;
+        int start = 0;
+        while (start < expected.size() && start < actual.size() && expected.get(start).equals(actual.get(start))) {
+            start++;
         }
-        StringBuilder out = new StringBuilder();
-        out.append("  @@ line ").append(line + 1).append(" @@\n");
-        for (int i = Math.max(0, line - CONTEXT); i < line; i++) {
+        int endExpected = expected.size();
+        int endActual = actual.size();
+        while (endExpected > start && endActual > start
+                && expected.get(endExpected - 1).equals(actual.get(endActual - 1))) {
+            endExpected--;
+            endActual--;
+        }
+        StringBuilder out = new StringBuilder("  @@ line ").append(start + 1).append(" @@\n");
+        for (int i = Math.max(0, start - CONTEXT); i < start; i++) {
             out.append("    ").append(expected.get(i)).append('\n');
         }
-        for (int i = line; i < Math.min(actual.size(), line + CONTEXT + 1); i++) {
-            out.append("  - ").append(actual.get(i)).append('\n');
-        }
-        for (int i = line; i < Math.min(expected.size(), line + CONTEXT + 1); i++) {
-            out.append("  + ").append(expected.get(i)).append('\n');
-        }
-        if (line >= expected.size() && line >= actual.size()) {
-            out.append("  (line endings or trailing newline differ)\n");
+        appendLines(out, "  - ", actual, start, endActual);
+        appendLines(out, "  + ", expected, start, endExpected);
+        if (start == endExpected && start == endActual) {
+            out.append("  (only line endings or the final newline differ)\n");
         }
         return out.toString().stripTrailing();
+    }
+
+    private static void appendLines(StringBuilder out, String marker, List<String> lines, int from, int to) {
+        for (int i = from; i < Math.min(to, from + MAX_LINES); i++) {
+            out.append(marker).append(lines.get(i)).append('\n');
+        }
+        if (to - from > MAX_LINES) {
+            out.append(marker).append("... ").append(to - from - MAX_LINES).append(" more lines\n");
+        }
     }
 }
