@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +26,19 @@ public final class HelmClient {
     /** Where and how to reach an OCI registry. */
     public record Registry(boolean plainHttp, boolean insecureSkipTlsVerify, Path caFile) {
         public static final Registry DEFAULT = new Registry(false, false, null);
+
+        /** Sets these options on a helm-java command, whose option setters share no interface. */
+        void applyTo(Runnable plainHttpSetter, Runnable insecureSetter, Consumer<Path> caFileSetter) {
+            if (plainHttp) {
+                plainHttpSetter.run();
+            }
+            if (insecureSkipTlsVerify) {
+                insecureSetter.run();
+            }
+            if (caFile != null) {
+                caFileSetter.accept(caFile);
+            }
+        }
     }
 
     /** What to render: a chart folder or a remote reference, with release name, namespace and values. */
@@ -54,16 +68,7 @@ public final class HelmClient {
             }
             request.valuesFiles().forEach(command::withValuesFile);
             request.set().forEach(command::set);
-            Registry registry = request.registry();
-            if (registry.plainHttp()) {
-                command.plainHttp();
-            }
-            if (registry.insecureSkipTlsVerify()) {
-                command.insecureSkipTlsVerify();
-            }
-            if (registry.caFile() != null) {
-                command.withCaFile(registry.caFile());
-            }
+            request.registry().applyTo(command::plainHttp, command::insecureSkipTlsVerify, command::withCaFile);
             return command.call();
         });
     }
@@ -80,15 +85,7 @@ public final class HelmClient {
     public void login(String host, String username, String password, Registry registry) throws HelmException {
         call("helm registry login " + host, () -> {
             var login = Helm.registry().login().withHost(host).withUsername(username).withPassword(password);
-            if (registry.plainHttp()) {
-                login.plainHttp();
-            }
-            if (registry.insecureSkipTlsVerify()) {
-                login.insecureSkipTlsVerify();
-            }
-            if (registry.caFile() != null) {
-                login.withCaFile(registry.caFile());
-            }
+            registry.applyTo(login::plainHttp, login::insecureSkipTlsVerify, login::withCaFile);
             return login.call();
         });
     }
@@ -96,15 +93,7 @@ public final class HelmClient {
     public Pushed push(Path archive, URI remote, Registry registry) throws HelmException {
         String output = call("helm push " + archive.getFileName() + " " + remote, () -> {
             PushCommand push = Helm.push().withChart(archive).withRemote(remote);
-            if (registry.plainHttp()) {
-                push.plainHttp();
-            }
-            if (registry.insecureSkipTlsVerify()) {
-                push.insecureSkipTlsVerify();
-            }
-            if (registry.caFile() != null) {
-                push.withCaFile(registry.caFile());
-            }
+            registry.applyTo(push::plainHttp, push::insecureSkipTlsVerify, push::withCaFile);
             return push.call();
         });
         Matcher m = DIGEST.matcher(output == null ? "" : output);

@@ -211,18 +211,17 @@ class ChartRenderingTest {
         }
 
         private static JsonNode envFrom(JsonNode spec, String name) {
-            for (JsonNode e : spec.path("env")) {
-                if (e.path("name").asText().equals(name)) {
-                    return e.at("/valueFrom/secretKeyRef");
-                }
-            }
-            throw new AssertionError("no env " + name + " in " + spec.path("env"));
+            return envVar(spec, name).at("/valueFrom/secretKeyRef");
         }
 
         private static String env(JsonNode spec, String name) {
+            return envVar(spec, name).path("value").asText();
+        }
+
+        private static JsonNode envVar(JsonNode spec, String name) {
             for (JsonNode e : spec.path("env")) {
                 if (e.path("name").asText().equals(name)) {
-                    return e.path("value").asText();
+                    return e;
                 }
             }
             throw new AssertionError("no env " + name + " in " + spec.path("env"));
