@@ -1,1 +1,480 @@
 #!/usr/bin/env bash
+# citus-worker-registrar: keeps one Citus worker registered with its coordinator.
+#
+# Runs as a sidecar in every pod of a worker cluster (both pods of the Patroni pair; they race,
+# which is fine). Talks to the worker and the coordinator through their Services, which follow
+# Patroni failovers. Every REGISTRAR_INTERVAL_SECONDS it checks the catalogs and repairs:
+#   - the worker database lacks the citus or vector extension -> CREATE EXTENSION;
+#   - pg_dist_authinfo lacks the superuser password           -> store it (see below);
+#   - the coordinator is not in pg_dist_node                   -> citus_set_coordinator_host;
+#   - the worker is not in pg_dist_node (new, rebuilt or restored coordinator) -> citus_add_node;
+#   - the worker is in pg_dist_node but inactive               -> citus_activate_node.
+# Changes on the coordinator are serialized by a transaction-scoped advisory lock and re-checked
+# under it, so a worker is added exactly once however many registrars race.
+#
+# Internode authentication: Citus connects between nodes as the superuser. The chart gives every
+# cluster the same superuser password, and this script stores it in pg_dist_authinfo (node 0 =
+# every node) on the worker and on the coordinator, which is where Citus looks for it (the
+# sidecar cannot write a .pgpass into the postgres container). Set REGISTRAR_MANAGE_AUTHINFO=false
+# to manage pg_dist_authinfo yourself. The password only travels in the PGPASSWORD and
+# POSTGRES_PASSWORD environment variables and inside SQL sent over the (TLS) connection, with
+# statement logging switched off for that transaction; it never appears on a command line or in
+# this script's output.
+#
+# State: written to REGISTRAR_STATUS_FILE; `registrar.sh status` prints it and exits 0 only while
+# the worker is registered and the registrar is running. Logs: one line per state change or
+# action, plus a reminder every REGISTRAR_REPEAT_LOG_SECONDS while a problem persists.
+# Exit: only on SIGTERM/SIGINT (exit 0). Errors never end the loop.
+set -euo pipefail
+
+readonly STATUS_FILE="${REGISTRAR_STATUS_FILE:-/tmp/registrar.status}"
+
+# Prints the status file; exit 0 only when registered and the registrar process is alive.
+print_status() {
+  if [[ ! -r "${STATUS_FILE}" ]]; then
+    echo "no status file at ${STATUS_FILE}: the registrar has not started"
+    return 1
+  fi
+  cat "${STATUS_FILE}"
+  local state pid
+  state="$(sed -n 's/^state=//p' "${STATUS_FILE}")"
+  pid="$(sed -n 's/^pid=//p' "${STATUS_FILE}")"
+  if [[ -n "${pid}" ]] && ! kill -0 "${pid}" 2>/dev/null; then
+    echo "the registrar (pid ${pid}) is not running"
+    return 1
+  fi
+  [[ "${state}" == registered ]]
+}
+
+if [[ "${1:-}" == status ]]; then
+  if print_status; then exit 0; else exit 1; fi
+fi
+
+readonly COORDINATOR_HOST="${COORDINATOR_HOST:?COORDINATOR_HOST must name the coordinator Service}"
+readonly COORDINATOR_PORT="${COORDINATOR_PORT:-5432}"
+readonly WORKER_HOST="${WORKER_HOST:?WORKER_HOST must name the Service of this worker}"
+readonly WORKER_PORT="${WORKER_PORT:-5432}"
+readonly WORKER_ID="${WORKER_ID:-${WORKER_HOST}}"
+readonly DATABASE="${PGDATABASE:-postgres}"
+readonly SUPERUSER="${POSTGRES_USER:-postgres}"
+readonly INTERVAL_SECONDS="${REGISTRAR_INTERVAL_SECONDS:-30}"
+readonly MAX_BACKOFF_SECONDS="${REGISTRAR_MAX_BACKOFF_SECONDS:-30}"
+readonly REPEAT_LOG_SECONDS="${REGISTRAR_REPEAT_LOG_SECONDS:-600}"
+readonly MANAGE_AUTHINFO="${REGISTRAR_MANAGE_AUTHINFO:-true}"
+readonly PSQL="${REGISTRAR_PSQL:-psql}"
+# Serializes every registrar's changes on the coordinator ("citus" in ASCII).
+readonly LOCK_KEY=426870929779
+
+export PGCONNECT_TIMEOUT="${PGCONNECT_TIMEOUT:-5}"
+export PGAPPNAME="${PGAPPNAME:-citus-worker-registrar}"
+# Bounded statements: a registrar waiting behind a long lock retries instead of hanging.
+export PGOPTIONS="${PGOPTIONS:-} -c statement_timeout=${REGISTRAR_STATEMENT_TIMEOUT:-300s} -c lock_timeout=${REGISTRAR_LOCK_TIMEOUT:-60s}"
+# libpq and psql read the password from the environment, never from the command line.
+export PGPASSWORD="${POSTGRES_PASSWORD:-}"
+export POSTGRES_PASSWORD="${POSTGRES_PASSWORD:-}"
+unset PGHOST PGPORT PGUSER PGPASSFILE PGSERVICE
+
+log() {
+  local line="$*"
+  if [[ -n "${POSTGRES_PASSWORD}" ]]; then
+    line="${line//"${POSTGRES_PASSWORD}"/[redacted]}"
+  fi
+  printf '%s registrar[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${WORKER_ID}" "${line}"
+}
+
+config_error() {
+  log "configuration error: $*; fix the environment and restart the pod"
+}
+
+# A configuration error is not fixed by retrying, but exiting would crash-loop the pod:
+# report it and wait for the signal.
+config_ok=true
+for port in "${COORDINATOR_PORT}" "${WORKER_PORT}"; do
+  [[ "${port}" =~ ^[0-9]+$ ]] || { config_error "port '${port}' is not a number"; config_ok=false; }
+done
+for seconds in "${INTERVAL_SECONDS}" "${MAX_BACKOFF_SECONDS}" "${REPEAT_LOG_SECONDS}"; do
+  [[ "${seconds}" =~ ^[1-9][0-9]*$ ]] || { config_error "'${seconds}' is not a positive number of seconds"; config_ok=false; }
+done
+[[ -n "${POSTGRES_PASSWORD}" ]] || { config_error "POSTGRES_PASSWORD is empty"; config_ok=false; }
+[[ "${MANAGE_AUTHINFO}" == true || "${MANAGE_AUTHINFO}" == false ]] \
+  || { config_error "REGISTRAR_MANAGE_AUTHINFO must be true or false"; config_ok=false; }
+
+work_dir="$(mktemp -d "${TMPDIR:-/tmp}/registrar.XXXXXX")"
+readonly work_dir
+sleep_pid=""
+state=""
+state_since=""
+last_error=""
+last_error_at=""
+last_action=""
+last_action_at=""
+
+now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+
+write_status() {
+  local tmp="${STATUS_FILE}.tmp.$$"
+  {
+    printf 'state=%s\n' "${state}"
+    printf 'since=%s\n' "${state_since}"
+    printf 'updated=%s\n' "$(now)"
+    printf 'worker=%s:%s\n' "${WORKER_HOST}" "${WORKER_PORT}"
+    printf 'coordinator=%s:%s\n' "${COORDINATOR_HOST}" "${COORDINATOR_PORT}"
+    printf 'database=%s\n' "${DATABASE}"
+    printf 'last_action=%s\n' "${last_action}"
+    printf 'last_action_at=%s\n' "${last_action_at}"
+    printf 'last_error=%s\n' "${last_error}"
+    printf 'last_error_at=%s\n' "${last_error_at}"
+    printf 'pid=%s\n' "$$"
+  } >"${tmp}" || true
+  if ! mv -f "${tmp}" "${STATUS_FILE}" 2>/dev/null; then
+    log "cannot write ${STATUS_FILE}"
+  fi
+}
+
+on_signal() {
+  trap - TERM INT
+  [[ -n "${sleep_pid}" ]] && kill "${sleep_pid}" 2>/dev/null
+  state=stopped
+  state_since="$(now)"
+  write_status
+  rm -rf "${work_dir}"
+  log "stopping on signal"
+  exit 0
+}
+trap on_signal TERM INT
+
+# Sleeps so that a signal interrupts the wait at once.
+pause() {
+  sleep "$1" &
+  sleep_pid=$!
+  wait "${sleep_pid}" || true
+  sleep_pid=""
+}
+
+# SQL shared by the worker and the coordinator: the extensions, then the internode password.
+ENSURE_NODE_SQL=$(cat <<'SQL'
+\echo step checking the citus and vector extensions
+SELECT coalesce(bool_or(extname = 'citus'), false) AS has_citus,
+       coalesce(bool_or(extname = 'vector'), false) AS has_vector
+  FROM pg_catalog.pg_extension WHERE extname IN ('citus', 'vector') \gset registrar_
+\if :registrar_has_citus
+\if :registrar_has_vector
+\set registrar_extensions_missing false
+\else
+\set registrar_extensions_missing true
+\endif
+\else
+\set registrar_extensions_missing true
+\endif
+\if :registrar_extensions_missing
+BEGIN;
+SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
+SELECT coalesce(bool_or(extname = 'citus'), false) AS has_citus,
+       coalesce(bool_or(extname = 'vector'), false) AS has_vector
+  FROM pg_catalog.pg_extension WHERE extname IN ('citus', 'vector') \gset registrar_
+\if :registrar_has_citus
+\else
+\echo step creating extension citus
+CREATE EXTENSION citus;
+\echo did create extension citus
+\endif
+\if :registrar_has_vector
+\else
+\echo step creating extension vector
+CREATE EXTENSION vector;
+\echo did create extension vector
+\endif
+COMMIT;
+\endif
+\if :manage_authinfo
+\echo step storing the superuser password in pg_dist_authinfo
+BEGIN;
+SET LOCAL log_statement = 'none';
+SET LOCAL log_min_error_statement = 'panic';
+SET LOCAL log_min_duration_statement = -1;
+SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
+\getenv registrar_password POSTGRES_PASSWORD
+WITH wanted AS (
+  SELECT 0 AS nodeid, :'superuser'::name AS rolename,
+         'password=''' || replace(replace(:'registrar_password', E'\\', E'\\\\'), '''', E'\\''') || '''' AS authinfo
+), updated AS (
+  UPDATE pg_catalog.pg_dist_authinfo a SET authinfo = w.authinfo FROM wanted w
+   WHERE a.nodeid = w.nodeid AND a.rolename = w.rolename AND a.authinfo IS DISTINCT FROM w.authinfo
+  RETURNING 1
+), inserted AS (
+  INSERT INTO pg_catalog.pg_dist_authinfo (nodeid, rolename, authinfo)
+  SELECT nodeid, rolename, authinfo FROM wanted w
+   WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_authinfo a
+                      WHERE a.nodeid = w.nodeid AND a.rolename = w.rolename)
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM updated) + (SELECT count(*) FROM inserted) > 0 AS authinfo_changed \gset registrar_
+\unset registrar_password
+COMMIT;
+\if :registrar_authinfo_changed
+\echo did store the superuser password in pg_dist_authinfo
+\endif
+\endif
+SQL
+)
+readonly ENSURE_NODE_SQL
+
+# On the worker: also the highest shard id it knows (its Citus metadata, and shard-like table
+# names left over from an earlier coordinator), so a rebuilt coordinator never reuses those ids.
+WORKER_SQL="${ENSURE_NODE_SQL}"$'\n'$(cat <<'SQL'
+\echo step reading the shard ids in use
+SELECT greatest(
+         (SELECT coalesce(max(shardid), 0) FROM pg_catalog.pg_dist_shard),
+         (SELECT coalesce(max(substring(c.relname FROM '_([0-9]{1,18})$')::bigint), 0)
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.relname ~ '_[0-9]{1,18}$'
+             AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'citus',
+                                   'citus_internal', 'columnar', 'columnar_internal'))
+       ) AS shard_floor \gset registrar_
+\echo shard_floor :registrar_shard_floor
+\echo step done
+SQL
+)
+readonly WORKER_SQL
+
+COORDINATOR_SQL="${ENSURE_NODE_SQL}"$'\n'$(cat <<'SQL'
+\echo step checking the coordinator in pg_dist_node
+SELECT count(*) = 0 AS coordinator_missing FROM pg_catalog.pg_dist_node
+ WHERE groupid = 0 AND nodename = :'coordinator_host' AND nodeport = :coordinator_port \gset registrar_
+\if :registrar_coordinator_missing
+\echo step setting the coordinator host
+BEGIN;
+SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
+SELECT pg_catalog.citus_set_coordinator_host(:'coordinator_host', :coordinator_port) \gset registrar_
+COMMIT;
+\echo did set the coordinator host to :coordinator_host port :coordinator_port
+\endif
+\echo step checking the worker in pg_dist_node
+SELECT count(*) = 0 AS node_missing, coalesce(bool_or(NOT isactive), false) AS node_inactive
+  FROM pg_catalog.pg_dist_node
+ WHERE nodename = :'worker_host' AND nodeport = :worker_port \gset registrar_
+\if :registrar_node_missing
+\echo step adding the worker
+BEGIN;
+SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
+SELECT count(*) = 0 AS node_still_missing FROM pg_catalog.pg_dist_node
+ WHERE nodename = :'worker_host' AND nodeport = :worker_port \gset registrar_
+\if :registrar_node_still_missing
+SELECT count(*) > 0 AS shard_ids_moved
+  FROM (SELECT pg_catalog.setval('pg_catalog.pg_dist_shardid_seq', :shard_floor)
+          FROM pg_catalog.pg_sequences
+         WHERE schemaname = 'pg_catalog' AND sequencename = 'pg_dist_shardid_seq'
+           AND coalesce(last_value, start_value - 1) < :shard_floor) s \gset registrar_
+\if :registrar_shard_ids_moved
+\echo did move the shard id sequence past :shard_floor, the highest shard id found on the worker
+\endif
+SELECT pg_catalog.citus_add_node(:'worker_host', :worker_port) AS node_id \gset registrar_
+\echo did add the worker to pg_dist_node as node :registrar_node_id
+\else
+\echo info another registrar added the worker first
+\endif
+COMMIT;
+\elif :registrar_node_inactive
+\echo step activating the worker
+BEGIN;
+SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
+SELECT coalesce(bool_or(NOT isactive), false) AS node_still_inactive FROM pg_catalog.pg_dist_node
+ WHERE nodename = :'worker_host' AND nodeport = :worker_port \gset registrar_
+\if :registrar_node_still_inactive
+SELECT pg_catalog.citus_activate_node(:'worker_host', :worker_port) \gset registrar_
+\echo did activate the inactive worker
+\endif
+COMMIT;
+\endif
+\echo step done
+SQL
+)
+readonly COORDINATOR_SQL
+
+# Runs a SQL script with psql on one node. Sets psql_out and psql_err; returns psql's status.
+run_psql() {
+  local host="$1" port="$2" sql="$3"
+  shift 3
+  local rc=0
+  psql_out="$("${PSQL}" -X -q -A -t -w -h "${host}" -p "${port}" -U "${SUPERUSER}" -d "${DATABASE}" \
+    -v ON_ERROR_STOP=1 -v VERBOSITY=terse -v lock_key="${LOCK_KEY}" -v superuser="${SUPERUSER}" \
+    -v manage_authinfo="${MANAGE_AUTHINFO}" "$@" -f - <<<"${sql}" \
+    2>"${work_dir}/stderr")" || rc=$?
+  psql_err="$(tr -s '\n' ' ' <"${work_dir}/stderr")"
+  psql_err="${psql_err% }"
+  return "${rc}"
+}
+
+# The step psql was in when it stopped (the last "step ..." line it printed).
+last_step() {
+  sed -n 's/^step //p' <<<"${psql_out}" | tail -n 1
+}
+
+log_actions() {
+  local line
+  while IFS= read -r line; do
+    case "${line}" in
+      "did "* | "info "*)
+        last_action="${line#* } (${1})"
+        last_action_at="$(now)"
+        log "${1}: ${line#* }"
+        ;;
+      *) ;;
+    esac
+  done <<<"${psql_out}"
+}
+
+# Turns a psql failure into a state (waiting or error), a kind (what to fix) and a message.
+failure_state=""
+failure_kind=""
+failure_message=""
+classify_failure() {
+  local role="$1" host="$2" port="$3" step="$4" error="$5"
+  local where="${role} ${host}:${port}"
+  failure_state=error
+  case "${error}" in
+    *"password authentication failed"* | *"no password supplied"*)
+      failure_kind="auth-${role}"
+      failure_message="authentication failed at ${where} for user ${SUPERUSER}: every cluster must have the same superuser password (POSTGRES_PASSWORD)"
+      ;;
+    *"does not exist"*"database"* | *"database"*"does not exist"*)
+      failure_state=waiting
+      failure_kind="no-database-${role}"
+      failure_message="database ${DATABASE} does not exist yet at ${where}"
+      ;;
+    *"Connection refused"* | *"could not connect"* | *"timeout expired"* | *"could not translate host name"* \
+      | *"No route to host"* | *"Is the server running"* | *"server closed the connection"* \
+      | *"the database system is"* | *"terminating connection"* | *"connection to server"*"failed"*)
+      failure_state=waiting
+      failure_kind="unreachable-${role}"
+      failure_message="${where} does not accept connections yet"
+      ;;
+    *"read-only transaction"* | *"recovery is in progress"*)
+      failure_state=waiting
+      failure_kind="replica-${role}"
+      failure_message="${where} is a replica right now (failover in progress?)"
+      ;;
+    *'extension "citus" is not available'* | *"citus.control"*)
+      failure_kind="no-citus-${role}"
+      failure_message="the citus extension is not installed at ${where}: use the citus-pgvector image"
+      ;;
+    *'extension "vector" is not available'* | *"vector.control"*)
+      failure_kind="no-vector-${role}"
+      failure_message="the vector extension is not installed at ${where}: use the citus-pgvector image"
+      ;;
+    *"shared_preload_libraries"*)
+      failure_kind="no-preload-${role}"
+      failure_message="citus is not loaded at ${where}: shared_preload_libraries must start with citus"
+      ;;
+    *"deadlock detected"* | *"lock timeout"* | *"duplicate key"* | *"already exists"* | *"could not obtain lock"*)
+      failure_state=waiting
+      failure_kind="race-${role}"
+      failure_message="another registrar or a concurrent change got in the way at ${where} while ${step}; will check again"
+      ;;
+    *)
+      failure_kind="failed-${role}-${step}"
+      failure_message="failed at ${where} while ${step}"
+      ;;
+  esac
+  failure_message="${failure_message} (${error:-psql failed without a message})"
+}
+
+last_logged_key=""
+last_logged_at=0
+attempts_in_state=0
+
+# Records a state; logs it when it differs from the last logged one, or as a reminder.
+set_state() {
+  local new_state="$1" key="$2" message="$3"
+  local now_epoch
+  now_epoch="$(date +%s)"
+  if [[ "${new_state}" != "${state}" ]]; then
+    state_since="$(now)"
+  fi
+  state="${new_state}"
+  if [[ "${key}" != "${last_logged_key}" ]]; then
+    attempts_in_state=1
+    last_logged_key="${key}"
+    last_logged_at="${now_epoch}"
+    log "${new_state}: ${message}"
+  else
+    attempts_in_state=$((attempts_in_state + 1))
+    if ((now_epoch - last_logged_at >= REPEAT_LOG_SECONDS)); then
+      last_logged_at="${now_epoch}"
+      log "still ${new_state} after ${attempts_in_state} attempts: ${message}"
+    fi
+  fi
+  if [[ "${new_state}" != registered ]]; then
+    last_error="${message}"
+    last_error_at="$(now)"
+  fi
+  write_status
+}
+
+# Until registered, first checks that both servers accept connections, so that the state names
+# what is missing (a down coordinator) before any other step can fail on the worker.
+probe() {
+  local role="$1" host="$2" port="$3"
+  if ! run_psql "${host}" "${port}" "SELECT 1;"; then
+    classify_failure "${role}" "${host}" "${port}" connecting "${psql_err}"
+    set_state "${failure_state}" "${failure_kind}" "${failure_message}"
+    return 1
+  fi
+}
+
+# One pass: worker first (extensions, password, shard ids), then the coordinator.
+reconcile() {
+  local step shard_floor
+  if [[ "${state}" != registered ]]; then
+    probe worker "${WORKER_HOST}" "${WORKER_PORT}" || return 1
+    probe coordinator "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" || return 1
+  fi
+  if ! run_psql "${WORKER_HOST}" "${WORKER_PORT}" "${WORKER_SQL}"; then
+    step="$(last_step)"
+    log_actions worker
+    classify_failure worker "${WORKER_HOST}" "${WORKER_PORT}" "${step:-connecting}" "${psql_err}"
+    set_state "${failure_state}" "${failure_kind}" "${failure_message}"
+    return 1
+  fi
+  log_actions worker
+  shard_floor="$(sed -n 's/^shard_floor //p' <<<"${psql_out}")"
+  [[ "${shard_floor}" =~ ^[0-9]+$ ]] || shard_floor=0
+
+  if ! run_psql "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" "${COORDINATOR_SQL}" \
+    -v coordinator_host="${COORDINATOR_HOST}" -v coordinator_port="${COORDINATOR_PORT}" \
+    -v worker_host="${WORKER_HOST}" -v worker_port="${WORKER_PORT}" -v shard_floor="${shard_floor}"; then
+    step="$(last_step)"
+    log_actions coordinator
+    classify_failure coordinator "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" "${step:-connecting}" "${psql_err}"
+    set_state "${failure_state}" "${failure_kind}" "${failure_message}"
+    return 1
+  fi
+  log_actions coordinator
+  set_state registered registered \
+    "worker ${WORKER_HOST}:${WORKER_PORT} is an active node of coordinator ${COORDINATOR_HOST}:${COORDINATOR_PORT}"
+}
+
+state=starting
+state_since="$(now)"
+write_status
+log "starting: worker ${WORKER_HOST}:${WORKER_PORT}, coordinator ${COORDINATOR_HOST}:${COORDINATOR_PORT}, database ${DATABASE}, every ${INTERVAL_SECONDS}s"
+
+if [[ "${config_ok}" != true ]]; then
+  state=error
+  last_error="configuration error, see the log"
+  last_error_at="$(now)"
+  write_status
+  while true; do pause 3600; done
+fi
+
+backoff=1
+while true; do
+  if reconcile; then
+    backoff=1
+    pause "${INTERVAL_SECONDS}"
+  else
+    pause "${backoff}"
+    backoff=$((backoff * 2))
+    ((backoff <= MAX_BACKOFF_SECONDS)) || backoff="${MAX_BACKOFF_SECONDS}"
+  fi
+done

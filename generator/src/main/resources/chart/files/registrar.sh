@@ -52,7 +52,7 @@ fi
 
 readonly COORDINATOR_HOST="${COORDINATOR_HOST:?COORDINATOR_HOST must name the coordinator Service}"
 readonly COORDINATOR_PORT="${COORDINATOR_PORT:-5432}"
-readonly WORKER_HOST="${WORKER_HOST:?WORKER_HOST must name this worker's Service}"
+readonly WORKER_HOST="${WORKER_HOST:?WORKER_HOST must name the Service of this worker}"
 readonly WORKER_PORT="${WORKER_PORT:-5432}"
 readonly WORKER_ID="${WORKER_ID:-${WORKER_HOST}}"
 readonly DATABASE="${PGDATABASE:-postgres}"
@@ -125,7 +125,10 @@ write_status() {
     printf 'last_error=%s\n' "${last_error}"
     printf 'last_error_at=%s\n' "${last_error_at}"
     printf 'pid=%s\n' "$$"
-  } >"${tmp}" && mv -f "${tmp}" "${STATUS_FILE}" || log "cannot write ${STATUS_FILE}"
+  } >"${tmp}" || true
+  if ! mv -f "${tmp}" "${STATUS_FILE}" 2>/dev/null; then
+    log "cannot write ${STATUS_FILE}"
+  fi
 }
 
 on_signal() {
@@ -149,8 +152,23 @@ pause() {
 }
 
 # SQL shared by the worker and the coordinator: the extensions, then the internode password.
-readonly ENSURE_NODE_SQL=$(cat <<'SQL'
+ENSURE_NODE_SQL=$(cat <<'SQL'
 \echo step checking the citus and vector extensions
+SELECT coalesce(bool_or(extname = 'citus'), false) AS has_citus,
+       coalesce(bool_or(extname = 'vector'), false) AS has_vector
+  FROM pg_catalog.pg_extension WHERE extname IN ('citus', 'vector') \gset registrar_
+\if :registrar_has_citus
+\if :registrar_has_vector
+\set registrar_extensions_missing false
+\else
+\set registrar_extensions_missing true
+\endif
+\else
+\set registrar_extensions_missing true
+\endif
+\if :registrar_extensions_missing
+BEGIN;
+SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
 SELECT coalesce(bool_or(extname = 'citus'), false) AS has_citus,
        coalesce(bool_or(extname = 'vector'), false) AS has_vector
   FROM pg_catalog.pg_extension WHERE extname IN ('citus', 'vector') \gset registrar_
@@ -165,6 +183,8 @@ CREATE EXTENSION citus;
 \echo step creating extension vector
 CREATE EXTENSION vector;
 \echo did create extension vector
+\endif
+COMMIT;
 \endif
 \if :manage_authinfo
 \echo step storing the superuser password in pg_dist_authinfo
@@ -197,10 +217,11 @@ COMMIT;
 \endif
 SQL
 )
+readonly ENSURE_NODE_SQL
 
 # On the worker: also the highest shard id it knows (its Citus metadata, and shard-like table
 # names left over from an earlier coordinator), so a rebuilt coordinator never reuses those ids.
-readonly WORKER_SQL="${ENSURE_NODE_SQL}"$'\n'$(cat <<'SQL'
+WORKER_SQL="${ENSURE_NODE_SQL}"$'\n'$(cat <<'SQL'
 \echo step reading the shard ids in use
 SELECT greatest(
          (SELECT coalesce(max(shardid), 0) FROM pg_catalog.pg_dist_shard),
@@ -214,8 +235,9 @@ SELECT greatest(
 \echo step done
 SQL
 )
+readonly WORKER_SQL
 
-readonly COORDINATOR_SQL="${ENSURE_NODE_SQL}"$'\n'$(cat <<'SQL'
+COORDINATOR_SQL="${ENSURE_NODE_SQL}"$'\n'$(cat <<'SQL'
 \echo step checking the coordinator in pg_dist_node
 SELECT count(*) = 0 AS coordinator_missing FROM pg_catalog.pg_dist_node
  WHERE groupid = 0 AND nodename = :'coordinator_host' AND nodeport = :coordinator_port \gset registrar_
@@ -267,6 +289,7 @@ COMMIT;
 \echo step done
 SQL
 )
+readonly COORDINATOR_SQL
 
 # Runs a SQL script with psql on one node. Sets psql_out and psql_err; returns psql's status.
 run_psql() {
@@ -275,7 +298,7 @@ run_psql() {
   local rc=0
   psql_out="$("${PSQL}" -X -q -A -t -w -h "${host}" -p "${port}" -U "${SUPERUSER}" -d "${DATABASE}" \
     -v ON_ERROR_STOP=1 -v VERBOSITY=terse -v lock_key="${LOCK_KEY}" -v superuser="${SUPERUSER}" \
-    -v manage_authinfo="${MANAGE_AUTHINFO}" "$@" -f - <<<"\\set VERBOSITY terse"$'\n'"${sql}" \
+    -v manage_authinfo="${MANAGE_AUTHINFO}" "$@" -f - <<<"${sql}" \
     2>"${work_dir}/stderr")" || rc=$?
   psql_err="$(tr -s '\n' ' ' <"${work_dir}/stderr")"
   psql_err="${psql_err% }"
@@ -296,6 +319,7 @@ log_actions() {
         last_action_at="$(now)"
         log "${1}: ${line#* }"
         ;;
+      *) ;;
     esac
   done <<<"${psql_out}"
 }
@@ -330,11 +354,11 @@ classify_failure() {
       failure_kind="replica-${role}"
       failure_message="${where} is a replica right now (failover in progress?)"
       ;;
-    *'extension "citus" is not available'* | *'extension "citus"'*"control file"*)
+    *'extension "citus" is not available'* | *"citus.control"*)
       failure_kind="no-citus-${role}"
       failure_message="the citus extension is not installed at ${where}: use the citus-pgvector image"
       ;;
-    *'extension "vector" is not available'* | *'extension "vector"'*"control file"*)
+    *'extension "vector" is not available'* | *"vector.control"*)
       failure_kind="no-vector-${role}"
       failure_message="the vector extension is not installed at ${where}: use the citus-pgvector image"
       ;;
@@ -343,6 +367,7 @@ classify_failure() {
       failure_message="citus is not loaded at ${where}: shared_preload_libraries must start with citus"
       ;;
     *"deadlock detected"* | *"lock timeout"* | *"duplicate key"* | *"already exists"* | *"could not obtain lock"*)
+      failure_state=waiting
       failure_kind="race-${role}"
       failure_message="another registrar or a concurrent change got in the way at ${where} while ${step}; will check again"
       ;;
@@ -386,9 +411,24 @@ set_state() {
   write_status
 }
 
+# Until registered, first checks that both servers accept connections, so that the state names
+# what is missing (a down coordinator) before any other step can fail on the worker.
+probe() {
+  local role="$1" host="$2" port="$3"
+  if ! run_psql "${host}" "${port}" "SELECT 1;"; then
+    classify_failure "${role}" "${host}" "${port}" connecting "${psql_err}"
+    set_state "${failure_state}" "${failure_kind}" "${failure_message}"
+    return 1
+  fi
+}
+
 # One pass: worker first (extensions, password, shard ids), then the coordinator.
 reconcile() {
   local step shard_floor
+  if [[ "${state}" != registered ]]; then
+    probe worker "${WORKER_HOST}" "${WORKER_PORT}" || return 1
+    probe coordinator "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" || return 1
+  fi
   if ! run_psql "${WORKER_HOST}" "${WORKER_PORT}" "${WORKER_SQL}"; then
     step="$(last_step)"
     log_actions worker
