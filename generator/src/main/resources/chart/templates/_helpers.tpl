@@ -98,6 +98,15 @@ the per-shard overhead of Citus's default 32.
 {{- end }}
 
 {{/*
+Shards of a table on the busiest worker, ceil(shards / workers): what a fan-out query and a CREATE INDEX run at once
+on one worker.
+*/}}
+{{- define "citus-pgvector.shardsPerWorker" -}}
+{{- $workers := int .Values.workers.count }}
+{{- max 1 (div (add (include "citus-pgvector.shardCount" . | int) (sub $workers 1)) $workers) }}
+{{- end }}
+
+{{/*
 Cached connections per worker: the value, or enough for one per shard a worker holds, so fan-out queries do not open
 new connections (Citus caches 1 by default).
 */}}
@@ -105,14 +114,51 @@ new connections (Citus caches 1 by default).
 {{- if gt (int .Values.citus.maxCachedConnsPerWorker) 0 }}
 {{- .Values.citus.maxCachedConnsPerWorker }}
 {{- else }}
-{{- $workers := int .Values.workers.count }}
-{{- max 1 (div (add (include "citus-pgvector.shardCount" . | int) (sub $workers 1)) $workers) }}
+{{- include "citus-pgvector.shardsPerWorker" . }}
 {{- end }}
 {{- end }}
 
 {{/*
-PostgreSQL parameters of a cluster: what Citus needs on Spilo, the pgvector defaults, then the user's shared and
-per-role parameters on top. Takes a dict: root and role ("coordinator" or "workers").
+MiB of a memory quantity ("4Gi", "512Mi", "1G", "1e9"), rounded down: the unit index build memory is derived from.
+*/}}
+{{- define "citus-pgvector.memoryMiB" -}}
+{{- $quantity := toString . }}
+{{- $unit := regexFind "[EPTGMK]i?$" $quantity }}
+{{- $factors := dict "" 1.0 "K" 1e3 "Ki" 1024.0 "M" 1e6 "Mi" 1048576.0 "G" 1e9 "Gi" 1073741824.0 "T" 1e12
+  "Ti" 1099511627776.0 "P" 1e15 "Pi" 1125899906842624.0 "E" 1e18 "Ei" 1152921504606846976.0 }}
+{{- divf (mulf (float64 (trimSuffix $unit $quantity)) (index $factors $unit)) 1048576.0 | floor | int64 }}
+{{- end }}
+
+{{/*
+maintenance_work_mem of a role, in MB: a quarter of the pod's memory request shared by the index builds that run at
+once (a worker builds every shard it holds in parallel, one per shard; the coordinator one), between PostgreSQL's
+64MB and 8GB. HNSW builds that do not fit spill to disk and take several times as long; Spilo gives shared_buffers
+another quarter. Takes a dict: root and role ("coordinator" or "workers").
+*/}}
+{{- define "citus-pgvector.maintenanceWorkMem" -}}
+{{- $group := index .root.Values .role }}
+{{- $builds := 1 }}
+{{- if eq .role "workers" }}
+{{- $builds = include "citus-pgvector.shardsPerWorker" .root | int }}
+{{- end }}
+{{- $mib := include "citus-pgvector.memoryMiB" $group.resources.requests.memory | int64 }}
+{{- printf "%dMB" (min 8192 (max 64 (div $mib (mul 4 $builds)))) }}
+{{- end }}
+
+{{/*
+max_parallel_maintenance_workers of a role: one per CPU of the pod's request, at most 8 (PostgreSQL's
+max_parallel_workers), so a single HNSW build (a REINDEX, a shard moved by the rebalancer) uses the whole pod.
+Takes a dict: root and role.
+*/}}
+{{- define "citus-pgvector.maxParallelMaintenanceWorkers" -}}
+{{- $group := index .root.Values .role }}
+{{- min 8 (include "citus-pgvector.cpuCores" $group.resources.requests.cpu | int) }}
+{{- end }}
+
+{{/*
+PostgreSQL parameters of a cluster: what Citus needs on Spilo, the pgvector defaults, index build memory and
+parallelism sized from the role's pods, then the user's shared and per-role parameters on top.
+Takes a dict: root and role ("coordinator" or "workers").
 Citus must be first in shared_preload_libraries; Spilo's first boot needs pg_auth_mon and pg_cron to stay.
 */}}
 {{- define "citus-pgvector.parameters" -}}
@@ -126,6 +172,8 @@ Citus must be first in shared_preload_libraries; Spilo's first boot needs pg_aut
   "citus.max_cached_conns_per_worker" (include "citus-pgvector.maxCachedConnsPerWorker" $root)
   "hnsw.ef_search" (toString $root.Values.vector.hnswEfSearch)
   "hnsw.iterative_scan" $root.Values.vector.hnswIterativeScan
+  "maintenance_work_mem" (include "citus-pgvector.maintenanceWorkMem" .)
+  "max_parallel_maintenance_workers" (include "citus-pgvector.maxParallelMaintenanceWorkers" .)
 }}
 {{- $role := index $root.Values .role }}
 {{- $merged := merge (deepCopy $role.parameters) (deepCopy $root.Values.postgresql.parameters) $chart }}

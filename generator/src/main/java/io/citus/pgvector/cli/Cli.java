@@ -16,7 +16,8 @@ import picocli.CommandLine.ScopeType;
         versionProvider = VersionInfo.class,
         description = "Generates, checks, lints, packages and publishes the citus-pgvector Helm chart.",
         subcommands = {GenerateCommand.class, CheckCommand.class, LintCommand.class, TemplateCommand.class,
-                PackageCommand.class, PublishCommand.class, BuildCommand.class},
+                PackageCommand.class, PublishCommand.class, BuildCommand.class, VerifyCommand.class,
+                BenchCommand.class},
         footerHeading = "%n",
         footer = ExitCode.HELP)
 public final class Cli implements Runnable {

@@ -18,6 +18,7 @@ final class CrossChecks {
         limitsCoverRequests(v.coordinator().resources(), "coordinator", problems);
         limitsCoverRequests(v.workers().resources(), "workers", problems);
         limitsCoverRequests(v.registrar().resources(), "registrar", problems);
+        limitsCoverRequests(v.scaling().resources(), "scaling", problems);
         Values.WalBackup wal = v.backup().wal();
         if (wal.enabled()) {
             if (wal.bucket().isEmpty()) {

@@ -5,7 +5,9 @@ import io.citus.pgvector.model.Values.Citus;
 import io.citus.pgvector.model.Values.Coordinator;
 import io.citus.pgvector.model.Values.CredentialsSecret;
 import io.citus.pgvector.model.Values.Database;
+import io.citus.pgvector.model.Values.HelmTest;
 import io.citus.pgvector.model.Values.Image;
+import io.citus.pgvector.model.Values.JobImage;
 import io.citus.pgvector.model.Values.LogicalBackup;
 import io.citus.pgvector.model.Values.OperatorConfigMap;
 import io.citus.pgvector.model.Values.Postgresql;
@@ -13,6 +15,7 @@ import io.citus.pgvector.model.Values.Registrar;
 import io.citus.pgvector.model.Values.RegistrarImage;
 import io.citus.pgvector.model.Values.ResourceList;
 import io.citus.pgvector.model.Values.Resources;
+import io.citus.pgvector.model.Values.Scaling;
 import io.citus.pgvector.model.Values.Scheduling;
 import io.citus.pgvector.model.Values.Superuser;
 import io.citus.pgvector.model.Values.Vector;
@@ -58,7 +61,10 @@ public final class DefaultValues {
                         new LogicalBackup(false, "30 0 * * *", ""),
                         new WalBackup(false, "s3", "", "citus-pgvector", "", "", false, "0 1 * * *", 5,
                                 new CredentialsSecret("", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "key.json"))),
-                new OperatorConfigMap(false, "postgres-operator-citus", "", Map.of()));
+                new OperatorConfigMap(false, "postgres-operator-citus", "", Map.of()),
+                new Scaling(true, 1800, true, "auto", true, new JobImage("", ""),
+                        new Resources(new ResourceList("10m", "32Mi"), new ResourceList("500m", "128Mi"))),
+                new HelmTest(true));
     }
 
     private static Scheduling noScheduling() {

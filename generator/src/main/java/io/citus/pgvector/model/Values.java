@@ -40,7 +40,11 @@ public record Values(
         Backup backup,
         @Doc("An optional operator ConfigMap. The operator reads it only when its `CONFIG_MAP_NAME` points at it;"
                 + " the clusters work without it.")
-        OperatorConfigMap operatorConfigMap) {
+        OperatorConfigMap operatorConfigMap,
+        @Doc("Hook Jobs that keep every row when `workers.count` changes or the release is uninstalled.")
+        Scaling scaling,
+        @Doc("The `helm test` pod: proves the cluster answers router and fan-out kNN queries on every worker.")
+        HelmTest helmTest) {
 
     /** Longest release-derived prefix: "-coordinator-pooler-repl" and "-worker-NNN-pooler-repl" must still fit in 63. */
     public static final int MAX_FULLNAME_LENGTH = 39;
@@ -195,6 +199,45 @@ public record Values(
             @Doc("S3: key holding the access key ID.") String accessKeyIdKey,
             @Doc("S3: key holding the secret access key.") String secretAccessKeyKey,
             @Doc("GCS: key holding the service account JSON.") String serviceAccountKey) {
+    }
+
+    public record Scaling(
+            @Doc("Run the scaling hooks. Before `helm upgrade` deletes workers (lower `workers.count`), a Job drains"
+                    + " them and removes them from Citus, and stops the upgrade if it cannot; after an upgrade, a Job"
+                    + " waits until all `workers.count` workers are active and rebalances. Off: lowering"
+                    + " `workers.count` deletes the workers with their volumes and shards.")
+            Boolean hooks,
+            @Doc("Seconds a hook Job may run (drain, wait for workers, rebalance). `helm upgrade --timeout` must be"
+                    + " at least as long, or Helm gives up first.")
+            @Range(min = 60, max = 86400)
+            Integer timeoutSeconds,
+            @Doc("After an upgrade, move shards onto new workers (`citus_rebalance_start`) and wait for the moves.")
+            Boolean rebalanceOnScaleUp,
+            @Doc("How shards move: `auto` (logical replication; tables need a primary key or replica identity),"
+                    + " `force_logical`, or `block_writes` (blocks writes to a shard while it moves).")
+            @OneOf({"auto", "force_logical", "block_writes"})
+            String shardTransferMode,
+            @Doc("A pre-delete hook refuses `helm uninstall` while the coordinator's database holds tables, because"
+                    + " the operator deletes every cluster's volumes with it. Drop the tables (or set this to false)"
+                    + " to uninstall on purpose.")
+            Boolean guardUninstall,
+            @Doc("Image of the hook Jobs and the `helm test` pod; empty repository or tag means the clusters' image,"
+                    + " which has bash and psql.")
+            JobImage image,
+            @Doc("Resources of the hook and test containers.")
+            Resources resources) {
+    }
+
+    public record JobImage(
+            @Doc("Image repository; empty for `image.repository`.")
+            @Formatted(value = Format.IMAGE_REPOSITORY, optional = true)
+            String repository,
+            @Doc("Image tag; empty for the clusters' tag.") @Formatted(value = Format.IMAGE_TAG, optional = true)
+            String tag) {
+    }
+
+    public record HelmTest(
+            @Doc("Render the `helm test` pod (`helm test <release>`).") Boolean enabled) {
     }
 
     public record OperatorConfigMap(

@@ -88,8 +88,8 @@ class ChartRenderingTest {
             + " worker CPUs")
     void parameters() throws HelmException {
         RenderedChart rendered = RenderedChart.render(CHART, Map.of("workers.count", "3",
-                "workers.resources.requests.cpu", "1500m", "postgresql.parameters.max_connections", "300",
-                "coordinator.parameters.work_mem", "64MB"));
+                "workers.resources.requests.cpu", "1500m", "workers.resources.requests.memory", "6Gi",
+                "postgresql.parameters.max_connections", "300", "coordinator.parameters.work_mem", "64MB"));
         for (JsonNode pg : rendered.ofKind("postgresql")) {
             JsonNode p = pg.at("/spec/postgresql/parameters");
             assertThat(p.path("shared_preload_libraries").asText()).startsWith("citus,")
@@ -103,6 +103,25 @@ class ChartRenderingTest {
             assertThat(p.path("citus.max_cached_conns_per_worker").asText()).isEqualTo("2");
             assertThat(p.path("max_connections").asText()).isEqualTo("300");
         }
+        JsonNode worker = rendered.named("postgresql", "citus-worker-1").at("/spec/postgresql/parameters");
+        assertThat(worker.path("maintenance_work_mem").asText()).as("6Gi / 4 shared by 2 shards built at once")
+                .isEqualTo("768MB");
+        assertThat(worker.path("max_parallel_maintenance_workers").asText()).as("ceil(1.5) CPUs").isEqualTo("2");
+        JsonNode coordinator = rendered.named("postgresql", "citus-coordinator").at("/spec/postgresql/parameters");
+        assertThat(coordinator.path("maintenance_work_mem").asText()).as("2Gi / 4, one build").isEqualTo("512MB");
+        assertThat(coordinator.path("max_parallel_maintenance_workers").asText()).isEqualTo("1");
+        RenderedChart big = RenderedChart.render(CHART, Map.of("workers.resources.requests.memory", "200G",
+                "coordinator.resources.requests.cpu", "16000m", "coordinator.resources.limits.cpu", "16000m"));
+        assertThat(big.named("postgresql", "citus-worker-1").at("/spec/postgresql/parameters/maintenance_work_mem")
+                .asText()).as("capped").isEqualTo("8192MB");
+        assertThat(big.named("postgresql", "citus-coordinator")
+                .at("/spec/postgresql/parameters/max_parallel_maintenance_workers").asText()).as("capped")
+                .isEqualTo("8");
+        JsonNode small = RenderedChart.render(CHART, Map.of("workers.resources.requests.memory", "256Mi",
+                "workers.parameters.max_parallel_maintenance_workers", "3")).named("postgresql", "citus-worker-1")
+                .at("/spec/postgresql/parameters");
+        assertThat(small.path("maintenance_work_mem").asText()).as("PostgreSQL's default at least").isEqualTo("64MB");
+        assertThat(small.path("max_parallel_maintenance_workers").asText()).as("the user's value wins").isEqualTo("3");
         assertThat(rendered.named("postgresql", "citus-coordinator").at("/spec/postgresql/parameters/work_mem")
                 .asText()).isEqualTo("64MB");
         assertThat(rendered.named("postgresql", "citus-worker-1").at("/spec/postgresql/parameters").has("work_mem"))

@@ -36,7 +36,9 @@ import org.testcontainers.utility.DockerImageName;
 
 /**
  * Installs the committed chart into a real API server (k3s) that has the operator's CRD, without the operator: what is
- * checked is that the API server accepts every object and stores the postgresql specs unpruned.
+ * checked is that the API server accepts every object and stores the postgresql specs unpruned. The scaling hooks and
+ * the uninstall guard are switched off: without the operator no coordinator ever answers, so their Jobs would wait
+ * out their timeout (they are tested against a real Citus cluster in io.citus.pgvector.scaling).
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class K3sInstallTest {
@@ -115,11 +117,12 @@ class K3sInstallTest {
         String kubeconfig = k3s.getKubeConfigYaml();
         Helm.install(CHART.toString()).withName("citus").withNamespace(NAMESPACE).createNamespace()
                 .withKubeConfigContents(kubeconfig).set("superuser.password", "k3s-test").set("workers.count", 2)
-                .call();
+                .set("scaling.hooks", false).set("scaling.guardUninstall", false).call();
         assertStored(2);
 
         Helm.upgrade(CHART.toString()).withName("citus").withNamespace(NAMESPACE).withKubeConfigContents(kubeconfig)
-                .set("superuser.password", "k3s-test").set("workers.count", 3).call();
+                .set("superuser.password", "k3s-test").set("workers.count", 3).set("scaling.hooks", false)
+                .set("scaling.guardUninstall", false).call();
         assertStored(3);
     }
 

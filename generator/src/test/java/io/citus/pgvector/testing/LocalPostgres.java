@@ -6,15 +6,18 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -162,6 +165,27 @@ public final class LocalPostgres implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         start();
+    }
+
+    /**
+     * Appends settings to postgresql.conf, as Patroni writes a cluster's parameters, and reloads the configuration.
+     * Only settings that a reload applies take effect without {@link #stop()} and {@link #start()}.
+     */
+    public void configure(Map<String, String> settings) {
+        StringBuilder conf = new StringBuilder("\n");
+        settings.forEach((name, value) -> conf.append(name).append(" = '").append(value.replace("'", "''"))
+                .append("'\n"));
+        try {
+            Files.writeString(data().resolve("postgresql.conf"), conf, StandardCharsets.UTF_8,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_reload_conf()");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reload the configuration on port " + port + ": " + e, e);
+        }
     }
 
     private void awaitConnections() {

@@ -1,0 +1,239 @@
+package io.citus.pgvector.cluster;
+
+import io.citus.pgvector.cluster.Coordinator.WorkerResult;
+import io.citus.pgvector.cluster.VerifyReport.Check;
+import io.citus.pgvector.cluster.VerifyReport.Status;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+
+/**
+ * Checks a running Citus + pgvector cluster through its coordinator: workers, extensions, shard balance, vector
+ * indexes on every shard, and that the pgvector settings reach the workers.
+ */
+public final class ClusterVerifier {
+
+    /** The pgvector settings the chart puts into every node's postgresql.conf; queries on workers depend on them. */
+    public static final List<String> VECTOR_SETTINGS = List.of("hnsw.ef_search", "hnsw.iterative_scan");
+
+    private static final String VECTOR_INDEX_COUNT = "SELECT count(*) FROM pg_index i"
+            + " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam"
+            + " WHERE i.indrelid = '%s'::regclass AND a.amname IN ('hnsw', 'ivfflat') AND i.indisvalid";
+
+    private final OptionalInt expectedWorkers;
+    private final Map<String, String> expectedSettings;
+
+    /**
+     * @param expectedWorkers fail unless exactly this many workers are active
+     * @param expectedSettings settings every node must have (name to value), besides agreeing with the coordinator
+     */
+    public ClusterVerifier(OptionalInt expectedWorkers, Map<String, String> expectedSettings) {
+        this.expectedWorkers = expectedWorkers;
+        this.expectedSettings = Map.copyOf(expectedSettings);
+    }
+
+    public VerifyReport verify(Coordinator coordinator) throws SQLException {
+        String target = coordinator.settings().describe();
+        if (!coordinator.hasCitus()) {
+            return new VerifyReport(target, List.of(new Check("citus", Status.FAIL,
+                    "the citus extension is not installed in database " + coordinator.settings().database()
+                            + ": not a Citus coordinator", List.of())));
+        }
+        List<Check> checks = new ArrayList<>();
+        checks.add(workers(coordinator));
+        checks.add(extensions(coordinator));
+        checks.add(shardBalance(coordinator));
+        checks.add(vectorIndexes(coordinator));
+        checks.add(settings(coordinator));
+        return new VerifyReport(target, checks);
+    }
+
+    private Check workers(Coordinator coordinator) throws SQLException {
+        List<Coordinator.Worker> workers = coordinator.workers();
+        List<String> problems = new ArrayList<>();
+        List<String> active = workers.stream().filter(Coordinator.Worker::active).map(Coordinator.Worker::address)
+                .toList();
+        workers.stream().filter(w -> !w.active()).forEach(w -> problems.add(w.address() + " is registered but"
+                + " inactive (citus_activate_node, or citus_remove_node if it is gone)"));
+        for (WorkerResult result : coordinator.onWorkers("SELECT 1")) {
+            if (!result.success()) {
+                problems.add(result.node() + " does not answer: " + firstLine(result.result()));
+            }
+        }
+        if (active.isEmpty()) {
+            problems.add("no active worker: register workers with citus_add_node");
+        }
+        if (expectedWorkers.isPresent() && active.size() != expectedWorkers.getAsInt()) {
+            problems.add(active.size() + " active " + plural(active.size(), "worker") + ", expected "
+                    + expectedWorkers.getAsInt());
+        }
+        String summary = active.size() + " active " + plural(active.size(), "worker")
+                + (active.isEmpty() ? "" : ": " + String.join(", ", active));
+        return new Check("workers", problems.isEmpty() ? Status.OK : Status.FAIL, summary, problems);
+    }
+
+    private Check extensions(Coordinator coordinator) throws SQLException {
+        String query = "SELECT coalesce(string_agg(extname || ' ' || extversion, ', ' ORDER BY extname), '')"
+                + " FROM pg_extension WHERE extname IN ('citus', 'vector')";
+        String expected = coordinator.queryString(query);
+        List<String> problems = new ArrayList<>();
+        if (!expected.contains("vector ")) {
+            problems.add("coordinator: the vector extension is not installed");
+        }
+        List<WorkerResult> results = coordinator.onWorkers(query);
+        for (WorkerResult result : results) {
+            if (!result.success()) {
+                problems.add(result.node() + ": cannot check: " + firstLine(result.result()));
+            } else if (!result.result().equals(expected)) {
+                problems.add(result.node() + " has \"" + result.result() + "\", the coordinator \"" + expected + "\"");
+            }
+        }
+        return new Check("extensions", problems.isEmpty() ? Status.OK : Status.FAIL,
+                expected + " on the coordinator" + (results.isEmpty() ? "" : " and " + results.size() + " "
+                        + plural(results.size(), "worker")), problems);
+    }
+
+    /** Within each colocation group, Citus spreads shards round-robin: a spread above one shard needs a rebalance. */
+    private Check shardBalance(Coordinator coordinator) throws SQLException {
+        Map<String, Long> totals = new TreeMap<>();
+        Map<Integer, Map<String, Long>> groups = new TreeMap<>();
+        try (PreparedStatement s = coordinator.connection().prepareStatement("""
+                SELECT g.colocationid, n.nodename || ':' || n.nodeport AS node,
+                       count(p.placementid) FILTER (WHERE sh.colocationid = g.colocationid)
+                FROM pg_dist_node n
+                CROSS JOIN (SELECT DISTINCT colocationid FROM pg_dist_partition WHERE partmethod = 'h') g
+                LEFT JOIN pg_dist_placement p ON p.groupid = n.groupid
+                LEFT JOIN (SELECT s.shardid, t.colocationid FROM pg_dist_shard s
+                           JOIN pg_dist_partition t USING (logicalrelid) WHERE t.partmethod = 'h') sh
+                       ON sh.shardid = p.shardid
+                WHERE n.noderole = 'primary' AND n.groupid <> 0 AND n.isactive AND n.shouldhaveshards
+                GROUP BY 1, 2 ORDER BY 1, 2""");
+                ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                groups.computeIfAbsent(r.getInt(1), g -> new TreeMap<>()).put(r.getString(2), r.getLong(3));
+                totals.merge(r.getString(2), r.getLong(3), Long::sum);
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        groups.forEach((group, perNode) -> {
+            long max = perNode.values().stream().mapToLong(Long::longValue).max().orElse(0);
+            long min = perNode.values().stream().mapToLong(Long::longValue).min().orElse(0);
+            if (max - min > 1) {
+                problems.add("colocation group " + group + " is unbalanced (" + perNode
+                        + "): run SELECT citus_rebalance_start()");
+            }
+        });
+        String summary = groups.isEmpty() ? "no distributed tables"
+                : "shard placements per worker " + totals + " in " + groups.size() + " colocation "
+                        + plural(groups.size(), "group");
+        return new Check("shard balance", problems.isEmpty() ? Status.OK : Status.FAIL, summary, problems);
+    }
+
+    private Check vectorIndexes(Coordinator coordinator) throws SQLException {
+        List<String> tables = coordinator.queryStrings("""
+                SELECT DISTINCT p.logicalrelid::regclass::text FROM pg_dist_partition p
+                JOIN pg_attribute a ON a.attrelid = p.logicalrelid AND a.attnum > 0 AND NOT a.attisdropped
+                JOIN pg_type t ON t.oid = a.atttypid
+                WHERE t.typname IN ('vector', 'halfvec', 'sparsevec') ORDER BY 1""");
+        List<String> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        int shards = 0;
+        for (String table : tables) {
+            int indexes = Integer.parseInt(coordinator.queryString(String.format(VECTOR_INDEX_COUNT,
+                    table.replace("'", "''"))));
+            if (indexes == 0) {
+                warnings.add(table + " has no HNSW or IVFFlat index: its kNN queries scan every row");
+                continue;
+            }
+            try (PreparedStatement s = coordinator.connection().prepareStatement(
+                    "SELECT nodename || ':' || nodeport, shardid, success, result"
+                            + " FROM run_command_on_placements(?::regclass, ?) ORDER BY 2, 1")) {
+                s.setString(1, table);
+                s.setString(2, VECTOR_INDEX_COUNT);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        shards++;
+                        String where = table + " shard " + r.getLong(2) + " on " + r.getString(1);
+                        if (!r.getBoolean(3)) {
+                            problems.add(where + ": cannot check: " + firstLine(r.getString(4)));
+                        } else if (!String.valueOf(indexes).equals(r.getString(4))) {
+                            problems.add(where + " has " + r.getString(4) + " of the table's " + indexes
+                                    + " valid vector " + plural(indexes, "index", "indexes"));
+                        }
+                    }
+                }
+            }
+        }
+        String summary = tables.isEmpty() ? "no distributed tables with vector columns"
+                : tables.size() + " " + plural(tables.size(), "table") + " with vector columns, " + shards
+                        + " shard " + plural(shards, "placement") + " checked";
+        List<String> details = new ArrayList<>(problems);
+        details.addAll(warnings);
+        Status status = !problems.isEmpty() ? Status.FAIL : warnings.isEmpty() ? Status.OK : Status.WARN;
+        return new Check("vector indexes", status, summary, details);
+    }
+
+    /**
+     * The settings must be the same on every node: a session on a worker (as Citus opens it for a query) sees the
+     * value the coordinator sees. Reading them through a vector value loads pgvector first, so an unset setting reads
+     * as pgvector's default on every node rather than as unknown where the library is not loaded yet.
+     */
+    private Check settings(Coordinator coordinator) throws SQLException {
+        if (coordinator.queryStrings("SELECT 1 FROM pg_extension WHERE extname = 'vector'").isEmpty()) {
+            return new Check("settings", Status.FAIL, "cannot read the pgvector settings", List.of(
+                    "the vector extension is not installed in database " + coordinator.settings().database()));
+        }
+        List<String> problems = new ArrayList<>();
+        Map<String, String> onCoordinator = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>(VECTOR_SETTINGS);
+        expectedSettings.keySet().stream().filter(n -> !names.contains(n)).sorted().forEach(names::add);
+        for (String name : names) {
+            String query = "SELECT current_setting('" + name.replace("'", "''") + "', true)"
+                    + " FROM (SELECT '[1]'::vector AS v) loaded";
+            String value = coordinator.queryString(query);
+            onCoordinator.put(name, value);
+            String expected = expectedSettings.get(name);
+            if (expected != null && !expected.equals(value)) {
+                problems.add("coordinator: " + name + " = " + value + ", expected " + expected);
+            }
+            for (WorkerResult result : coordinator.onWorkers(query)) {
+                if (!result.success()) {
+                    problems.add(result.node() + ": cannot read " + name + ": " + firstLine(result.result()));
+                } else if (!Objects.equals(result.result(), value)) {
+                    problems.add(result.node() + ": " + name + " = " + result.result() + ", the coordinator has "
+                            + value + " (set it per database or in every node's postgresql.conf)");
+                } else if (expected != null && !expected.equals(result.result())) {
+                    problems.add(result.node() + ": " + name + " = " + result.result() + ", expected " + expected);
+                }
+            }
+        }
+        StringBuilder summary = new StringBuilder();
+        onCoordinator.forEach((name, value) -> summary.append(summary.length() == 0 ? "" : ", ").append(name)
+                .append(" = ").append(value));
+        summary.append(problems.isEmpty() ? " on every node" : " on the coordinator");
+        return new Check("settings", problems.isEmpty() ? Status.OK : Status.FAIL, summary.toString(), problems);
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "";
+        }
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+
+    private static String plural(long count, String noun) {
+        return plural(count, noun, noun + "s");
+    }
+
+    private static String plural(long count, String singular, String pluralForm) {
+        return count == 1 ? singular : pluralForm;
+    }
+}

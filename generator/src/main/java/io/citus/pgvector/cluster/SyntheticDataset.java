@@ -1,0 +1,89 @@
+package io.citus.pgvector.cluster;
+
+import java.util.SplittableRandom;
+
+/**
+ * A seeded, clustered synthetic dataset: every row is a Gaussian cluster center plus Gaussian noise, with a channel
+ * (the distribution column) drawn independently of the cluster, so a channel's rows are scattered over the whole
+ * space as tenants' embeddings are. Any row or query can be regenerated from its id alone, so the data never has to be
+ * held in memory and exact distances can be recomputed for any id the database returns.
+ */
+public record SyntheticDataset(long seed, int rows, int dimension, int channels, int centers, double noise) {
+
+    public SyntheticDataset {
+        if (rows < 1 || dimension < 1 || channels < 1 || centers < 1 || noise <= 0) {
+            throw new IllegalArgumentException("rows, dimension, channels and centers must be positive and noise > 0");
+        }
+    }
+
+    /** One vector with its id and channel. */
+    public record Item(long id, long channel, float[] vector) {
+    }
+
+    /** Row {@code id}, 1 to {@link #rows()}. */
+    public Item row(long id) {
+        return item(id, id);
+    }
+
+    /** Query {@code index} (0-based): same distribution as the rows, never one of them. */
+    public Item query(int index) {
+        return item(index, -1L - index);
+    }
+
+    private Item item(long id, long stream) {
+        SplittableRandom random = new SplittableRandom(mix(seed * 0x9E3779B97F4A7C15L + stream));
+        float[] center = center(random.nextInt(centers));
+        long channel = 1 + random.nextInt(channels);
+        float[] vector = new float[dimension];
+        for (int i = 0; i < dimension; i++) {
+            vector[i] = (float) (center[i] + noise * random.nextGaussian());
+        }
+        return new Item(id, channel, vector);
+    }
+
+    private float[] center(int index) {
+        SplittableRandom random = new SplittableRandom(mix(seed ^ (0x632BE59BD9B4E019L * (index + 1))));
+        float[] center = new float[dimension];
+        for (int i = 0; i < dimension; i++) {
+            center[i] = (float) random.nextGaussian();
+        }
+        return center;
+    }
+
+    /** The signature of the data in a table: a reused table must match it. */
+    public String signature() {
+        return "seed=" + seed + " rows=" + rows + " dimension=" + dimension + " channels=" + channels + " centers="
+                + centers + " noise=" + noise;
+    }
+
+    /** pgvector's text form; Float.toString round-trips, so the database stores exactly these floats. */
+    public static String text(float[] vector) {
+        StringBuilder text = new StringBuilder(vector.length * 12).append('[');
+        for (int i = 0; i < vector.length; i++) {
+            if (i > 0) {
+                text.append(',');
+            }
+            text.append(vector[i]);
+        }
+        return text.append(']').toString();
+    }
+
+    /** Cosine distance, pgvector's {@code <=>}, computed in double. */
+    public static double cosineDistance(float[] a, float[] b) {
+        double dot = 0;
+        double normA = 0;
+        double normB = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            normA += (double) a[i] * a[i];
+            normB += (double) b[i] * b[i];
+        }
+        return 1 - dot / Math.sqrt(normA * normB);
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

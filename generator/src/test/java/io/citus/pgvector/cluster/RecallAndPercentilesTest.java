@@ -1,0 +1,132 @@
+package io.citus.pgvector.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.citus.pgvector.cluster.GroundTruth.Neighbor;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The arithmetic behind bench's figures. */
+class RecallAndPercentilesTest {
+
+    /** Neighbors 1..n at distances 0.1, 0.2, ... */
+    private static List<Neighbor> exact(int n) {
+        return LongStream.rangeClosed(1, n).mapToObj(id -> new Neighbor(id, id / 10.0)).toList();
+    }
+
+    private static double distance(long id) {
+        return id / 10.0;
+    }
+
+    @Nested
+    @DisplayName("recall@k")
+    class RecallAtK {
+
+        @Test
+        @DisplayName("the exact top-k in any order is 1, half of it 0.5")
+        void share() {
+            assertThat(Recall.of(List.of(3L, 1L, 2L, 4L), exact(4), 4, RecallAndPercentilesTest::distance))
+                    .isEqualTo(1.0);
+            assertThat(Recall.of(List.of(1L, 2L, 9L, 8L), exact(4), 4, RecallAndPercentilesTest::distance))
+                    .isEqualTo(0.5);
+        }
+
+        @Test
+        @DisplayName("missing rows count as misses and duplicates count once")
+        void shortAndDuplicates() {
+            assertThat(Recall.of(List.of(1L, 2L, 3L), exact(10), 10, RecallAndPercentilesTest::distance))
+                    .isEqualTo(0.3);
+            assertThat(Recall.of(List.of(1L, 1L, 1L, 2L), exact(4), 4, RecallAndPercentilesTest::distance))
+                    .isEqualTo(0.5);
+        }
+
+        @Test
+        @DisplayName("a row tied with the k-th nearest is a hit; a row that does not qualify never is")
+        void ties() {
+            List<Neighbor> truth = List.of(new Neighbor(1, 0.1), new Neighbor(2, 0.2));
+            Map<Long, Double> distances = Map.of(1L, 0.1, 2L, 0.2, 7L, 0.2 + Recall.TOLERANCE / 2, 8L,
+                    Double.POSITIVE_INFINITY, 9L, 0.2 + 2 * Recall.TOLERANCE);
+            assertThat(Recall.of(List.of(1L, 7L), truth, 2, distances::get)).isEqualTo(1.0);
+            assertThat(Recall.of(List.of(1L, 9L), truth, 2, distances::get)).isEqualTo(0.5);
+            assertThat(Recall.of(List.of(8L, 1L), truth, 2, distances::get)).isEqualTo(0.5);
+        }
+
+        @Test
+        @DisplayName("with fewer qualifying rows than k, returning all of them is 1")
+        void fewerRowsThanK() {
+            assertThat(Recall.of(List.of(1L, 2L, 3L), exact(3), 10, RecallAndPercentilesTest::distance))
+                    .isEqualTo(1.0);
+            assertThat(Recall.of(List.of(), List.of(), 10, id -> 0)).isEqualTo(1.0);
+        }
+
+        @Test
+        @DisplayName("the mean over queries")
+        void mean() {
+            assertThat(Recall.mean(new double[] {1.0, 0.5, 0.9, 0.6})).isCloseTo(0.75, within(1e-12));
+        }
+    }
+
+    @Nested
+    @DisplayName("latency percentiles (nearest rank)")
+    class LatencyPercentiles {
+
+        @Test
+        @DisplayName("1..100 ms in any order: p50 = 50, p95 = 95, p99 = 99, mean 50.5")
+        void hundred() {
+            List<Long> values = new ArrayList<>(LongStream.rangeClosed(1, 100).boxed().toList());
+            values.sort(Comparator.comparingLong(v -> (v * 37) % 101));
+            long[] nanos = values.stream().mapToLong(ms -> ms * 1_000_000).toArray();
+            Percentiles p = Percentiles.ofNanos(nanos);
+            assertThat(p.count()).isEqualTo(100);
+            assertThat(p.p50Ms()).isEqualTo(50.0);
+            assertThat(p.p95Ms()).isEqualTo(95.0);
+            assertThat(p.p99Ms()).isEqualTo(99.0);
+            assertThat(p.maxMs()).isEqualTo(100.0);
+            assertThat(p.meanMs()).isCloseTo(50.5, within(1e-9));
+        }
+
+        @Test
+        @DisplayName("small samples round the rank up: of 10 values p95 and p99 are the largest, p50 the 5th")
+        void ranksRoundUp() {
+            long[] ten = LongStream.rangeClosed(1, 10).toArray();
+            assertThat(Percentiles.nearestRank(ten, 50)).isEqualTo(5);
+            assertThat(Percentiles.nearestRank(ten, 95)).isEqualTo(10);
+            assertThat(Percentiles.nearestRank(ten, 99)).isEqualTo(10);
+            assertThat(Percentiles.nearestRank(new long[] {7}, 50)).isEqualTo(7);
+            assertThat(Percentiles.nearestRank(ten, 100)).isEqualTo(10);
+        }
+
+        @Test
+        @DisplayName("no samples give no figures")
+        void empty() {
+            assertThat(Percentiles.ofNanos(new long[0]).p50Ms()).isNaN();
+        }
+    }
+
+    @Test
+    @DisplayName("the exact neighbors equal a sort of every row by distance, over all rows and within the channel")
+    void groundTruthIsASort() {
+        SyntheticDataset dataset = new SyntheticDataset(7, 3000, 8, 5, 20, 0.5);
+        List<SyntheticDataset.Item> queries = List.of(dataset.query(0), dataset.query(1));
+        GroundTruth truth = GroundTruth.compute(dataset, queries, 10, Progress.NONE);
+        for (int q = 0; q < queries.size(); q++) {
+            SyntheticDataset.Item query = queries.get(q);
+            List<SyntheticDataset.Item> rows = LongStream.rangeClosed(1, 3000).mapToObj(dataset::row).toList();
+            Comparator<SyntheticDataset.Item> byDistance = Comparator.comparingDouble(
+                    r -> SyntheticDataset.cosineDistance(query.vector(), r.vector()));
+            assertThat(truth.fanOut().get(q).stream().map(Neighbor::id).toList()).isEqualTo(
+                    rows.stream().sorted(byDistance).limit(10).map(SyntheticDataset.Item::id).toList());
+            assertThat(truth.router().get(q).stream().map(Neighbor::id).toList()).isEqualTo(
+                    rows.stream().filter(r -> r.channel() == query.channel()).sorted(byDistance).limit(10)
+                            .map(SyntheticDataset.Item::id).toList());
+        }
+        assertThat(dataset.row(17).vector()).isEqualTo(new SyntheticDataset(7, 3000, 8, 5, 20, 0.5).row(17).vector());
+    }
+}
