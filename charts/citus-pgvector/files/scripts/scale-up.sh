@@ -18,6 +18,9 @@ readonly REBALANCE="${REBALANCE:-true}"
 readonly SHARD_TRANSFER_MODE="${SHARD_TRANSFER_MODE:-auto}"
 
 await_coordinator
+# A worker wanted again after a scale-down retired it (rollback, or workers.count raised back) may register again.
+sql_file unretire-workers.sql -v desired_workers="${DESIRED_WORKERS}" \
+  || fail "cannot clear the retired marks of the desired workers (see the error above)"
 last=""
 while true; do
   status="$(sql_file scale-up-status.sql -v desired_workers="${DESIRED_WORKERS}")" \

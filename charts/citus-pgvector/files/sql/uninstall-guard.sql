@@ -1,6 +1,6 @@
 -- helm uninstall guard: fails while the database holds tables, because deleting the release deletes every
 -- cluster's postgresql resource and the operator deletes their volumes with them. Tables of extensions and of
--- PostgreSQL, Citus and Spilo themselves do not count.
+-- PostgreSQL, Citus and Spilo themselves, and this chart's own bookkeeping (schema citus_pgvector), do not count.
 DO $$
 DECLARE
   tables bigint;
@@ -13,7 +13,8 @@ BEGIN
             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
            WHERE c.relkind IN ('r', 'p', 'm', 'f') AND NOT c.relispartition
              AND n.nspname NOT IN ('information_schema', 'citus', 'citus_internal', 'columnar', 'columnar_internal',
-                                   'metric_helpers', 'user_management', 'zmon_utils')
+                                   'metric_helpers', 'user_management', 'zmon_utils',
+                                   'citus_pgvector')
              AND n.nspname NOT LIKE 'pg\_%'
              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                               WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid

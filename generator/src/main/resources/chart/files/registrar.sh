@@ -9,6 +9,8 @@
 #   - the coordinator is not in pg_dist_node                   -> citus_set_coordinator_host;
 #   - the worker is not in pg_dist_node (new, rebuilt or restored coordinator) -> citus_add_node;
 #   - the worker is in pg_dist_node but inactive               -> citus_activate_node.
+# A worker that the chart's scale-down hook drained and removed is marked in the coordinator's
+# citus_pgvector.retired_workers until Helm deletes it: it is left out (state "retired").
 # Changes on the coordinator are serialized by a transaction-scoped advisory lock and re-checked
 # under it, so a worker is added exactly once however many registrars race.
 #
@@ -260,6 +262,16 @@ SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
 SELECT count(*) = 0 AS node_still_missing FROM pg_catalog.pg_dist_node
  WHERE nodename = :'worker_host' AND nodeport = :worker_port \gset registrar_
 \if :registrar_node_still_missing
+SELECT to_regclass('citus_pgvector.retired_workers') IS NOT NULL AS retired_table \gset registrar_
+\if :registrar_retired_table
+SELECT count(*) > 0 AS retired FROM citus_pgvector.retired_workers
+ WHERE nodename = :'worker_host' AND nodeport = :worker_port \gset registrar_
+\else
+\set registrar_retired false
+\endif
+\if :registrar_retired
+\echo retired
+\else
 SELECT count(*) > 0 AS shard_ids_moved
   FROM (SELECT pg_catalog.setval('pg_catalog.pg_dist_shardid_seq', :shard_floor)
           FROM pg_catalog.pg_sequences
@@ -270,6 +282,7 @@ SELECT count(*) > 0 AS shard_ids_moved
 \endif
 SELECT pg_catalog.citus_add_node(:'worker_host', :worker_port) AS node_id \gset registrar_
 \echo did add the worker to pg_dist_node as node :registrar_node_id
+\endif
 \else
 \echo info another registrar added the worker first
 \endif
@@ -450,6 +463,11 @@ reconcile() {
     return 1
   fi
   log_actions coordinator
+  if grep -qx retired <<<"${psql_out}"; then
+    set_state retired retired \
+      "worker ${WORKER_HOST}:${WORKER_PORT} was drained and removed by a scale-down (citus_pgvector.retired_workers on the coordinator); not registering it again"
+    return 0
+  fi
   set_state registered registered \
     "worker ${WORKER_HOST}:${WORKER_PORT} is an active node of coordinator ${COORDINATOR_HOST}:${COORDINATOR_PORT}"
 }

@@ -20,6 +20,9 @@ readonly SHARD_TRANSFER_MODE="${SHARD_TRANSFER_MODE:-auto}"
 
 await_coordinator
 log "workers that stay: ${DESIRED_WORKERS}"
+if ! sql_file unretire-workers.sql -v desired_workers="${DESIRED_WORKERS}"; then
+  fail "cannot clear the retired marks of the workers that stay (see the error above); the upgrade stops"
+fi
 if ! plan="$(sql_file scale-down-plan.sql -v desired_workers="${DESIRED_WORKERS}" \
   -v worker_name_regex="${WORKER_NAME_REGEX}")"; then
   fail "cannot scale down (see the error above); nothing was changed and the upgrade stops"

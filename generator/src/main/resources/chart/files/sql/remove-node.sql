@@ -1,4 +1,5 @@
--- Removes the drained worker :node_name::node_port from the coordinator's metadata, after dropping what the moves
+-- Marks the drained worker :node_name::node_port retired and removes it from the coordinator's metadata, after
+-- dropping what the moves
 -- left behind. Refuses while any shard of a distributed table is still placed on it (reference table copies go
 -- with the node).
 CALL pg_catalog.citus_cleanup_orphaned_resources();
@@ -24,5 +25,17 @@ BEGIN
   END IF;
 END
 $$;
+
+-- Until Helm deletes the worker, its registrar keeps running: the mark tells it not to register the worker again
+-- (unretire-workers.sql forgets it when a later workers.count wants the worker back).
+CREATE SCHEMA IF NOT EXISTS citus_pgvector;
+CREATE TABLE IF NOT EXISTS citus_pgvector.retired_workers (
+  nodename text NOT NULL,
+  nodeport integer NOT NULL,
+  retired_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (nodename, nodeport)
+);
+INSERT INTO citus_pgvector.retired_workers (nodename, nodeport) VALUES (:'node_name', :node_port)
+  ON CONFLICT (nodename, nodeport) DO UPDATE SET retired_at = now();
 
 SELECT pg_catalog.citus_remove_node(:'node_name', :node_port) \g /dev/null

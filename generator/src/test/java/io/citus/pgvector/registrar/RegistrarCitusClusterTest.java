@@ -243,4 +243,46 @@ class RegistrarCitusClusterTest {
       return "";
     }
   }
+
+  /** Runs one of the chart's shipped SQL files on the coordinator with psql variables, as the hook scripts do. */
+  private void runShippedSql(String file, String... variables) throws IOException {
+    List<String> command = new ArrayList<>(List.of(LocalPostgres.psql().toString(), "-X", "-q", "-A", "-t", "-w",
+        "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String.valueOf(coordinator.port()), "-U", "postgres",
+        "-d", DATABASE));
+    for (String variable : variables) {
+      command.addAll(List.of("-v", variable));
+    }
+    command.addAll(List.of("-f", RegistrarProcess.SCRIPT.resolveSibling("sql").resolve(file).toString()));
+    LocalPostgres.Result result = LocalPostgres.run(command,
+        java.util.Map.of("PGPASSWORD", PASSWORD, "PGSSLMODE", "disable"), Duration.ofSeconds(60));
+    assertThat(result.exitCode()).as("%s: %s", file, result.stderr()).isZero();
+  }
+
+  @Test
+  @DisplayName("a worker the scale-down hook removed is not registered again until a scale-up wants it back")
+  void retiredWorkerStaysOut() throws Exception {
+    registrar("worker-1", workers.get(0));
+    RegistrarProcess second = registrar("worker-2", workers.get(1));
+    awaitConverged("both workers registered");
+
+    runShippedSql("remove-node.sql", "node_name=127.0.0.1", "node_port=" + workers.get(1).port());
+    RegistrarProcess.await(CONVERGE, "the second registrar notices it was retired",
+        () -> readState(second).equals("retired"));
+    Thread.sleep(3000);
+    assertThat(workerRows(workers.get(1))).as("rows of the retired worker after 3 intervals").isEqualTo("0");
+    assertThat(workerRows(workers.get(0))).isEqualTo("1");
+
+    runShippedSql("unretire-workers.sql", "desired_workers=127.0.0.1:" + workers.get(0).port() + ",127.0.0.1:"
+        + workers.get(1).port());
+    awaitConverged("the worker is wanted again and registered");
+    assertExactlyTwoActiveWorkers();
+  }
+
+  private static String readState(RegistrarProcess registrar) {
+    try {
+      return registrar.state();
+    } catch (IOException e) {
+      return "";
+    }
+  }
 }
