@@ -75,6 +75,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "Standard deviation around a center; centers have 1 (default: ${DEFAULT-VALUE}).")
     double noise;
 
+    @Option(names = "--channel-affinity", defaultValue = "0",
+            description = "Share of rows whose channel is their topic's channel, the rest spread at random: 0"
+                    + " scatters each channel over the whole space, 1 gives each channel its own topics"
+                    + " (default: ${DEFAULT-VALUE}).")
+    double channelAffinity;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the dataset (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -154,7 +160,9 @@ final class BenchCommand implements Callable<Integer> {
 
     private BenchSpec benchSpec() throws CliException {
         try {
-            return new BenchSpec(new SyntheticDataset(seed, rows, dimension, channels, centers, noise), hnswM,
+            SyntheticDataset dataset = new SyntheticDataset(seed, rows, dimension, channels, centers, noise,
+                    channelAffinity);
+            return new BenchSpec(dataset, hnswM,
                     hnswEfConstruction, k, queries, clients, seconds("--warmup", warmup),
                     seconds("--duration", duration), modes.stream().map(BenchSpec.Mode::parse).distinct().toList(),
                     (configs.isEmpty() ? List.of(BenchConfig.STOCK, BenchConfig.CLUSTER)

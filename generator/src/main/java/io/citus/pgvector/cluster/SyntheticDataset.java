@@ -3,16 +3,22 @@ package io.citus.pgvector.cluster;
 import java.util.SplittableRandom;
 
 /**
- * A seeded, clustered synthetic dataset: every row is a Gaussian cluster center plus Gaussian noise, with a channel
- * (the distribution column) drawn independently of the cluster, so a channel's rows are scattered over the whole
- * space as tenants' embeddings are. Any row or query can be regenerated from its id alone, so the data never has to be
- * held in memory and exact distances can be recomputed for any id the database returns.
+ * A seeded, clustered synthetic dataset: every row is a Gaussian cluster center (a topic) plus Gaussian noise. Its
+ * channel (the distribution column) is, with probability {@code channelAffinity}, the channel its topic belongs to
+ * (topic {@code t} belongs to channel {@code t mod channels}), and otherwise drawn at random: 0 scatters a channel's
+ * rows over the whole space, 1 gives every channel its own topics, as the chunks of one conversation share subjects.
+ * Queries follow the same distribution. Any row or query can be regenerated from its id alone, so the data never has
+ * to be held in memory and exact distances can be recomputed for any id the database returns.
  */
-public record SyntheticDataset(long seed, int rows, int dimension, int channels, int centers, double noise) {
+public record SyntheticDataset(long seed, int rows, int dimension, int channels, int centers, double noise,
+        double channelAffinity) {
 
     public SyntheticDataset {
         if (rows < 1 || dimension < 1 || channels < 1 || centers < 1 || noise <= 0) {
             throw new IllegalArgumentException("rows, dimension, channels and centers must be positive and noise > 0");
+        }
+        if (channelAffinity < 0 || channelAffinity > 1) {
+            throw new IllegalArgumentException("channel affinity must be between 0 and 1");
         }
     }
 
@@ -32,8 +38,11 @@ public record SyntheticDataset(long seed, int rows, int dimension, int channels,
 
     private Item item(long id, long stream) {
         SplittableRandom random = new SplittableRandom(mix(seed * 0x9E3779B97F4A7C15L + stream));
-        float[] center = center(random.nextInt(centers));
-        long channel = 1 + random.nextInt(channels);
+        int topic = random.nextInt(centers);
+        float[] center = center(topic);
+        boolean topical = random.nextDouble() < channelAffinity;
+        int randomChannel = random.nextInt(channels);
+        long channel = 1 + (topical ? topic % channels : randomChannel);
         float[] vector = new float[dimension];
         for (int i = 0; i < dimension; i++) {
             vector[i] = (float) (center[i] + noise * random.nextGaussian());
@@ -53,7 +62,7 @@ public record SyntheticDataset(long seed, int rows, int dimension, int channels,
     /** The signature of the data in a table: a reused table must match it. */
     public String signature() {
         return "seed=" + seed + " rows=" + rows + " dimension=" + dimension + " channels=" + channels + " centers="
-                + centers + " noise=" + noise;
+                + centers + " noise=" + noise + " channel_affinity=" + channelAffinity;
     }
 
     /** pgvector's text form; Float.toString round-trips, so the database stores exactly these floats. */

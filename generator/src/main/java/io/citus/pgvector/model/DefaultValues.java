@@ -7,12 +7,11 @@ import io.citus.pgvector.model.Values.CredentialsSecret;
 import io.citus.pgvector.model.Values.Database;
 import io.citus.pgvector.model.Values.HelmTest;
 import io.citus.pgvector.model.Values.Image;
-import io.citus.pgvector.model.Values.JobImage;
+import io.citus.pgvector.model.Values.ImageOverride;
 import io.citus.pgvector.model.Values.LogicalBackup;
 import io.citus.pgvector.model.Values.OperatorConfigMap;
 import io.citus.pgvector.model.Values.Postgresql;
 import io.citus.pgvector.model.Values.Registrar;
-import io.citus.pgvector.model.Values.RegistrarImage;
 import io.citus.pgvector.model.Values.ResourceList;
 import io.citus.pgvector.model.Values.Resources;
 import io.citus.pgvector.model.Values.Scaling;
@@ -55,14 +54,14 @@ public final class DefaultValues {
                         new Volume("50Gi", ""),
                         Map.of(),
                         noScheduling()),
-                new Registrar(new RegistrarImage("", ""), 30,
+                new Registrar(new ImageOverride("", ""), 30,
                         new Resources(new ResourceList("10m", "32Mi"), new ResourceList("200m", "64Mi"))),
                 new Backup(
                         new LogicalBackup(false, "30 0 * * *", ""),
                         new WalBackup(false, "s3", "", "citus-pgvector", "", "", false, "0 1 * * *", 5,
                                 new CredentialsSecret("", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "key.json"))),
                 new OperatorConfigMap(false, "postgres-operator-citus", "", Map.of()),
-                new Scaling(true, 1800, true, "auto", true, new JobImage("", ""),
+                new Scaling(true, 1800, true, "auto", true, new ImageOverride("", ""),
                         new Resources(new ResourceList("10m", "32Mi"), new ResourceList("500m", "128Mi"))),
                 new HelmTest(true));
     }

@@ -127,13 +127,14 @@ public record Values(
 
     public record Registrar(
             @Doc("Registrar image; empty repository or tag means the clusters' image, which has bash and psql.")
-            RegistrarImage image,
+            ImageOverride image,
             @Doc("Seconds between two checks of the worker's registration.") @Range(min = 5, max = 3600)
             Integer intervalSeconds,
             @Doc("Resources of the registrar container.") Resources resources) {
     }
 
-    public record RegistrarImage(
+    /** An image that defaults, part by part, to the clusters' image. */
+    public record ImageOverride(
             @Doc("Image repository; empty for `image.repository`.")
             @Formatted(value = Format.IMAGE_REPOSITORY, optional = true)
             String repository,
@@ -223,17 +224,9 @@ public record Values(
             Boolean guardUninstall,
             @Doc("Image of the hook Jobs and the `helm test` pod; empty repository or tag means the clusters' image,"
                     + " which has bash and psql.")
-            JobImage image,
+            ImageOverride image,
             @Doc("Resources of the hook and test containers.")
             Resources resources) {
-    }
-
-    public record JobImage(
-            @Doc("Image repository; empty for `image.repository`.")
-            @Formatted(value = Format.IMAGE_REPOSITORY, optional = true)
-            String repository,
-            @Doc("Image tag; empty for the clusters' tag.") @Formatted(value = Format.IMAGE_TAG, optional = true)
-            String tag) {
     }
 
     public record HelmTest(

@@ -113,7 +113,7 @@ class RecallAndPercentilesTest {
     @Test
     @DisplayName("the exact neighbors equal a sort of every row by distance, over all rows and within the channel")
     void groundTruthIsASort() {
-        SyntheticDataset dataset = new SyntheticDataset(7, 3000, 8, 5, 20, 0.5);
+        SyntheticDataset dataset = new SyntheticDataset(7, 3000, 8, 5, 20, 0.5, 0.5);
         List<SyntheticDataset.Item> queries = List.of(dataset.query(0), dataset.query(1));
         GroundTruth truth = GroundTruth.compute(dataset, queries, 10, Progress.NONE);
         for (int q = 0; q < queries.size(); q++) {
@@ -127,6 +127,6 @@ class RecallAndPercentilesTest {
                     rows.stream().filter(r -> r.channel() == query.channel()).sorted(byDistance).limit(10)
                             .map(SyntheticDataset.Item::id).toList());
         }
-        assertThat(dataset.row(17).vector()).isEqualTo(new SyntheticDataset(7, 3000, 8, 5, 20, 0.5).row(17).vector());
+        assertThat(dataset.row(17).vector()).isEqualTo(new SyntheticDataset(7, 3000, 8, 5, 20, 0.5, 0.5).row(17).vector());
     }
 }
