@@ -1,9 +1,10 @@
 package io.citus.pgvector.registrar;
 
+import io.citus.pgvector.testing.LocalPostgres;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +68,7 @@ class RegistrarCitusClusterTest {
 
   /** A started server with the database the operator would create (extensions are the registrar's job). */
   private LocalPostgres server(String name) throws IOException {
-    LocalPostgres server = LocalPostgres.create(tempDir, name, PASSWORD, true);
+    LocalPostgres server = LocalPostgres.create(tempDir, name, PASSWORD, true, false);
     server.start();
     server.query("postgres", "CREATE DATABASE " + DATABASE);
     return server;
@@ -81,11 +82,7 @@ class RegistrarCitusClusterTest {
   }
 
   private String coordinatorQuery(String sql) {
-    try {
-      return coordinator.query(DATABASE, sql);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return coordinator.query(DATABASE, sql);
   }
 
   /** Rows of pg_dist_node for one worker port. */
@@ -99,7 +96,7 @@ class RegistrarCitusClusterTest {
       return "2".equals(coordinator.query(DATABASE,
           "SELECT count(*) FROM pg_dist_node WHERE groupid <> 0 AND isactive AND nodeport IN ("
               + workers.get(0).port() + ", " + workers.get(1).port() + ")"));
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       return false;
     }
   }

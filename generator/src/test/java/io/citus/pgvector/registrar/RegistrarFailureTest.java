@@ -1,5 +1,7 @@
 package io.citus.pgvector.registrar;
 
+import io.citus.pgvector.testing.LocalPostgres;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -40,7 +42,7 @@ class RegistrarFailureTest {
     Optional<String> reason = LocalPostgres.unavailableReason();
     Assumptions.assumeTrue(reason.isEmpty(), () -> reason.orElseThrow());
     // Plain PostgreSQL: citus not preloaded, so the citus extension cannot be created.
-    worker = LocalPostgres.create(tempDir, "worker", PASSWORD, false);
+    worker = LocalPostgres.create(tempDir, "worker", PASSWORD, false, false);
     worker.start();
     worker.query("postgres", "CREATE DATABASE " + DATABASE);
   }
@@ -87,7 +89,7 @@ class RegistrarFailureTest {
   @Test
   @DisplayName("wrong password: says authentication failed, never prints the password, keeps retrying")
   void wrongPassword() throws Exception {
-    coordinator = LocalPostgres.create(tempDir, "coordinator", PASSWORD, false);
+    coordinator = LocalPostgres.create(tempDir, "coordinator", PASSWORD, false, false);
     coordinator.start();
     String wrongPassword = "Wrong-Pa55word-xyz";
     registrar = RegistrarProcess.start(tempDir.resolve("registrar"), "worker-1", coordinator.port(),
@@ -112,7 +114,7 @@ class RegistrarFailureTest {
   @Test
   @DisplayName("citus not installable: names the problem, keeps retrying")
   void citusNotInstallable() throws Exception {
-    coordinator = LocalPostgres.create(tempDir, "coordinator", PASSWORD, false);
+    coordinator = LocalPostgres.create(tempDir, "coordinator", PASSWORD, false, false);
     coordinator.start();
     coordinator.query("postgres", "CREATE DATABASE " + DATABASE);
     registrar = RegistrarProcess.start(tempDir.resolve("registrar"), "worker-1", coordinator.port(),

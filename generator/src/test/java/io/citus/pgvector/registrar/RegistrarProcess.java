@@ -1,5 +1,7 @@
 package io.citus.pgvector.registrar;
 
+import io.citus.pgvector.testing.LocalPostgres;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +48,7 @@ final class RegistrarProcess implements AutoCloseable {
       String password) throws IOException {
     Files.createDirectories(dir);
     Map<String, String> env = new HashMap<>();
-    env.put("PATH", LocalPostgres.binDir() + ":/usr/local/bin:/usr/bin:/bin");
+    env.put("PATH", LocalPostgres.BINDIR + ":/usr/local/bin:/usr/bin:/bin");
     env.put("COORDINATOR_HOST", "127.0.0.1");
     env.put("COORDINATOR_PORT", String.valueOf(coordinatorPort));
     env.put("WORKER_HOST", "127.0.0.1");

@@ -1,5 +1,7 @@
 package io.citus.pgvector.registrar;
 
+import io.citus.pgvector.testing.LocalPostgres;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

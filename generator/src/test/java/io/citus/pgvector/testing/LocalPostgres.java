@@ -1,5 +1,6 @@
 package io.citus.pgvector.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -19,43 +20,60 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * A real PostgreSQL server from the machine's installation, started for a test on 127.0.0.1 with password
  * (scram-sha-256) authentication for the superuser {@code postgres}. PostgreSQL refuses to run as root, so as root
- * the server runs as the {@code postgres} OS user. Always {@link #close()} it.
+ * the server runs as the {@code postgres} OS user. Always {@link #close()} it; a shutdown hook stops what a crashed
+ * test left running.
  */
 public final class LocalPostgres implements AutoCloseable {
 
     public static final String SUPERUSER = "postgres";
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Set<LocalPostgres> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(LocalPostgres::stopQuietly)));
+    }
 
     /** Where the server binaries are: -Dpg.bindir, else Debian's PostgreSQL 15. */
     public static final Path BINDIR = Path.of(System.getProperty("pg.bindir", "/usr/lib/postgresql/15/bin"));
 
+    /** The output of a finished command. */
+    public record Result(int exitCode, String stdout, String stderr) {
+    }
+
     private final Path dir;
+    private final String name;
     private final int port;
     private final String password;
     private final boolean citus;
-    private boolean running;
+    private final boolean serverPgpass;
 
-    private LocalPostgres(Path dir, int port, String password, boolean citus) {
+    private LocalPostgres(Path dir, String name, int port, String password, boolean citus, boolean serverPgpass) {
         this.dir = dir;
+        this.name = name;
         this.port = port;
         this.password = password;
         this.citus = citus;
+        this.serverPgpass = serverPgpass;
     }
 
     /** Why no server can be started here, or empty. */
     public static Optional<String> unavailableReason() {
-        if (!Files.isExecutable(BINDIR.resolve("initdb")) || !Files.isExecutable(BINDIR.resolve("pg_ctl"))) {
-            return Optional.of("no PostgreSQL server binaries in " + BINDIR
-                    + " (apt-get install postgresql-15, or -Dpg.bindir=DIR)");
+        for (String binary : List.of("initdb", "pg_ctl", "psql")) {
+            if (!Files.isExecutable(BINDIR.resolve(binary))) {
+                return Optional.of("no PostgreSQL server installation: " + BINDIR.resolve(binary)
+                        + " is missing (apt-get install postgresql-15, or -Dpg.bindir=DIR)");
+            }
         }
         if (isRoot() && !Files.isExecutable(Path.of("/usr/sbin/runuser"))) {
-            return Optional.of("running as root and no runuser to start PostgreSQL as user postgres");
+            return Optional.of("running as root and no /usr/sbin/runuser to start PostgreSQL as user postgres");
         }
         return Optional.empty();
     }
@@ -66,8 +84,9 @@ public final class LocalPostgres implements AutoCloseable {
         if (server.isPresent()) {
             return server;
         }
-        String sharedir = run(List.of(BINDIR.resolve("pg_config").toString(), "--sharedir")).strip();
-        String pkglibdir = run(List.of(BINDIR.resolve("pg_config").toString(), "--pkglibdir")).strip();
+        String pgConfig = BINDIR.resolve("pg_config").toString();
+        String sharedir = run(List.of(pgConfig, "--sharedir"), Map.of(), TIMEOUT).stdout().strip();
+        String pkglibdir = run(List.of(pgConfig, "--pkglibdir"), Map.of(), TIMEOUT).stdout().strip();
         for (Path required : List.of(Path.of(sharedir, "extension/citus.control"),
                 Path.of(sharedir, "extension/vector.control"), Path.of(pkglibdir, "citus.so"),
                 Path.of(pkglibdir, "vector.so"))) {
@@ -80,32 +99,39 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     /**
-     * Initializes and starts a server in a new folder under {@code parent}.
+     * Initializes a server in a new folder {@code parent/name}, not started yet.
      *
-     * @param citus preload Citus (and set what it needs: logical WAL, prepared transactions)
+     * @param citus preload Citus
      * @param serverPgpass give the server process a password file for the superuser, so Citus's connections from
      *                     this node to the others authenticate; without it they need {@code pg_dist_authinfo}
      */
-    public static LocalPostgres start(Path parent, String name, String password, boolean citus, boolean serverPgpass) {
+    public static LocalPostgres create(Path parent, String name, String password, boolean citus,
+            boolean serverPgpass) {
         try {
             Path dir = Files.createDirectories(parent).resolve(name);
             Files.createDirectories(dir);
             openUp(parent);
             openUp(dir);
-            LocalPostgres pg = new LocalPostgres(dir, freePort(), password, citus);
-            pg.init(serverPgpass);
-            pg.start();
+            LocalPostgres pg = new LocalPostgres(dir, name, freePort(), password, citus, serverPgpass);
+            pg.init();
             return pg;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private void init(boolean serverPgpass) throws IOException {
+    /** {@link #create} and {@link #start()}. */
+    public static LocalPostgres start(Path parent, String name, String password, boolean citus, boolean serverPgpass) {
+        LocalPostgres pg = create(parent, name, password, citus, serverPgpass);
+        pg.start();
+        return pg;
+    }
+
+    private void init() throws IOException {
         Path pwfile = Files.writeString(dir.resolve("pwfile"), password + "\n");
         chownToPostgres(dir);
         runAsPostgres(List.of(BINDIR.resolve("initdb").toString(), "-D", data().toString(), "-U", SUPERUSER,
-                "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C"));
+                "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C", "--no-sync"));
         Files.delete(pwfile);
         List<String> conf = new ArrayList<>(List.of(
                 "listen_addresses = '127.0.0.1'",
@@ -116,10 +142,13 @@ public final class LocalPostgres implements AutoCloseable {
                 "full_page_writes = off",
                 "max_connections = 200",
                 "shared_buffers = 64MB",
-                "logging_collector = off"));
+                "logging_collector = off",
+                "wal_level = logical",
+                "max_prepared_transactions = 100",
+                "max_replication_slots = 10",
+                "max_wal_senders = 10"));
         if (citus) {
-            conf.addAll(List.of("shared_preload_libraries = 'citus'", "wal_level = logical",
-                    "max_prepared_transactions = 100", "max_replication_slots = 10", "max_wal_senders = 10"));
+            conf.add("shared_preload_libraries = 'citus'");
         }
         Files.writeString(data().resolve("postgresql.auto.conf"), String.join("\n", conf) + "\n",
                 StandardCharsets.UTF_8);
@@ -135,45 +164,55 @@ public final class LocalPostgres implements AutoCloseable {
     /** Starts (or restarts after {@link #stop()}) the server and waits until it accepts connections. */
     public void start() {
         List<String> command = new ArrayList<>();
-        if (Files.exists(dir.resolve("server.pgpass"))) {
+        if (serverPgpass) {
             command.addAll(List.of("env", "PGPASSFILE=" + dir.resolve("server.pgpass")));
         }
         command.addAll(List.of(BINDIR.resolve("pg_ctl").toString(), "-D", data().toString(), "-l",
-                dir.resolve("server.log").toString(), "-w", "-t", Long.toString(START_TIMEOUT.toSeconds()),
-                "start"));
+                logFile().toString(), "-w", "-t", Long.toString(TIMEOUT.toSeconds()), "start"));
         runAsPostgres(command);
-        running = true;
+        RUNNING.add(this);
         awaitConnections();
     }
 
-    /** Stops the server (fast shutdown); the data stays. */
+    /** Stops the server (fast shutdown, immediate if that fails); the data stays. No error when not running. */
     public void stop() {
-        if (running) {
-            runAsPostgres(List.of(BINDIR.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", "fast", "-w",
-                    "stop"));
-            running = false;
+        if (!Files.exists(data().resolve("postmaster.pid"))) {
+            RUNNING.remove(this);
+            return;
         }
+        Result fast = runAsPostgresResult(pgCtlStop("fast"));
+        if (fast.exitCode() != 0 && Files.exists(data().resolve("postmaster.pid"))) {
+            runAsPostgres(pgCtlStop("immediate"));
+        }
+        RUNNING.remove(this);
     }
 
-    /** Stops the server, deletes its data and initializes a new, empty one on the same port: a node rebuilt. */
-    public void wipeAndRecreate() {
+    public void restart() {
         stop();
-        try {
-            runAsPostgres(List.of("rm", "-rf", data().toString()));
-            init(Files.exists(dir.resolve("server.pgpass")));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
         start();
     }
 
-    /**
-     * Appends settings to postgresql.conf, as Patroni writes a cluster's parameters, and reloads the configuration.
-     * Only settings that a reload applies take effect without {@link #stop()} and {@link #start()}.
-     */
+    /** Stops the server and replaces its data with a new, empty cluster on the same port, not started: a rebuild. */
+    public void wipe() {
+        stop();
+        try {
+            runAsPostgres(List.of("rm", "-rf", data().toString()));
+            init();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@link #wipe()} and {@link #start()}. */
+    public void wipeAndRecreate() {
+        wipe();
+        start();
+    }
+
+    /** Appends settings to postgresql.conf and reloads them, as Patroni does with changed parameters. */
     public void configure(Map<String, String> settings) {
         StringBuilder conf = new StringBuilder("\n");
-        settings.forEach((name, value) -> conf.append(name).append(" = '").append(value.replace("'", "''"))
+        settings.forEach((setting, value) -> conf.append(setting).append(" = '").append(value.replace("'", "''"))
                 .append("'\n"));
         try {
             Files.writeString(data().resolve("postgresql.conf"), conf, StandardCharsets.UTF_8,
@@ -188,8 +227,13 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    private List<String> pgCtlStop(String mode) {
+        return List.of(BINDIR.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", mode, "-w", "-t",
+                Long.toString(TIMEOUT.toSeconds()), "stop");
+    }
+
     private void awaitConnections() {
-        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        Instant deadline = Instant.now().plus(TIMEOUT);
         SQLException last = null;
         while (Instant.now().isBefore(deadline)) {
             try (Connection c = connect("postgres")) {
@@ -211,6 +255,30 @@ public final class LocalPostgres implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?sslmode=disable&connectTimeout=5";
     }
 
+    /** Runs SQL with psql over TCP and returns its unaligned, tuples-only output; fails on an SQL error. */
+    public String query(String database, String sql) {
+        Result result = psql(database, sql);
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("SQL on " + name + " failed: " + sql + "\n" + result.stderr());
+        }
+        return result.stdout().trim();
+    }
+
+    /** Like {@link #query} but returns psql's result, error or not. */
+    public Result psql(String database, String sql) {
+        return run(List.of(psql().toString(), "-X", "-q", "-A", "-t", "-w", "-v", "ON_ERROR_STOP=1", "-h",
+                "127.0.0.1", "-p", String.valueOf(port), "-U", SUPERUSER, "-d", database, "-c", sql),
+                Map.of("PGPASSWORD", password, "PGSSLMODE", "disable", "PGCONNECT_TIMEOUT", "5"), TIMEOUT);
+    }
+
+    public static Path psql() {
+        return BINDIR.resolve("psql");
+    }
+
+    public String name() {
+        return name;
+    }
+
     public int port() {
         return port;
     }
@@ -223,17 +291,22 @@ public final class LocalPostgres implements AutoCloseable {
         return dir;
     }
 
-    public boolean isRunning() {
-        return running;
+    public Path logFile() {
+        return dir.resolve("server.log");
     }
 
     public String log() {
         try {
-            Path log = dir.resolve("server.log");
-            return Files.exists(log) ? Files.readString(log) : "";
+            return Files.exists(logFile()) ? Files.readString(logFile()) : "";
         } catch (IOException e) {
-            return "(cannot read server.log: " + e + ")";
+            return "(cannot read " + logFile() + ": " + e + ")";
         }
+    }
+
+    /** The last lines of the server log, for failure messages. */
+    public String logTail() {
+        List<String> lines = log().lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
     }
 
     private Path data() {
@@ -249,33 +322,60 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    private static void stopQuietly(LocalPostgres server) {
+        try {
+            server.stop();
+        } catch (RuntimeException ignored) {
+            // Best effort, from the shutdown hook.
+        }
+    }
+
     static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }
 
     private static void runAsPostgres(List<String> command) {
-        List<String> full = new ArrayList<>();
-        if (isRoot()) {
-            full.addAll(List.of("/usr/sbin/runuser", "-u", "postgres", "--"));
+        Result result = runAsPostgresResult(command);
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed (exit " + result.exitCode() + "):\n"
+                    + result.stdout() + result.stderr());
         }
-        full.addAll(command);
-        run(full);
     }
 
-    private static String run(List<String> command) {
+    private static Result runAsPostgresResult(List<String> command) {
+        List<String> full = new ArrayList<>();
+        if (isRoot()) {
+            full.addAll(List.of("/usr/sbin/runuser", "-u", SUPERUSER, "--"));
+        }
+        full.addAll(command);
+        return run(full, Map.of(), TIMEOUT);
+    }
+
+    /**
+     * Runs a command with no standard input, without the caller's PG* environment (so no test depends on the
+     * machine's libpq settings) plus {@code env}, bounded by {@code timeout}.
+     */
+    public static Result run(List<String> command, Map<String, String> env, Duration timeout) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getOutputStream().close();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(START_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("timed out: " + String.join(" ", command));
+            Path out = Files.createTempFile("local-postgres", ".out");
+            Path err = Files.createTempFile("local-postgres", ".err");
+            try {
+                ProcessBuilder builder = new ProcessBuilder(command)
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile());
+                builder.environment().keySet().removeIf(key -> key.startsWith("PG"));
+                builder.environment().putAll(env);
+                Process process = builder.start();
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("timed out after " + timeout + ": " + String.join(" ", command));
+                }
+                return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
             }
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed (exit " + process.exitValue()
-                        + "):\n" + output);
-            }
-            return output;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -286,7 +386,10 @@ public final class LocalPostgres implements AutoCloseable {
 
     private static void chownToPostgres(Path path) {
         if (isRoot()) {
-            run(List.of("chown", "-R", "postgres:postgres", path.toString()));
+            Result result = run(List.of("chown", "-R", "postgres:postgres", path.toString()), Map.of(), TIMEOUT);
+            if (result.exitCode() != 0) {
+                throw new IllegalStateException("chown " + path + ": " + result.stderr());
+            }
         }
     }
 
@@ -295,9 +398,11 @@ public final class LocalPostgres implements AutoCloseable {
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
-    private static int freePort() throws IOException {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
