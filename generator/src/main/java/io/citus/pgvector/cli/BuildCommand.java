@@ -1,12 +1,10 @@
 package io.citus.pgvector.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "build", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
@@ -20,9 +18,8 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     ChartOption chart;
 
-    @Option(names = {"-d", "--destination"}, paramLabel = "DIR", defaultValue = PackageCommand.DEFAULT_DESTINATION,
-            description = "Folder for the archive (default: ${DEFAULT-VALUE}).")
-    Path destination;
+    @Mixin
+    DestinationOption destination;
 
     @Spec
     CommandSpec spec;
@@ -35,7 +32,7 @@ final class BuildCommand implements Callable<Integer> {
         if (lint != ExitCode.OK) {
             return lint;
         }
-        out.printf("packaged %s%n", PackageCommand.packageChart(chart.chart, destination));
+        out.printf("packaged %s%n", PackageCommand.packageChart(chart.chart, destination.destination));
         return ExitCode.OK;
     }
 }

@@ -8,7 +8,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "package", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
@@ -16,21 +15,18 @@ import picocli.CommandLine.Spec;
         footerHeading = "%n", footer = ExitCode.HELP)
 final class PackageCommand implements Callable<Integer> {
 
-    static final String DEFAULT_DESTINATION = "target/charts";
-
     @Mixin
     ChartOption chart;
 
-    @Option(names = {"-d", "--destination"}, paramLabel = "DIR", defaultValue = DEFAULT_DESTINATION,
-            description = "Folder for the archive (default: ${DEFAULT-VALUE}).")
-    Path destination;
+    @Mixin
+    DestinationOption destination;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Path archive = packageChart(chart.existing(), destination);
+        Path archive = packageChart(chart.existing(), destination.destination);
         spec.commandLine().getOut().printf("packaged %s%n", archive);
         return ExitCode.OK;
     }

@@ -154,8 +154,7 @@ class ChartRenderingTest {
             assertThat(volume.at("/targetContainers/0").asText()).isEqualTo("citus-worker-registrar");
             assertThat(volume.at("/volumeSource/configMap/name").asText()).isEqualTo("citus-registrar");
         }
-        assertThat(rendered.postgresqls("coordinator").get(0).has("sidecars") || rendered.postgresqls("coordinator")
-                .get(0).path("spec").has("sidecars")).isFalse();
+        assertThat(rendered.postgresqls("coordinator").get(0).path("spec").has("sidecars")).isFalse();
         assertThat(rendered.named("ConfigMap", "citus-registrar").at("/data/registrar.sh").asText())
                 .startsWith("#!/usr/bin/env bash");
         assertValid(rendered);

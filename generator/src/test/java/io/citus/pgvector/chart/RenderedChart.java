@@ -9,47 +9,47 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code helm template} of a chart folder through helm-java, split into objects. */
-record RenderedChart(String yaml, List<JsonNode> objects) {
+/** {@code helm template} of a chart folder through helm-java, split into objects: the renderer of every test. */
+public record RenderedChart(String yaml, List<JsonNode> objects) {
 
-    static final String RELEASE = "citus";
-    static final String NAMESPACE = "vectors";
+    public static final String RELEASE = "citus";
+    public static final String NAMESPACE = "vectors";
 
     /** Project root, where charts/ and values/ are. */
-    static Path projectRoot() {
+    public static Path projectRoot() {
         return Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
     }
 
-    static Path committedChart() {
+    public static Path committedChart() {
         return projectRoot().resolve("charts/citus-pgvector");
     }
 
     /** Renders with a fixed superuser password so the output is deterministic, plus the given settings. */
-    static RenderedChart render(Path chart, Map<String, String> set, Path... valuesFiles) throws HelmException {
+    public static RenderedChart render(Path chart, Map<String, String> set, Path... valuesFiles) throws HelmException {
         Map<String, String> all = new LinkedHashMap<>();
         all.put("superuser.password", "not-a-secret");
         all.putAll(set);
         return renderExactly(chart, all, valuesFiles);
     }
 
-    static RenderedChart renderExactly(Path chart, Map<String, String> set, Path... valuesFiles) throws HelmException {
+    public static RenderedChart renderExactly(Path chart, Map<String, String> set, Path... valuesFiles) throws HelmException {
         String yaml = new HelmClient().template(new HelmClient.TemplateRequest(chart.toString(), null, RELEASE,
                 NAMESPACE, "1.31.0", List.of(valuesFiles), set, HelmClient.Registry.DEFAULT));
         return new RenderedChart(yaml, RenderedManifests.split(yaml));
     }
 
-    List<JsonNode> ofKind(String kind) {
+    public List<JsonNode> ofKind(String kind) {
         return objects.stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
     }
 
-    List<JsonNode> postgresqls(String component) {
+    public List<JsonNode> postgresqls(String component) {
         return ofKind("postgresql").stream()
                 .filter(o -> o.path("metadata").path("labels").path("app.kubernetes.io/component").asText()
                         .equals(component))
                 .toList();
     }
 
-    JsonNode named(String kind, String name) {
+    public JsonNode named(String kind, String name) {
         return ofKind(kind).stream().filter(o -> o.path("metadata").path("name").asText().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in:\n" + yaml));
     }

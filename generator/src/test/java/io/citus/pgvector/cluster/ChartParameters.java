@@ -1,9 +1,8 @@
 package io.citus.pgvector.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.citus.pgvector.helm.HelmClient;
+import io.citus.pgvector.chart.RenderedChart;
 import io.citus.pgvector.helm.HelmException;
-import io.citus.pgvector.validation.RenderedManifests;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,21 +21,10 @@ final class ChartParameters {
     private ChartParameters() {
     }
 
-    static Path committedChart() {
-        return Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize()
-                .resolve("charts/citus-pgvector");
-    }
-
     /** The parameters of {@code citus-coordinator} or {@code citus-worker-1} for a release with this many workers. */
     static Map<String, String> of(Path chart, String resource, int workers) throws HelmException {
-        String yaml = new HelmClient().template(new HelmClient.TemplateRequest(chart.toString(), null, "citus",
-                "bench", "1.31.0", List.of(), Map.of("superuser.password", "not-a-secret", "workers.count",
-                        Integer.toString(workers)), HelmClient.Registry.DEFAULT));
-        JsonNode parameters = RenderedManifests.split(yaml).stream()
-                .filter(o -> o.path("kind").asText().equals("postgresql")
-                        && o.at("/metadata/name").asText().equals(resource))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no postgresql " + resource))
-                .at("/spec/postgresql/parameters");
+        JsonNode parameters = RenderedChart.render(chart, Map.of("workers.count", Integer.toString(workers)))
+                .named("postgresql", resource).at("/spec/postgresql/parameters");
         Map<String, String> chosen = new LinkedHashMap<>();
         for (String name : NAMES) {
             chosen.put(name, parameters.path(name).asText());

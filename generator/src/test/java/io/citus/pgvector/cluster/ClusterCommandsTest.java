@@ -1,5 +1,6 @@
 package io.citus.pgvector.cluster;
 
+import io.citus.pgvector.chart.RenderedChart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,8 +59,8 @@ class ClusterCommandsTest {
         Optional<String> unavailable = LocalPostgres.citusUnavailableReason();
         Assumptions.assumeTrue(unavailable.isEmpty(), () -> unavailable.orElse(""));
         cluster = LocalCitusCluster.start(dir, 2, PASSWORD, true);
-        cluster.coordinator().configure(ChartParameters.of(ChartParameters.committedChart(), "citus-coordinator", 2));
-        Map<String, String> worker = ChartParameters.of(ChartParameters.committedChart(), "citus-worker-1", 2);
+        cluster.coordinator().configure(ChartParameters.of(RenderedChart.committedChart(), "citus-coordinator", 2));
+        Map<String, String> worker = ChartParameters.of(RenderedChart.committedChart(), "citus-worker-1", 2);
         cluster.workers().forEach(w -> w.configure(worker));
         passwordFile = Files.writeString(dir.resolve("password"), PASSWORD + "\n");
         sql(cluster.coordinator(), "CREATE TABLE items (channel bigint, id bigint, embedding vector(3))");

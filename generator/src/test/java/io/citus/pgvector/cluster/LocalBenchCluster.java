@@ -1,5 +1,6 @@
 package io.citus.pgvector.cluster;
 
+import io.citus.pgvector.chart.RenderedChart;
 import io.citus.pgvector.testing.LocalCitusCluster;
 import io.citus.pgvector.testing.LocalPostgres;
 import java.nio.file.Files;
@@ -26,9 +27,9 @@ public final class LocalBenchCluster {
         });
         String password = "bench-" + Long.toHexString(System.nanoTime());
         try (LocalCitusCluster cluster = LocalCitusCluster.start(dir, 2, password, true)) {
-            Map<String, String> coordinator = ChartParameters.of(ChartParameters.committedChart(), "citus-coordinator",
+            Map<String, String> coordinator = ChartParameters.of(RenderedChart.committedChart(), "citus-coordinator",
                     2);
-            Map<String, String> worker = ChartParameters.of(ChartParameters.committedChart(), "citus-worker-1", 2);
+            Map<String, String> worker = ChartParameters.of(RenderedChart.committedChart(), "citus-worker-1", 2);
             cluster.coordinator().configure(coordinator);
             cluster.workers().forEach(w -> w.configure(worker));
             Path passwordFile = Files.writeString(dir.resolve("password"), password + "\n");

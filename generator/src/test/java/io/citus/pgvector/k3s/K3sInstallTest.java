@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
+import io.citus.pgvector.chart.RenderedChart;
 import io.citus.pgvector.validation.CrdSchemaValidator;
 import io.citus.pgvector.validation.RenderedManifests;
 import io.kubernetes.client.openapi.ApiClient;
@@ -45,8 +46,7 @@ class K3sInstallTest {
 
     private static final DockerImageName K3S = DockerImageName.parse("rancher/k3s:v1.31.5-k3s1");
     private static final String NAMESPACE = "vectors";
-    private static final Path CHART = Path.of(System.getProperty("project.root", ".."), "charts/citus-pgvector")
-            .toAbsolutePath().normalize();
+    private static final Path CHART = RenderedChart.committedChart();
 
     private static String skipReason;
     private static K3sContainer k3s;

@@ -1,5 +1,6 @@
 package io.citus.pgvector.scaling;
 
+import io.citus.pgvector.chart.RenderedChart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -104,7 +105,7 @@ class ScalingHooksRenderingTest {
         data.fields().forEachRemaining(e -> shipped.put(e.getKey(), e.getValue().asText()));
         Map<String, String> files = new TreeMap<>();
         for (String folder : List.of("files/scripts", "files/sql")) {
-            try (Stream<Path> paths = Files.list(ShippedHooks.committedChart().resolve(folder))) {
+            try (Stream<Path> paths = Files.list(RenderedChart.committedChart().resolve(folder))) {
                 for (Path p : paths.toList()) {
                     files.put(p.getFileName().toString(), Files.readString(p));
                 }

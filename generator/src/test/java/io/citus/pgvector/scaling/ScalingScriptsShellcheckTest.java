@@ -1,5 +1,6 @@
 package io.citus.pgvector.scaling;
 
+import io.citus.pgvector.chart.RenderedChart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ScalingScriptsShellcheckTest {
 
     private static final Path SHELLCHECK = Path.of(System.getProperty("shellcheck.binary", "/usr/bin/shellcheck"));
-    private static final Path SCRIPTS = ShippedHooks.committedChart().resolve("files/scripts");
+    private static final Path SCRIPTS = RenderedChart.committedChart().resolve("files/scripts");
 
     @Test
     @DisplayName("shellcheck reports nothing for files/scripts/*.sh")

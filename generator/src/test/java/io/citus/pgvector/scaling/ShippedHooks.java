@@ -1,7 +1,7 @@
 package io.citus.pgvector.scaling;
 
+import io.citus.pgvector.chart.RenderedChart;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.citus.pgvector.helm.HelmClient;
 import io.citus.pgvector.helm.HelmException;
 import io.citus.pgvector.validation.RenderedManifests;
 import java.io.IOException;
@@ -24,26 +24,16 @@ import java.util.stream.Stream;
  */
 record ShippedHooks(String yaml, List<JsonNode> objects) {
 
-    static final String RELEASE = "citus";
-    static final String NAMESPACE = "vectors";
+    static final String RELEASE = RenderedChart.RELEASE;
+    static final String NAMESPACE = RenderedChart.NAMESPACE;
     private static final String HOOK_KEY = "helm.sh/hook";
     private static final String RENAMED_KEY = "rendered-by-test.citus-pgvector.io/hook";
-
-    static Path committedChart() {
-        return Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize()
-                .resolve("charts/citus-pgvector");
-    }
 
     /** Renders the hooks and everything else with a fixed password plus {@code set}; {@code work} holds the copy. */
     static ShippedHooks render(Path work, Map<String, String> set) throws HelmException {
         Path copy = work.resolve("chart-" + System.nanoTime());
-        copyRenamingHookKeys(committedChart(), copy);
-        Map<String, String> all = new LinkedHashMap<>();
-        all.put("superuser.password", "not-a-secret");
-        all.putAll(set);
-        String rendered = new HelmClient().template(new HelmClient.TemplateRequest(copy.toString(), null, RELEASE,
-                NAMESPACE, "1.31.0", List.of(), all, HelmClient.Registry.DEFAULT));
-        String yaml = rendered.replace(RENAMED_KEY, HOOK_KEY);
+        copyRenamingHookKeys(RenderedChart.committedChart(), copy);
+        String yaml = RenderedChart.render(copy, set).yaml().replace(RENAMED_KEY, HOOK_KEY);
         return new ShippedHooks(yaml, RenderedManifests.split(yaml));
     }
 
