@@ -71,6 +71,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "Gaussian clusters the vectors are drawn around (default: ${DEFAULT-VALUE}).")
     int centers;
 
+    @Option(names = "--latent-dimension", defaultValue = "16",
+            description = "Intrinsic dimension of the centers: they are a random linear image of points of a space"
+                    + " this large, so topics are graded as real embeddings are; 0 draws them independently in the"
+                    + " full dimension, all about equally far apart (default: ${DEFAULT-VALUE}).")
+    int latentDimension;
+
     @Option(names = "--noise", defaultValue = "0.6",
             description = "Standard deviation around a center; centers have 1 (default: ${DEFAULT-VALUE}).")
     double noise;
@@ -160,8 +166,8 @@ final class BenchCommand implements Callable<Integer> {
 
     private BenchSpec benchSpec() throws CliException {
         try {
-            SyntheticDataset dataset = new SyntheticDataset(seed, rows, dimension, channels, centers, noise,
-                    channelAffinity);
+            SyntheticDataset dataset = new SyntheticDataset(seed, rows, dimension, channels, centers, latentDimension,
+                    noise, channelAffinity);
             return new BenchSpec(dataset, hnswM,
                     hnswEfConstruction, k, queries, clients, seconds("--warmup", warmup),
                     seconds("--duration", duration), modes.stream().map(BenchSpec.Mode::parse).distinct().toList(),

@@ -68,7 +68,8 @@ public record BenchReport(String target, BenchSpec spec, int workers, List<Bench
         json.put("workers", workers);
         SyntheticDataset d = spec.dataset();
         json.put("dataset", Map.of("rows", d.rows(), "dimension", d.dimension(), "channels", d.channels(),
-                "centers", d.centers(), "noise", d.noise(), "channel_affinity", d.channelAffinity(), "seed", d.seed()));
+                "centers", d.centers(), "latent_dimension", d.latentDimension(), "noise", d.noise(),
+                "channel_affinity", d.channelAffinity(), "seed", d.seed()));
         json.put("index", Map.of("type", "hnsw", "opclass", "vector_cosine_ops", "m", spec.hnswM(),
                 "ef_construction", spec.hnswEfConstruction()));
         json.put("k", spec.k());

@@ -1,25 +1,84 @@
 package io.citus.pgvector.cluster;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * A seeded, clustered synthetic dataset: every row is a Gaussian cluster center (a topic) plus Gaussian noise. Its
- * channel (the distribution column) is, with probability {@code channelAffinity}, the channel its topic belongs to
- * (topic {@code t} belongs to channel {@code t mod channels}), and otherwise drawn at random: 0 scatters a channel's
- * rows over the whole space, 1 gives every channel its own topics, as the chunks of one conversation share subjects.
- * Queries follow the same distribution. Any row or query can be regenerated from its id alone, so the data never has
- * to be held in memory and exact distances can be recomputed for any id the database returns.
+ * A seeded, clustered synthetic dataset: every row is a Gaussian cluster center (a topic) plus Gaussian noise. With a
+ * latent dimension L &gt; 0 the centers are one random linear image of standard normal points of an L-dimensional
+ * space, so topics are graded, some near each other and most far apart, as the topics of real embeddings are (their
+ * intrinsic dimension is far below their nominal one); with 0 every center is drawn independently in the full
+ * dimension, so all topics are about equally far apart. A row's channel (the distribution column) is, with probability
+ * {@code channelAffinity}, the channel its topic belongs to (topic {@code t} belongs to channel {@code t mod
+ * channels}), and otherwise drawn at random: 0 scatters a channel's rows over the whole space, 1 gives every channel
+ * its own topics. Queries follow the same distribution. Any row or query can be regenerated from its id alone, so the
+ * data never has to be held in memory and exact distances can be recomputed for any id the database returns.
  */
-public record SyntheticDataset(long seed, int rows, int dimension, int channels, int centers, double noise,
-        double channelAffinity) {
+public final class SyntheticDataset {
 
-    public SyntheticDataset {
+    private final long seed;
+    private final int rows;
+    private final int dimension;
+    private final int channels;
+    private final int centers;
+    private final int latentDimension;
+    private final double noise;
+    private final double channelAffinity;
+    private final AtomicReferenceArray<float[]> centerCache;
+
+    public SyntheticDataset(long seed, int rows, int dimension, int channels, int centers, int latentDimension,
+            double noise, double channelAffinity) {
         if (rows < 1 || dimension < 1 || channels < 1 || centers < 1 || noise <= 0) {
             throw new IllegalArgumentException("rows, dimension, channels and centers must be positive and noise > 0");
+        }
+        if (latentDimension < 0 || latentDimension > dimension) {
+            throw new IllegalArgumentException("the latent dimension must be between 0 (independent centers) and the"
+                    + " dimension (" + dimension + "), not " + latentDimension);
         }
         if (channelAffinity < 0 || channelAffinity > 1) {
             throw new IllegalArgumentException("channel affinity must be between 0 and 1");
         }
+        this.seed = seed;
+        this.rows = rows;
+        this.dimension = dimension;
+        this.channels = channels;
+        this.centers = centers;
+        this.latentDimension = latentDimension;
+        this.noise = noise;
+        this.channelAffinity = channelAffinity;
+        this.centerCache = new AtomicReferenceArray<>(centers);
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int dimension() {
+        return dimension;
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    public int centers() {
+        return centers;
+    }
+
+    public int latentDimension() {
+        return latentDimension;
+    }
+
+    public double noise() {
+        return noise;
+    }
+
+    public double channelAffinity() {
+        return channelAffinity;
     }
 
     /** One vector with its id and channel. */
@@ -51,18 +110,43 @@ public record SyntheticDataset(long seed, int rows, int dimension, int channels,
     }
 
     private float[] center(int index) {
-        SplittableRandom random = new SplittableRandom(mix(seed ^ (0x632BE59BD9B4E019L * (index + 1))));
-        float[] center = new float[dimension];
-        for (int i = 0; i < dimension; i++) {
-            center[i] = (float) random.nextGaussian();
+        float[] center = centerCache.get(index);
+        if (center == null) {
+            center = latentDimension == 0 ? gaussian(index + 1L, dimension, 1.0) : projected(index);
+            centerCache.set(index, center);
         }
         return center;
+    }
+
+    /** Center {@code index} as the image of a standard normal latent point; every coordinate has variance 1. */
+    private float[] projected(int index) {
+        float[] latent = gaussian(index + 1L, latentDimension, 1.0);
+        float[] center = new float[dimension];
+        for (int i = 0; i < dimension; i++) {
+            float[] projection = gaussian(-1L - i, latentDimension, 1 / Math.sqrt(latentDimension));
+            double sum = 0;
+            for (int j = 0; j < latentDimension; j++) {
+                sum += (double) projection[j] * latent[j];
+            }
+            center[i] = (float) sum;
+        }
+        return center;
+    }
+
+    private float[] gaussian(long stream, int size, double deviation) {
+        SplittableRandom random = new SplittableRandom(mix(seed ^ (0x632BE59BD9B4E019L * stream)));
+        float[] vector = new float[size];
+        for (int i = 0; i < size; i++) {
+            vector[i] = (float) (deviation * random.nextGaussian());
+        }
+        return vector;
     }
 
     /** The signature of the data in a table: a reused table must match it. */
     public String signature() {
         return "seed=" + seed + " rows=" + rows + " dimension=" + dimension + " channels=" + channels + " centers="
-                + centers + " noise=" + noise + " channel_affinity=" + channelAffinity;
+                + centers + " latent_dimension=" + latentDimension + " noise=" + noise + " channel_affinity="
+                + channelAffinity;
     }
 
     /** pgvector's text form; Float.toString round-trips, so the database stores exactly these floats. */

@@ -113,7 +113,7 @@ class RecallAndPercentilesTest {
     @Test
     @DisplayName("the exact neighbors equal a sort of every row by distance, over all rows and within the channel")
     void groundTruthIsASort() {
-        SyntheticDataset dataset = new SyntheticDataset(7, 3000, 8, 5, 20, 0.5, 0.5);
+        SyntheticDataset dataset = new SyntheticDataset(7, 3000, 8, 5, 20, 4, 0.5, 0.5);
         List<SyntheticDataset.Item> queries = List.of(dataset.query(0), dataset.query(1));
         GroundTruth truth = GroundTruth.compute(dataset, queries, 10, Progress.NONE);
         for (int q = 0; q < queries.size(); q++) {
@@ -127,6 +127,35 @@ class RecallAndPercentilesTest {
                     rows.stream().filter(r -> r.channel() == query.channel()).sorted(byDistance).limit(10)
                             .map(SyntheticDataset.Item::id).toList());
         }
-        assertThat(dataset.row(17).vector()).isEqualTo(new SyntheticDataset(7, 3000, 8, 5, 20, 0.5, 0.5).row(17).vector());
+        assertThat(dataset.row(17).vector())
+                .isEqualTo(new SyntheticDataset(7, 3000, 8, 5, 20, 4, 0.5, 0.5).row(17).vector());
+    }
+
+    @Test
+    @DisplayName("a latent dimension grades the topics: each has near neighbors; independent centers are all far apart")
+    void latentDimensionGradesTopics() {
+        assertThat(nearestToMedianTopicDistance(8)).isLessThan(0.3);
+        assertThat(nearestToMedianTopicDistance(16)).isLessThan(0.5);
+        assertThat(nearestToMedianTopicDistance(0)).isGreaterThan(0.7);
+    }
+
+    /** Mean over topics of (distance to the nearest other topic / median distance to the others), rows ~ centers. */
+    private static double nearestToMedianTopicDistance(int latentDimension) {
+        SyntheticDataset dataset = new SyntheticDataset(3, 400, 128, 1, 100, latentDimension, 1e-4, 0);
+        List<float[]> topics = new ArrayList<>();
+        for (long id = 1; id <= dataset.rows(); id++) {
+            float[] vector = dataset.row(id).vector();
+            if (topics.stream().allMatch(t -> SyntheticDataset.cosineDistance(t, vector) > 1e-3)) {
+                topics.add(vector);
+            }
+        }
+        assertThat(topics).hasSizeGreaterThan(50);
+        double sum = 0;
+        for (float[] topic : topics) {
+            double[] distances = topics.stream().filter(t -> t != topic)
+                    .mapToDouble(t -> SyntheticDataset.cosineDistance(topic, t)).sorted().toArray();
+            sum += distances[0] / distances[distances.length / 2];
+        }
+        return sum / topics.size();
     }
 }
