@@ -1,7 +1,6 @@
 package io.citus.pgvector.cluster;
 
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A seeded, clustered synthetic dataset: every row is a Gaussian cluster center (a topic) plus Gaussian noise. With a
@@ -24,7 +23,8 @@ public final class SyntheticDataset {
     private final int latentDimension;
     private final double noise;
     private final double channelAffinity;
-    private final AtomicReferenceArray<float[]> centerCache;
+    /** The linear map from the latent space, one row per dimension; null for independent centers. */
+    private final float[][] projection;
 
     public SyntheticDataset(long seed, int rows, int dimension, int channels, int centers, int latentDimension,
             double noise, double channelAffinity) {
@@ -46,7 +46,10 @@ public final class SyntheticDataset {
         this.latentDimension = latentDimension;
         this.noise = noise;
         this.channelAffinity = channelAffinity;
-        this.centerCache = new AtomicReferenceArray<>(centers);
+        this.projection = latentDimension == 0 ? null : new float[dimension][];
+        for (int i = 0; projection != null && i < dimension; i++) {
+            projection[i] = gaussian(-1L - i, latentDimension, 1 / Math.sqrt(latentDimension));
+        }
     }
 
     public long seed() {
@@ -109,24 +112,20 @@ public final class SyntheticDataset {
         return new Item(id, channel, vector);
     }
 
+    /**
+     * Center {@code index}: standard normal in every dimension, or the image of a standard normal latent point (every
+     * coordinate then has variance 1 too).
+     */
     private float[] center(int index) {
-        float[] center = centerCache.get(index);
-        if (center == null) {
-            center = latentDimension == 0 ? gaussian(index + 1L, dimension, 1.0) : projected(index);
-            centerCache.set(index, center);
+        if (projection == null) {
+            return gaussian(index + 1L, dimension, 1.0);
         }
-        return center;
-    }
-
-    /** Center {@code index} as the image of a standard normal latent point; every coordinate has variance 1. */
-    private float[] projected(int index) {
         float[] latent = gaussian(index + 1L, latentDimension, 1.0);
         float[] center = new float[dimension];
         for (int i = 0; i < dimension; i++) {
-            float[] projection = gaussian(-1L - i, latentDimension, 1 / Math.sqrt(latentDimension));
             double sum = 0;
             for (int j = 0; j < latentDimension; j++) {
-                sum += (double) projection[j] * latent[j];
+                sum += (double) projection[i][j] * latent[j];
             }
             center[i] = (float) sum;
         }
