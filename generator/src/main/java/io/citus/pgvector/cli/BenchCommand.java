@@ -71,21 +71,27 @@ final class BenchCommand implements Callable<Integer> {
             description = "Gaussian clusters the vectors are drawn around (default: ${DEFAULT-VALUE}).")
     int centers;
 
-    @Option(names = "--latent-dimension", defaultValue = "16",
+    @Option(names = "--latent-dimension", defaultValue = "0",
             description = "Intrinsic dimension of the centers: they are a random linear image of points of a space"
-                    + " this large, so topics are graded as real embeddings are; 0 draws them independently in the"
-                    + " full dimension, all about equally far apart (default: ${DEFAULT-VALUE}).")
+                    + " this large, so topics are graded, a few near each other and most far apart; 0 draws them"
+                    + " independently in the full dimension, all about equally far apart (default: ${DEFAULT-VALUE}).")
     int latentDimension;
 
     @Option(names = "--noise", defaultValue = "0.6",
             description = "Standard deviation around a center; centers have 1 (default: ${DEFAULT-VALUE}).")
     double noise;
 
-    @Option(names = "--channel-affinity", defaultValue = "0",
+    @Option(names = "--channel-affinity", defaultValue = "0.1",
             description = "Share of rows whose channel is their topic's channel, the rest spread at random: 0"
                     + " scatters each channel over the whole space, 1 gives each channel its own topics"
                     + " (default: ${DEFAULT-VALUE}).")
     double channelAffinity;
+
+    @Option(names = "--query-affinity", defaultValue = "1",
+            description = "Share of queries whose channel is their topic's channel: 1 asks each channel about topics"
+                    + " it holds, as an application searching a tenant's own documents does; the channel affinity"
+                    + " makes queries follow the rows (default: ${DEFAULT-VALUE}).")
+    double queryAffinity;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the dataset (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -167,7 +173,7 @@ final class BenchCommand implements Callable<Integer> {
     private BenchSpec benchSpec() throws CliException {
         try {
             SyntheticDataset dataset = new SyntheticDataset(seed, rows, dimension, channels, centers, latentDimension,
-                    noise, channelAffinity);
+                    noise, channelAffinity, queryAffinity);
             return new BenchSpec(dataset, hnswM,
                     hnswEfConstruction, k, queries, clients, seconds("--warmup", warmup),
                     seconds("--duration", duration), modes.stream().map(BenchSpec.Mode::parse).distinct().toList(),

@@ -44,9 +44,10 @@ public record BenchReport(String target, BenchSpec spec, int workers, List<Bench
             }
         }
         StringBuilder text = new StringBuilder();
-        text.append(String.format(Locale.ROOT, "%s: %d workers, %s, HNSW m=%d ef_construction=%d, cosine, %d queries,"
-                + " %d clients, %ds after %ds warm-up%n", target, workers, spec.dataset().signature(), spec.hnswM(),
-                spec.hnswEfConstruction(), spec.queries(), spec.clients(), spec.duration().toSeconds(),
+        text.append(String.format(Locale.ROOT, "%s: %d workers, %s, HNSW m=%d ef_construction=%d, cosine, %d queries"
+                + " (query_affinity=%s), %d clients, %ds after %ds warm-up%n", target, workers,
+                spec.dataset().signature(), spec.hnswM(), spec.hnswEfConstruction(), spec.queries(),
+                spec.dataset().queryAffinity(), spec.clients(), spec.duration().toSeconds(),
                 spec.warmup().toSeconds()));
         for (BenchConfig config : spec.configs()) {
             text.append("  ").append(config.name()).append(": ").append(config.describe()).append('\n');
@@ -69,7 +70,7 @@ public record BenchReport(String target, BenchSpec spec, int workers, List<Bench
         SyntheticDataset d = spec.dataset();
         json.put("dataset", Map.of("rows", d.rows(), "dimension", d.dimension(), "channels", d.channels(),
                 "centers", d.centers(), "latent_dimension", d.latentDimension(), "noise", d.noise(),
-                "channel_affinity", d.channelAffinity(), "seed", d.seed()));
+                "channel_affinity", d.channelAffinity(), "query_affinity", d.queryAffinity(), "seed", d.seed()));
         json.put("index", Map.of("type", "hnsw", "opclass", "vector_cosine_ops", "m", spec.hnswM(),
                 "ef_construction", spec.hnswEfConstruction()));
         json.put("k", spec.k());

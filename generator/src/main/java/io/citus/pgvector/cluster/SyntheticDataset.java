@@ -10,8 +10,11 @@ import java.util.SplittableRandom;
  * dimension, so all topics are about equally far apart. A row's channel (the distribution column) is, with probability
  * {@code channelAffinity}, the channel its topic belongs to (topic {@code t} belongs to channel {@code t mod
  * channels}), and otherwise drawn at random: 0 scatters a channel's rows over the whole space, 1 gives every channel
- * its own topics. Queries follow the same distribution. Any row or query can be regenerated from its id alone, so the
- * data never has to be held in memory and exact distances can be recomputed for any id the database returns.
+ * its own topics. A query is drawn like a row, except that its channel is its topic's channel with probability
+ * {@code queryAffinity}: 1 asks every channel about what it holds (an application searching a tenant's own documents),
+ * {@code channelAffinity} makes queries follow the rows' distribution. Any row or query can be regenerated from its id
+ * alone, so the data never has to be held in memory and exact distances can be recomputed for any id the database
+ * returns.
  */
 public final class SyntheticDataset {
 
@@ -23,11 +26,12 @@ public final class SyntheticDataset {
     private final int latentDimension;
     private final double noise;
     private final double channelAffinity;
+    private final double queryAffinity;
     /** The linear map from the latent space, one row per dimension; null for independent centers. */
     private final float[][] projection;
 
     public SyntheticDataset(long seed, int rows, int dimension, int channels, int centers, int latentDimension,
-            double noise, double channelAffinity) {
+            double noise, double channelAffinity, double queryAffinity) {
         if (rows < 1 || dimension < 1 || channels < 1 || centers < 1 || noise <= 0) {
             throw new IllegalArgumentException("rows, dimension, channels and centers must be positive and noise > 0");
         }
@@ -36,7 +40,10 @@ public final class SyntheticDataset {
                     + " dimension (" + dimension + "), not " + latentDimension);
         }
         if (channelAffinity < 0 || channelAffinity > 1) {
-            throw new IllegalArgumentException("channel affinity must be between 0 and 1");
+            throw new IllegalArgumentException("the channel affinity must be between 0 and 1, not " + channelAffinity);
+        }
+        if (queryAffinity < 0 || queryAffinity > 1) {
+            throw new IllegalArgumentException("the query affinity must be between 0 and 1, not " + queryAffinity);
         }
         this.seed = seed;
         this.rows = rows;
@@ -46,6 +53,7 @@ public final class SyntheticDataset {
         this.latentDimension = latentDimension;
         this.noise = noise;
         this.channelAffinity = channelAffinity;
+        this.queryAffinity = queryAffinity;
         this.projection = latentDimension == 0 ? null : new float[dimension][];
         for (int i = 0; projection != null && i < dimension; i++) {
             projection[i] = gaussian(-1L - i, latentDimension, 1 / Math.sqrt(latentDimension));
@@ -84,25 +92,29 @@ public final class SyntheticDataset {
         return channelAffinity;
     }
 
+    public double queryAffinity() {
+        return queryAffinity;
+    }
+
     /** One vector with its id and channel. */
     public record Item(long id, long channel, float[] vector) {
     }
 
     /** Row {@code id}, 1 to {@link #rows()}. */
     public Item row(long id) {
-        return item(id, id);
+        return item(id, id, channelAffinity);
     }
 
-    /** Query {@code index} (0-based): same distribution as the rows, never one of them. */
+    /** Query {@code index} (0-based): drawn like a row with the query affinity, never one of the rows. */
     public Item query(int index) {
-        return item(index, -1L - index);
+        return item(index, -1L - index, queryAffinity);
     }
 
-    private Item item(long id, long stream) {
+    private Item item(long id, long stream, double affinity) {
         SplittableRandom random = new SplittableRandom(mix(seed * 0x9E3779B97F4A7C15L + stream));
         int topic = random.nextInt(centers);
         float[] center = center(topic);
-        boolean topical = random.nextDouble() < channelAffinity;
+        boolean topical = random.nextDouble() < affinity;
         int randomChannel = random.nextInt(channels);
         long channel = 1 + (topical ? topic % channels : randomChannel);
         float[] vector = new float[dimension];

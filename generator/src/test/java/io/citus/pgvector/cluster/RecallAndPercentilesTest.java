@@ -113,7 +113,7 @@ class RecallAndPercentilesTest {
     @Test
     @DisplayName("the exact neighbors equal a sort of every row by distance, over all rows and within the channel")
     void groundTruthIsASort() {
-        SyntheticDataset dataset = new SyntheticDataset(7, 3000, 8, 5, 20, 4, 0.5, 0.5);
+        SyntheticDataset dataset = new SyntheticDataset(7, 3000, 8, 5, 20, 4, 0.5, 0.5, 0.5);
         List<SyntheticDataset.Item> queries = List.of(dataset.query(0), dataset.query(1));
         GroundTruth truth = GroundTruth.compute(dataset, queries, 10, Progress.NONE);
         for (int q = 0; q < queries.size(); q++) {
@@ -128,7 +128,28 @@ class RecallAndPercentilesTest {
                             .map(SyntheticDataset.Item::id).toList());
         }
         assertThat(dataset.row(17).vector())
-                .isEqualTo(new SyntheticDataset(7, 3000, 8, 5, 20, 4, 0.5, 0.5).row(17).vector());
+                .isEqualTo(new SyntheticDataset(7, 3000, 8, 5, 20, 4, 0.5, 0.5, 0.5).row(17).vector());
+    }
+
+    @Test
+    @DisplayName("the query affinity moves only the queries' channels: a query then asks the channel holding its topic")
+    void queryAffinityPicksTheTopicsChannel() {
+        // channel affinity 1: a row's channel is its topic's, so the channel of a query's nearest row is its topic's
+        SyntheticDataset topical = new SyntheticDataset(11, 2000, 16, 7, 40, 0, 0.05, 1, 1);
+        SyntheticDataset scattered = new SyntheticDataset(11, 2000, 16, 7, 40, 0, 0.05, 1, 0);
+        List<SyntheticDataset.Item> rows = LongStream.rangeClosed(1, 2000).mapToObj(topical::row).toList();
+        int differentChannels = 0;
+        for (int q = 0; q < 50; q++) {
+            SyntheticDataset.Item query = topical.query(q);
+            SyntheticDataset.Item nearest = rows.stream().min(Comparator.comparingDouble(
+                    r -> SyntheticDataset.cosineDistance(query.vector(), r.vector()))).orElseThrow();
+            assertThat(query.channel()).as("query %d", q).isEqualTo(nearest.channel());
+            assertThat(scattered.query(q).vector()).isEqualTo(query.vector());
+            differentChannels += scattered.query(q).channel() == query.channel() ? 0 : 1;
+        }
+        assertThat(differentChannels).as("queries of affinity 0 whose channel is not their topic's").isGreaterThan(30);
+        assertThat(scattered.row(1234).vector()).isEqualTo(topical.row(1234).vector());
+        assertThat(scattered.row(1234).channel()).isEqualTo(topical.row(1234).channel());
     }
 
     @Test
@@ -141,7 +162,7 @@ class RecallAndPercentilesTest {
 
     /** Mean over topics of (distance to the nearest other topic / median distance to the others), rows ~ centers. */
     private static double nearestToMedianTopicDistance(int latentDimension) {
-        SyntheticDataset dataset = new SyntheticDataset(3, 400, 128, 1, 100, latentDimension, 1e-4, 0);
+        SyntheticDataset dataset = new SyntheticDataset(3, 400, 128, 1, 100, latentDimension, 1e-4, 0, 0);
         List<float[]> topics = new ArrayList<>();
         for (long id = 1; id <= dataset.rows(); id++) {
             float[] vector = dataset.row(id).vector();
