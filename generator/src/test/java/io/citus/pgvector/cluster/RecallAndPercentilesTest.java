@@ -144,8 +144,9 @@ class RecallAndPercentilesTest {
             SyntheticDataset.Item nearest = rows.stream().min(Comparator.comparingDouble(
                     r -> SyntheticDataset.cosineDistance(query.vector(), r.vector()))).orElseThrow();
             assertThat(query.channel()).as("query %d", q).isEqualTo(nearest.channel());
-            assertThat(scattered.query(q).vector()).isEqualTo(query.vector());
-            differentChannels += scattered.query(q).channel() == query.channel() ? 0 : 1;
+            SyntheticDataset.Item scatteredQuery = scattered.query(q);
+            assertThat(scatteredQuery.vector()).isEqualTo(query.vector());
+            differentChannels += scatteredQuery.channel() == query.channel() ? 0 : 1;
         }
         assertThat(differentChannels).as("queries of affinity 0 whose channel is not their topic's").isGreaterThan(30);
         assertThat(scattered.row(1234).vector()).isEqualTo(topical.row(1234).vector());
