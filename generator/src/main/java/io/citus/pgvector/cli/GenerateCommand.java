@@ -1,9 +1,11 @@
 package io.citus.pgvector.cli;
 
+import io.citus.pgvector.render.ChartRenderer;
 import io.citus.pgvector.render.ChartWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SortedMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,6 +36,12 @@ final class GenerateCommand implements Callable<Integer> {
     static void generate(ValuesOptions values, Path chart, PrintWriter out) throws Exception {
         SortedMap<String, byte[]> files = values.render();
         try {
+            List<String> edits = ChartRenderer.unsavedEdits(chart);
+            if (!edits.isEmpty()) {
+                throw new CliException(ExitCode.INVALID_INPUT, chart + " holds hand-written files this generator would"
+                        + " replace: " + String.join(", ", edits) + ". Rebuild the generator from this tree"
+                        + " (./mvnw -B -q -DskipTests package) so it carries them, or remove the folder first");
+            }
             ChartWriter.write(files, chart);
         } catch (IOException e) {
             throw new CliException(ExitCode.ENVIRONMENT, "cannot write " + chart + ": " + e, e);

@@ -13,7 +13,12 @@ import io.citus.pgvector.model.Values;
 import io.citus.pgvector.model.ValuesDocumentation;
 import io.citus.pgvector.model.ValuesLoader;
 import io.citus.pgvector.model.ValuesSchema;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +27,8 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Expands the chart sources into a chart: {@code *.jinja} files are rendered with what is decided at generation time
+ * Expands the chart sources into a chart. The hand-written files (templates, scripts, SQL, {@code .helmignore}) live
+ * only in {@code charts/citus-pgvector} and the build packs them into the jar; {@code *.jinja} files are rendered with what is decided at generation time
  * (version, defaults, documentation); Helm templates are copied verbatim, so their {@code {{ }}} stays Helm's.
  */
 public final class ChartRenderer {
@@ -30,12 +36,42 @@ public final class ChartRenderer {
     public static final String CHART_NAME = "citus-pgvector";
     private static final String JINJA = ".jinja";
     private static final String CHANGES = "changes.yaml";
+    private static final String SCHEMA = "values.schema.json";
 
     private final Jinjava jinjava = new Jinjava(JinjavaConfig.newBuilder()
             .withFailOnUnknownTokens(true)
             .withTrimBlocks(true)
             .withLstripBlocks(true)
             .build());
+
+    /**
+     * Files in an existing chart folder that generating into it would lose: hand-written sources (not written by the
+     * generator) that differ from the copies this generator carries, or that it does not carry at all. Non-empty means
+     * the folder holds edits made after this generator was built.
+     */
+    public static List<String> unsavedEdits(Path chartDir) throws IOException {
+        if (!Files.isDirectory(chartDir)) {
+            return List.of();
+        }
+        SortedMap<String, byte[]> carried = ChartSource.files();
+        List<String> edits = new ArrayList<>();
+        ChartSource.read(chartDir).forEach((path, content) -> {
+            if (isGenerated(path, carried)) {
+                return;
+            }
+            byte[] copy = carried.get(path);
+            if (copy == null) {
+                edits.add(path + " (not in the generator)");
+            } else if (!Arrays.equals(copy, content)) {
+                edits.add(path + " (differs from the generator's copy)");
+            }
+        });
+        return edits;
+    }
+
+    private static boolean isGenerated(String path, SortedMap<String, byte[]> sources) {
+        return path.equals(SCHEMA) || sources.containsKey(path + JINJA);
+    }
 
     /** The chart's files by relative path, in a stable order. */
     public SortedMap<String, byte[]> render(Values values, ChartMetadata metadata) {
@@ -54,7 +90,7 @@ public final class ChartRenderer {
                 chart.put(path, content);
             }
         });
-        chart.put("values.schema.json", schema(values));
+        chart.put(SCHEMA, schema(values));
         return chart;
     }
 

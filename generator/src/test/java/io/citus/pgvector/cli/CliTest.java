@@ -141,6 +141,31 @@ class CliTest {
         }
 
         @Test
+        @DisplayName("a template edited after the generator was built is never overwritten: exit 3, folder untouched")
+        void keepsHandEditsTheGeneratorDoesNotCarry() throws IOException {
+            Path chart = generated();
+            Path notes = chart.resolve("templates/NOTES.txt");
+            Files.writeString(notes, Files.readString(notes) + "an edit\n");
+            Files.writeString(chart.resolve("templates/new.yaml"), "kind: ConfigMap\n");
+            Map<String, String> before = snapshot(chart);
+            CliRun run = CliRun.of("generate", "-f", DEFAULT_VALUES, "--chart", chart.toString());
+            assertThat(run.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+            assertThat(run.err()).contains("templates/NOTES.txt (differs from the generator's copy)",
+                    "templates/new.yaml (not in the generator)", "./mvnw -B -q -DskipTests package");
+            assertThat(snapshot(chart)).isEqualTo(before);
+        }
+
+        @Test
+        @DisplayName("generated files edited by hand are simply regenerated")
+        void regeneratesGeneratedFiles() throws IOException {
+            Path chart = generated();
+            Files.writeString(chart.resolve("values.yaml"), "edited: true\n");
+            CliRun run = CliRun.of("generate", "-f", DEFAULT_VALUES, "--chart", chart.toString());
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+            assertThat(Files.readString(chart.resolve("values.yaml"))).doesNotContain("edited: true");
+        }
+
+        @Test
         void unwritableTargetIsAnEnvironmentProblem() throws IOException {
             Path file = Files.writeString(dir.resolve("a-file"), "x");
             CliRun run = CliRun.of("generate", "-f", DEFAULT_VALUES, "--chart", file.resolve("chart").toString());

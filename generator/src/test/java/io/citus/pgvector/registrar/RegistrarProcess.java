@@ -23,7 +23,7 @@ final class RegistrarProcess implements AutoCloseable {
 
   /** The script as the chart ships it. */
   static final Path SCRIPT = Paths.get(System.getProperty("project.root", ".."))
-      .resolve("generator/src/main/resources/chart/files/registrar.sh").toAbsolutePath().normalize();
+      .resolve("charts/citus-pgvector/files/registrar.sh").toAbsolutePath().normalize();
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
   private final Process process;
