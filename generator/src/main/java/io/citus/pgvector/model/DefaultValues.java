@@ -9,6 +9,7 @@ import io.citus.pgvector.model.Values.HelmTest;
 import io.citus.pgvector.model.Values.Image;
 import io.citus.pgvector.model.Values.ImageOverride;
 import io.citus.pgvector.model.Values.LogicalBackup;
+import io.citus.pgvector.model.Values.Operator;
 import io.citus.pgvector.model.Values.OperatorConfigMap;
 import io.citus.pgvector.model.Values.Postgresql;
 import io.citus.pgvector.model.Values.Registrar;
@@ -38,6 +39,7 @@ public final class DefaultValues {
                 "",
                 "",
                 "citus",
+                new Operator("2.0"),
                 new Image("ghcr.io/citus-pgvector/spilo-citus-pgvector", ""),
                 new Postgresql("17", Map.of()),
                 new Database("postgres"),

@@ -17,6 +17,8 @@ public record Values(
         String fullnameOverride,
         @Doc("Team ID written to every `postgresql` resource (`spec.teamId`).") @Formatted(Format.DNS_LABEL)
         String teamId,
+        @Doc("The Zalando Postgres Operator that runs the clusters.")
+        Operator operator,
         @Doc("The Spilo image with Citus and pgvector (built from docker/Dockerfile.spilo-citus-pgvector).")
         Image image,
         @Doc("PostgreSQL settings shared by the coordinator and the workers.")
@@ -48,6 +50,13 @@ public record Values(
 
     /** Longest release-derived prefix: "-coordinator-pooler-repl" and "-worker-NNN-pooler-repl" must still fit in 63. */
     public static final int MAX_FULLNAME_LENGTH = 39;
+
+    public record Operator(
+            @Doc("Its release line: `2.0` for v2.x, `1.15` for v1.15.x. The two accept different `postgresql`"
+                    + " fields, and the API server silently drops a field the installed line does not know.")
+            @OneOf({"2.0", "1.15"})
+            String line) {
+    }
 
     public record Image(
             @Doc("Image repository.") @Formatted(Format.IMAGE_REPOSITORY)

@@ -212,7 +212,7 @@ class ValuesLoaderTest {
                         size: 10 GB
                     extra: 1
                     """)).containsExactlyInAnyOrder(
-                    "extra: unknown key; known keys: nameOverride, fullnameOverride, teamId, image, postgresql,"
+                    "extra: unknown key; known keys: nameOverride, fullnameOverride, teamId, operator, image, postgresql,"
                             + " database, superuser, citus, vector, coordinator, workers, registrar, backup,"
                             + " operatorConfigMap, scaling, helmTest",
                     "workers.count: must be at least 1, got -1",
