@@ -227,9 +227,10 @@ public record Values(
                     + " `force_logical`, or `block_writes` (blocks writes to a shard while it moves).")
             @OneOf({"auto", "force_logical", "block_writes"})
             String shardTransferMode,
-            @Doc("A pre-delete hook refuses `helm uninstall` while the coordinator's database holds tables, because"
-                    + " the operator deletes every cluster's volumes with it. Drop the tables (or set this to false)"
-                    + " to uninstall on purpose.")
+            @Doc("A pre-delete hook refuses `helm uninstall` while the coordinator's database holds user data (a"
+                    + " Citus table, or another table with a row), because the operator deletes every cluster's"
+                    + " volumes with it. Drop the Citus tables and empty the others (or set this to false) to"
+                    + " uninstall on purpose.")
             Boolean guardUninstall,
             @Doc("Image of the hook Jobs and the `helm test` pod; empty repository or tag means the clusters' image,"
                     + " which has bash and psql.")
