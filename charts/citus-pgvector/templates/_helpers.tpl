@@ -183,6 +183,15 @@ Citus must be first in shared_preload_libraries; Spilo's first boot needs pg_aut
 {{- end }}
 
 {{/*
+The extensions of the database, each with the schema the operator creates it in (preparedDatabases, as the
+superuser): Citus installs only into pg_catalog. The registrar waits for exactly these.
+*/}}
+{{- define "citus-pgvector.extensions" -}}
+citus: pg_catalog
+vector: public
+{{- end }}
+
+{{/*
 The spec shared by the coordinator and the workers. Takes a dict: root, role ("coordinator" or "workers") and name.
 */}}
 {{- define "citus-pgvector.clusterSpec" -}}
@@ -216,8 +225,7 @@ preparedDatabases:
       public:
         defaultRoles: false
     extensions:
-      citus: pg_catalog
-      vector: public
+      {{- include "citus-pgvector.extensions" . | nindent 6 }}
 {{- with $root.Values.backup.logical }}
 {{- if .enabled }}
 enableLogicalBackup: true

@@ -56,7 +56,7 @@ public final class DefaultValues {
                         new Volume("50Gi", ""),
                         Map.of(),
                         noScheduling()),
-                new Registrar(new ImageOverride("", ""), 30,
+                new Registrar(new ImageOverride("", ""), 30, 300,
                         new Resources(new ResourceList("10m", "32Mi"), new ResourceList("200m", "64Mi"))),
                 new Backup(
                         new LogicalBackup(false, "30 0 * * *", ""),

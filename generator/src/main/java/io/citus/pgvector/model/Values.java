@@ -139,6 +139,11 @@ public record Values(
             ImageOverride image,
             @Doc("Seconds between two checks of the worker's registration.") @Range(min = 5, max = 3600)
             Integer intervalSeconds,
+            @Doc("Seconds the registrar leaves the operator to create the `citus` and `vector` extensions"
+                    + " (`preparedDatabases`) on a cluster before it creates them itself; creating them at the same"
+                    + " moment as the operator would make the operator's attempt fail until its next sync.")
+            @Range(min = 0, max = 3600)
+            Integer extensionGraceSeconds,
             @Doc("Resources of the registrar container.") Resources resources) {
     }
 

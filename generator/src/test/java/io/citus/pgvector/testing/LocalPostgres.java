@@ -54,6 +54,7 @@ public final class LocalPostgres implements AutoCloseable {
     private final String password;
     private final boolean citus;
     private final boolean serverPgpass;
+    private boolean sslOnly;
 
     private LocalPostgres(Path dir, String name, int port, String password, boolean citus, boolean serverPgpass) {
         this.dir = dir;
@@ -159,6 +160,42 @@ public final class LocalPostgres implements AutoCloseable {
         if (serverPgpass) {
             runAsPostgres(List.of("chmod", "600", dir.resolve("server.pgpass").toString()));
         }
+        if (sslOnly) {
+            configureSsl();
+        }
+    }
+
+    /**
+     * Makes the server take TCP connections only over SSL and with a password, as Spilo's pg_hba does ({@code local
+     * all all trust}, {@code hostssl all all all} with a password, {@code hostnossl all all all reject}), with a
+     * self-signed certificate as Spilo generates when none is given; this class's own connections then use
+     * {@code sslmode=require}. Call before {@link #start()}; it survives {@link #wipe()}.
+     */
+    public LocalPostgres requireSsl() {
+        sslOnly = true;
+        configureSsl();
+        return this;
+    }
+
+    private void configureSsl() {
+        try {
+            Result cert = run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=localhost", "-keyout", data().resolve("server.key").toString(),
+                    "-out", data().resolve("server.crt").toString()), Map.of(), TIMEOUT);
+            if (cert.exitCode() != 0) {
+                throw new IllegalStateException("openssl could not make a certificate: " + cert.stderr());
+            }
+            Files.writeString(data().resolve("postgresql.auto.conf"), "ssl = on\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.APPEND);
+            Files.writeString(data().resolve("pg_hba.conf"), String.join("\n",
+                    "local all all trust",
+                    "hostssl all all 127.0.0.1/32 scram-sha-256",
+                    "hostnossl all all all reject") + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        chownToPostgres(dir);
+        runAsPostgres(List.of("chmod", "600", data().resolve("server.key").toString()));
     }
 
     /** Starts (or restarts after {@link #stop()}) the server and waits until it accepts connections. */
@@ -252,7 +289,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     public String jdbcUrl(String database) {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?sslmode=disable&connectTimeout=5";
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?sslmode=" + sslMode() + "&connectTimeout=5";
     }
 
     /** Runs SQL with psql over TCP and returns its unaligned, tuples-only output; fails on an SQL error. */
@@ -268,7 +305,12 @@ public final class LocalPostgres implements AutoCloseable {
     public Result psql(String database, String sql) {
         return run(List.of(psql().toString(), "-X", "-q", "-A", "-t", "-w", "-v", "ON_ERROR_STOP=1", "-h",
                 "127.0.0.1", "-p", String.valueOf(port), "-U", SUPERUSER, "-d", database, "-c", sql),
-                Map.of("PGPASSWORD", password, "PGSSLMODE", "disable", "PGCONNECT_TIMEOUT", "5"), TIMEOUT);
+                Map.of("PGPASSWORD", password, "PGSSLMODE", sslMode(), "PGCONNECT_TIMEOUT", "5"), TIMEOUT);
+    }
+
+    /** The libpq sslmode this server takes: require when {@link #requireSsl()} was called, else disable. */
+    public String sslMode() {
+        return sslOnly ? "require" : "disable";
     }
 
     public static Path psql() {
