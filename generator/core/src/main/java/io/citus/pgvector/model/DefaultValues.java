@@ -2,15 +2,18 @@ package io.citus.pgvector.model;
 
 import io.citus.pgvector.model.Values.Backup;
 import io.citus.pgvector.model.Values.Citus;
+import io.citus.pgvector.model.Values.ClusterPatroni;
 import io.citus.pgvector.model.Values.Coordinator;
 import io.citus.pgvector.model.Values.CredentialsSecret;
 import io.citus.pgvector.model.Values.Database;
+import io.citus.pgvector.model.Values.ExistingSecret;
 import io.citus.pgvector.model.Values.HelmTest;
 import io.citus.pgvector.model.Values.Image;
 import io.citus.pgvector.model.Values.ImageOverride;
 import io.citus.pgvector.model.Values.LogicalBackup;
 import io.citus.pgvector.model.Values.Operator;
 import io.citus.pgvector.model.Values.OperatorConfigMap;
+import io.citus.pgvector.model.Values.Patroni;
 import io.citus.pgvector.model.Values.Postgresql;
 import io.citus.pgvector.model.Values.Registrar;
 import io.citus.pgvector.model.Values.ResourceList;
@@ -40,21 +43,24 @@ public final class DefaultValues {
                 "",
                 "citus",
                 new Operator("2.0"),
-                new Image("ghcr.io/citus-pgvector/spilo-citus-pgvector", ""),
+                new Image("ghcr.io/citus-pgvector/spilo-citus-pgvector", "", "amd64"),
                 new Postgresql("17", Map.of()),
+                new Patroni(30, 10, 10),
                 new Database("postgres"),
-                new Superuser(""),
+                new Superuser("", new ExistingSecret("", "password")),
                 new Citus(0, 0),
                 new Vector(100, "relaxed_order"),
                 new Coordinator(2,
                         new Resources(new ResourceList("1", "2Gi"), new ResourceList("2", "4Gi")),
                         new Volume("10Gi", ""),
                         Map.of(),
+                        synchronousReplication(),
                         noScheduling()),
                 new Workers(2, 2,
                         new Resources(new ResourceList("2", "4Gi"), new ResourceList("4", "8Gi")),
                         new Volume("50Gi", ""),
                         Map.of(),
+                        synchronousReplication(),
                         noScheduling()),
                 new Registrar(new ImageOverride("", ""), 30, 300,
                         new Resources(new ResourceList("10m", "32Mi"), new ResourceList("200m", "64Mi"))),
@@ -66,6 +72,10 @@ public final class DefaultValues {
                 new Scaling(true, 1800, true, "auto", true, new ImageOverride("", ""),
                         new Resources(new ResourceList("10m", "32Mi"), new ResourceList("500m", "128Mi"))),
                 new HelmTest(true));
+    }
+
+    private static ClusterPatroni synchronousReplication() {
+        return new ClusterPatroni(true, false);
     }
 
     private static Scheduling noScheduling() {

@@ -9,6 +9,9 @@ import java.util.regex.Pattern;
  */
 public enum Format {
     DNS_LABEL("^[a-z]([-a-z0-9]*[a-z0-9])?$", "must be a lowercase DNS label (a-z, 0-9, '-', starting with a letter)"),
+    DNS_SUBDOMAIN("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+            "must be a Kubernetes object name: lowercase a-z, 0-9, '-' and '.', starting and ending with a letter or digit"),
+    SECRET_KEY("^[-._a-zA-Z0-9]+$", "must be a Secret key (letters, digits, '-', '_', '.')"),
     CPU("^(\\d+m|\\d+(\\.\\d{1,3})?)$", "must be a CPU quantity such as 500m, 1 or 1.5"),
     MEMORY("^(\\d+(e\\d+)?|\\d+(\\.\\d+)?(e\\d+)?[EPTGMK]i?)$", "must be a quantity such as 512Mi, 8Gi or 1G"),
     CRON("^(\\d+|\\*)(/\\d+)?(\\s+(\\d+|\\*)(/\\d+)?){4}$", "must be a 5-field cron expression such as \"30 0 * * *\""),
@@ -20,6 +23,7 @@ public enum Format {
     TEXT("^\\S(.*\\S)?$", "must not be empty or start or end with a space");
 
     private static final int MAX_DNS_LABEL = 63;
+    private static final int MAX_DNS_SUBDOMAIN = 253;
     private static final long[][] CRON_RANGES = {{0, 59}, {0, 23}, {1, 31}, {1, 12}, {0, 7}};
     private static final String[] CRON_FIELDS = {"minute", "hour", "day of month", "month", "day of week"};
 
@@ -42,6 +46,9 @@ public enum Format {
         }
         if (this == DNS_LABEL && value.length() > MAX_DNS_LABEL) {
             return Optional.of("must be at most " + MAX_DNS_LABEL + " characters");
+        }
+        if (this == DNS_SUBDOMAIN && value.length() > MAX_DNS_SUBDOMAIN) {
+            return Optional.of("must be at most " + MAX_DNS_SUBDOMAIN + " characters");
         }
         if (this == CRON) {
             return checkCronRanges(value);

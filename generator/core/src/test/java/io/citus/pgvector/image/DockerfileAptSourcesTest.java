@@ -58,6 +58,17 @@ class DockerfileAptSourcesTest {
     }
 
     @Test
+    @DisplayName("every RUN step parses as bash, the shell the Dockerfile sets")
+    void runStepsParse() throws IOException {
+        assertThat(Files.readString(DOCKERFILE)).contains("SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]");
+        for (String step : run.lines().filter(l -> l.startsWith("RUN ")).toList()) {
+            LocalPostgres.Result result = LocalPostgres.run(List.of("/bin/bash", "-n", "-c",
+                    step.substring("RUN ".length())), Map.of(), Duration.ofSeconds(10));
+            assertThat(result.exitCode()).as("bash -n of %s: %s", step, result.stderr()).isZero();
+        }
+    }
+
+    @Test
     @DisplayName("apt-get update with those options, on Spilo's sources plus the Dockerfile's, fetches only the"
             + " Dockerfile's repositories over https")
     void updateFetchesOnlyOwnSources() throws IOException {
