@@ -1,6 +1,15 @@
 package io.citus.pgvector.model;
 
+import io.citus.pgvector.model.Values.Alerts;
 import io.citus.pgvector.model.Values.Backup;
+import io.citus.pgvector.model.Values.CertManager;
+import io.citus.pgvector.model.Values.Dashboard;
+import io.citus.pgvector.model.Values.ExporterImage;
+import io.citus.pgvector.model.Values.ExternalAccess;
+import io.citus.pgvector.model.Values.Metrics;
+import io.citus.pgvector.model.Values.NetworkPolicy;
+import io.citus.pgvector.model.Values.Pooler;
+import io.citus.pgvector.model.Values.Tls;
 import io.citus.pgvector.model.Values.Citus;
 import io.citus.pgvector.model.Values.Coordinator;
 import io.citus.pgvector.model.Values.CredentialsSecret;
@@ -65,7 +74,17 @@ public final class DefaultValues {
                 new OperatorConfigMap(false, "postgres-operator-citus", "", Map.of()),
                 new Scaling(true, 1800, true, "auto", true, new ImageOverride("", ""),
                         new Resources(new ResourceList("10m", "32Mi"), new ResourceList("500m", "128Mi"))),
-                new HelmTest(true));
+                new HelmTest(true),
+                new Pooler(false, 2, "transaction", 0, "",
+                        new Resources(new ResourceList("500m", "100Mi"), new ResourceList("1", "100Mi"))),
+                new Metrics(false, new ExporterImage("quay.io/prometheuscommunity/postgres-exporter", "v0.15.0"),
+                        new Resources(new ResourceList("10m", "32Mi"), new ResourceList("200m", "128Mi")),
+                        "auto", "30s", Map.of(), new Alerts(60, 300, 85),
+                        new Dashboard(true, Map.of("grafana_dashboard", "1"))),
+                new Tls("", "", "", new CertManager(false, "", "Issuer", "2160h", "360h")),
+                new NetworkPolicy(false, "postgres-operator", Map.of("app.kubernetes.io/name", "postgres-operator"),
+                        List.of(), List.of(), List.of()),
+                new ExternalAccess(false, "LoadBalancer", true, false, 0, 0, List.of(), Map.of()));
     }
 
     private static Scheduling noScheduling() {
