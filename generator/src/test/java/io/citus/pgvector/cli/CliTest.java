@@ -174,6 +174,19 @@ class CliTest {
         }
     }
 
+    @Test
+    @DisplayName("LICENSE, the POM and the chart's Artifact Hub annotation name the same license")
+    void oneLicenseEverywhere() throws IOException {
+        String license = Files.readString(ROOT.resolve("LICENSE"));
+        assertThat(license).contains("Apache License", "Version 2.0, January 2004");
+        java.util.regex.Matcher pom = java.util.regex.Pattern.compile("<licenses>\\s*<license>\\s*<name>([^<]+)</name>")
+                .matcher(Files.readString(ROOT.resolve("pom.xml")));
+        assertThat(pom.find()).as("pom.xml declares a license").isTrue();
+        assertThat(pom.group(1)).isEqualTo("Apache-2.0");
+        assertThat(Files.readString(generated().resolve("Chart.yaml")))
+                .contains("artifacthub.io/license: " + pom.group(1) + "\n");
+    }
+
     @Nested
     @DisplayName("check")
     class Check {
