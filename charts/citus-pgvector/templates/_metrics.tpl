@@ -105,7 +105,7 @@ groups:
           namespace: {{ $ns }}
         annotations:
           summary: {{ printf "Fewer than %d active Citus workers on %s" (int .Values.workers.count) $coordinator | quote }}
-          description: "The coordinator lists {{`{{ $value }}`}} active workers (no value: the coordinator's metrics are missing); workers.count is {{ .Values.workers.count }}. Queries on shards of a missing worker fail."
+          description: "Fewer than {{ .Values.workers.count }} workers (workers.count) are active in the coordinator's pg_dist_node, or the coordinator's metrics are missing. Queries on shards of a missing worker fail."
           runbook: docs/runbooks.md#citus-pgvector-worker-missing
       - alert: CitusPgvectorWorkerInactive
         expr: |
@@ -146,7 +146,7 @@ groups:
           runbook: docs/runbooks.md#citus-pgvector-replication-lag
       - alert: CitusPgvectorPreparedTransactionStuck
         expr: |
-          max by (namespace, cluster_name) (citus_pgvector_prepared_xacts_oldest_age_seconds{namespace={{ $ns | quote }}, cluster_name=~{{ printf "%s|%s" $coordinator $workers | quote }}, role!="replica"}) > {{ $alerts.preparedTransactionSeconds }}
+          max by (namespace, cluster_name) (citus_pgvector_prepared_xacts_oldest_age_seconds{namespace={{ $ns | quote }}, cluster_name=~{{ printf "%s|%s" $coordinator $workers | quote }}}) > {{ $alerts.preparedTransactionSeconds }}
         for: 5m
         labels:
           severity: warning
