@@ -217,6 +217,21 @@ class PoolerWithCitusTest {
     }
 
     @Test
+    @DisplayName("a session SET is not the client's own: it stays on the server connection for the next client")
+    void sessionSettingsLeak() throws SQLException {
+        try (Connection first = pooled(); Connection second = pooled();
+                Statement a = first.createStatement(); Statement b = second.createStatement()) {
+            a.execute("SET hnsw.ef_search = 7");
+            try (ResultSet r = b.executeQuery("SHOW hnsw.ef_search")) {
+                r.next();
+                assertThat(r.getString(1)).as("the next client on the most recently used server connection")
+                        .isEqualTo("7");
+            }
+            b.execute("RESET hnsw.ef_search");
+        }
+    }
+
+    @Test
     @DisplayName("more concurrent clients than server connections: every query answers, the coordinator sees at most"
             + " the pool")
     void moreClientsThanServerConnections() throws Exception {
