@@ -160,6 +160,8 @@ PostgreSQL parameters of a cluster: what Citus needs on Spilo, the pgvector defa
 parallelism sized from the role's pods, then the user's shared and per-role parameters on top.
 Takes a dict: root and role ("coordinator" or "workers").
 Citus must be first in shared_preload_libraries; Spilo's first boot needs pg_auth_mon and pg_cron to stay.
+Every name set here is in the generator's catalog of managed settings (ManagedSetting), which verify, bench and the
+tests read; ManagedSettingTest fails when the two differ.
 */}}
 {{- define "citus-pgvector.parameters" -}}
 {{- $root := .root }}
