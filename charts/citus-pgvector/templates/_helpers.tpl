@@ -246,6 +246,8 @@ bootstrap-only parameters, so it goes to Patroni's dynamic configuration: the op
 which restarts the members (replicas first when it grows).
 Takes a dict: root and role ("coordinator" or "workers").
 Citus must be first in shared_preload_libraries; Spilo's first boot needs pg_auth_mon and pg_cron to stay.
+Every name set here is in the generator's catalog of managed settings (ManagedSetting), which verify, bench and the
+tests read; ManagedSettingTest fails when the two differ.
 */}}
 {{- define "citus-pgvector.parameters" -}}
 {{- $root := .root }}
@@ -337,12 +339,12 @@ logicalBackupRetention: {{ . | quote }}
 env:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- $volumes := concat (include "citus-pgvector.walBackupVolumes" $root | fromYamlArray) (.extraVolumes | default list) }}
+{{- $volumes := concat (include "citus-pgvector.walBackupVolumes" $root | fromYamlArray) (.extraVolumes | default list) (include "citus-pgvector.metricsVolumes" $root | fromYamlArray) }}
 {{- with $volumes }}
 additionalVolumes:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .sidecars }}
+{{- with concat (.sidecars | default list) (include "citus-pgvector.metricsSidecars" $root | fromYamlArray) }}
 sidecars:
   {{- toYaml . | nindent 2 }}
 {{- end }}
@@ -369,6 +371,11 @@ podAnnotations:
   {{- end }}
 {{- end }}
 {{- end }}
+{{- include "citus-pgvector.tlsSpec" $root }}
+{{- if eq .role "coordinator" }}
+{{- include "citus-pgvector.poolerSpec" $root }}
+{{- end }}
+{{- include "citus-pgvector.externalAccessSpec" (dict "root" $root "role" .role) }}
 {{- end }}
 
 {{/*
@@ -537,7 +544,7 @@ Every problem with the values that the schema cannot express, reported together 
 {{- if and .Values.superuser.password .Values.superuser.existingSecret.name }}
 {{- $problems = append $problems (printf "superuser.existingSecret.name must be empty when superuser.password is set (one source of the password), got %q" .Values.superuser.existingSecret.name) }}
 {{- end }}
-{{- range $path := list "coordinator" "workers" "registrar" "scaling" }}
+{{- range $path := list "coordinator" "workers" "registrar" "scaling" "pooler" "metrics" }}
 {{- $resources := (index $.Values $path).resources }}
 {{- if lt (include "citus-pgvector.cpuMillis" $resources.limits.cpu | int) (include "citus-pgvector.cpuMillis" $resources.requests.cpu | int) }}
 {{- $problems = append $problems (printf "%s.resources.limits.cpu must not be below the request %v, got %v" $path $resources.requests.cpu $resources.limits.cpu) }}
@@ -546,6 +553,7 @@ Every problem with the values that the schema cannot express, reported together 
 {{- $problems = append $problems (printf "%s.resources.limits.memory must not be below the request %v, got %v" $path $resources.requests.memory $resources.limits.memory) }}
 {{- end }}
 {{- end }}
+{{- $problems = concat $problems (include "citus-pgvector.featureProblems" . | fromJsonArray) }}
 {{- if $problems }}
 {{- fail (printf "\n\ncitus-pgvector: invalid values:\n- %s" (join "\n- " $problems)) }}
 {{- end }}

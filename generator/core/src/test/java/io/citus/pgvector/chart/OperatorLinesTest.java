@@ -2,7 +2,6 @@ package io.citus.pgvector.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.citus.pgvector.helm.HelmException;
 import io.citus.pgvector.render.RenderedChart;
@@ -31,8 +30,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class OperatorLinesTest {
 
     private static final Path CHART = ProjectFiles.committedChart();
-    private static final Map<String, String> CRD_FILES = Map.of("2.0", "postgresql.crd.yaml",
-            "1.15", "v1.15.1/postgresql.crd.yaml");
     private static final List<String> PROFILES = List.of("values/default.yaml", "values/dev.yaml",
             "values/production.yaml", "generator/core/src/test/resources/profiles/features.yaml");
 
@@ -40,10 +37,7 @@ class OperatorLinesTest {
     static Path dir;
 
     private static CrdSchemaValidator crd(String line) {
-        Path file = CrdSchemaValidator.locateCrd(CRD_FILES.get(line)).orElse(null);
-        assumeTrue(file != null, "the operator's " + CRD_FILES.get(line) + " was not found: set -Dzalando.crd.dir to"
-                + " the folder holding it (default ../shared/fixtures/zalando)");
-        return CrdSchemaValidator.load(file);
+        return FeatureRenderingTest.operatorCrd(line);
     }
 
     static Stream<Arguments> profilesAndLines() {

@@ -7,6 +7,7 @@ import io.citus.pgvector.chart.Charts;
 import io.citus.pgvector.testing.LocalPostgres;
 import io.citus.pgvector.testing.OperatorExtensionSync;
 import io.citus.pgvector.testing.ProjectFiles;
+import io.citus.pgvector.testing.TestCa;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Registrars and the operator both create the {@code citus} and {@code vector} extensions of a new cluster: the
  * operator from {@code preparedDatabases} ({@link OperatorExtensionSync}, which does what the operator does), the
  * registrars when the operator has not done it within their grace period. The servers are Spilo-like: Citus
- * preloaded, no extension yet (the operator creates them after the first boot), TCP only over SSL with a password;
+ * preloaded, no extension yet (the operator creates them after the first boot), TCP only over SSL with a password
+ * (a certificate of a test CA stands in for Spilo's self-signed one: neither side verifies it);
  * the registrars connect with {@code PGSSLMODE=require} as the chart's sidecar does, two per worker as the two pods of
  * a worker run them. Neither side may report an error. Skipped without Citus and pgvector.
  */
@@ -51,11 +53,13 @@ class RegistrarExtensionRaceTest {
     private final List<LocalPostgres> workers = new ArrayList<>();
     private final List<RegistrarProcess> registrars = new ArrayList<>();
     private Map<String, String> extensions;
+    private TestCa ca;
 
     @BeforeEach
     void start() throws Exception {
-        Optional<String> reason = LocalPostgres.citusUnavailableReason();
+        Optional<String> reason = LocalPostgres.citusUnavailableReason().or(TestCa::unavailableReason);
         Assumptions.assumeTrue(reason.isEmpty(), () -> reason.orElseThrow());
+        ca = TestCa.create(tempDir, "cluster-ca");
         extensions = new LinkedHashMap<>();
         JsonNode prepared = Charts.render(ProjectFiles.committedChart(), Map.of())
                 .named("postgresql", "citus-worker-1").at("/spec/preparedDatabases/" + DATABASE + "/extensions");
@@ -88,8 +92,9 @@ class RegistrarExtensionRaceTest {
     }
 
     private LocalPostgres server(String name) {
-        LocalPostgres server = LocalPostgres.create(tempDir, name, PASSWORD, true, false).requireSsl();
-        server.start();
+        LocalPostgres server = LocalPostgres.start(tempDir, name, PASSWORD, true, false);
+        TestCa.serveTls(server, ca.issue(name, List.of("localhost")));
+        server.rejectTcpWithoutSsl();
         return server;
     }
 

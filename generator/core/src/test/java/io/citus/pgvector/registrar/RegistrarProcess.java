@@ -57,7 +57,7 @@ final class RegistrarProcess implements AutoCloseable {
     return start(dir, id, coordinatorPort, workerPort, database, password, Map.of());
   }
 
-  /** Like {@link #start(Path, String, int, int, String, String)} with {@code overrides} on top of its environment. */
+  /** {@link #start} with {@code overrides} over the sidecar's environment (hosts, TLS settings, grace period). */
   static RegistrarProcess start(Path dir, String id, int coordinatorPort, int workerPort, String database,
       String password, Map<String, String> overrides) throws IOException {
     Files.createDirectories(dir);

@@ -160,33 +160,15 @@ public final class LocalPostgres implements AutoCloseable {
         if (serverPgpass) {
             runAsPostgres(List.of("chmod", "600", dir.resolve("server.pgpass").toString()));
         }
-        if (sslOnly) {
-            configureSsl();
-        }
     }
 
     /**
-     * Makes the server take TCP connections only over SSL and with a password, as Spilo's pg_hba does ({@code local
-     * all all trust}, {@code hostssl all all all} with a password, {@code hostnossl all all all reject}), with a
-     * self-signed certificate as Spilo generates when none is given; this class's own connections then use
-     * {@code sslmode=require}. Call before {@link #start()}; it survives {@link #wipe()}.
+     * Makes the running server take TCP connections only over SSL and with a password, as Spilo's pg_hba does
+     * ({@code local all all trust}, {@code hostssl all all all} with a password, {@code hostnossl all all all reject});
+     * serve a certificate first ({@link TestCa#serveTls}). This class's own connections then use {@code sslmode=require}.
      */
-    public LocalPostgres requireSsl() {
-        sslOnly = true;
-        configureSsl();
-        return this;
-    }
-
-    private void configureSsl() {
+    public void rejectTcpWithoutSsl() {
         try {
-            Result cert = run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=localhost", "-keyout", data().resolve("server.key").toString(),
-                    "-out", data().resolve("server.crt").toString()), Map.of(), TIMEOUT);
-            if (cert.exitCode() != 0) {
-                throw new IllegalStateException("openssl could not make a certificate: " + cert.stderr());
-            }
-            Files.writeString(data().resolve("postgresql.auto.conf"), "ssl = on\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.APPEND);
             Files.writeString(data().resolve("pg_hba.conf"), String.join("\n",
                     "local all all trust",
                     "hostssl all all 127.0.0.1/32 scram-sha-256",
@@ -195,7 +177,8 @@ public final class LocalPostgres implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         chownToPostgres(dir);
-        runAsPostgres(List.of("chmod", "600", data().resolve("server.key").toString()));
+        configure(Map.of());
+        sslOnly = true;
     }
 
     /** Starts (or restarts after {@link #stop()}) the server and waits until it accepts connections. */
@@ -308,7 +291,7 @@ public final class LocalPostgres implements AutoCloseable {
                 Map.of("PGPASSWORD", password, "PGSSLMODE", sslMode(), "PGCONNECT_TIMEOUT", "5"), TIMEOUT);
     }
 
-    /** The libpq sslmode this server takes: require when {@link #requireSsl()} was called, else disable. */
+    /** The libpq sslmode this class connects with: require after {@link #rejectTcpWithoutSsl()}, else disable. */
     public String sslMode() {
         return sslOnly ? "require" : "disable";
     }
@@ -376,7 +359,7 @@ public final class LocalPostgres implements AutoCloseable {
         return "root".equals(System.getProperty("user.name"));
     }
 
-    private static void runAsPostgres(List<String> command) {
+    static void runAsPostgres(List<String> command) {
         Result result = runAsPostgresResult(command);
         if (result.exitCode() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed (exit " + result.exitCode() + "):\n"
@@ -384,7 +367,7 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    private static Result runAsPostgresResult(List<String> command) {
+    static Result runAsPostgresResult(List<String> command) {
         List<String> full = new ArrayList<>();
         if (isRoot()) {
             full.addAll(List.of("/usr/sbin/runuser", "-u", SUPERUSER, "--"));
@@ -426,7 +409,7 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    private static void chownToPostgres(Path path) {
+    static void chownToPostgres(Path path) {
         if (isRoot()) {
             Result result = run(List.of("chown", "-R", "postgres:postgres", path.toString()), Map.of(), TIMEOUT);
             if (result.exitCode() != 0) {
@@ -436,7 +419,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     /** The postgres OS user must be able to reach folders that JUnit creates private to root. */
-    private static void openUp(Path path) throws IOException {
+    static void openUp(Path path) throws IOException {
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 

@@ -14,7 +14,7 @@ import java.util.Map;
  * Stands in for the Zalando operator's extension sync of {@code preparedDatabases} (v1.15.1 and v2.0.1:
  * {@code syncPreparedDatabases}/{@code syncExtensions} in pkg/cluster/sync.go, the SQL in database.go), which runs at
  * cluster create and on every sync. Like the operator it connects as the superuser with {@code sslmode=require} (the
- * server must require SSL, as Spilo's does: {@link LocalPostgres#requireSsl()}), reads every extension with its
+ * server must require SSL, as Spilo's does: {@link LocalPostgres#rejectTcpWithoutSsl()}), reads every extension with its
  * schema from {@code pg_extension}, then for each wanted extension runs, each statement on its own (autocommit),
  * {@code CREATE EXTENSION IF NOT EXISTS "name" SCHEMA "schema"} when missing or {@code ALTER EXTENSION "name" SET
  * SCHEMA "schema"} when elsewhere, in random order (Go's map iteration), collecting errors instead of stopping.
