@@ -234,12 +234,12 @@ logicalBackupRetention: {{ . | quote }}
 env:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- $volumes := concat (include "citus-pgvector.walBackupVolumes" $root | fromYamlArray) (.extraVolumes | default list) }}
+{{- $volumes := concat (include "citus-pgvector.walBackupVolumes" $root | fromYamlArray) (.extraVolumes | default list) (include "citus-pgvector.metricsVolumes" $root | fromYamlArray) }}
 {{- with $volumes }}
 additionalVolumes:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .sidecars }}
+{{- with concat (.sidecars | default list) (include "citus-pgvector.metricsSidecars" $root | fromYamlArray) }}
 sidecars:
   {{- toYaml . | nindent 2 }}
 {{- end }}
@@ -266,6 +266,11 @@ podAnnotations:
   {{- end }}
 {{- end }}
 {{- end }}
+{{- include "citus-pgvector.tlsSpec" $root }}
+{{- if eq .role "coordinator" }}
+{{- include "citus-pgvector.poolerSpec" $root }}
+{{- end }}
+{{- include "citus-pgvector.externalAccessSpec" (dict "root" $root "role" .role) }}
 {{- end }}
 
 {{/*
@@ -357,6 +362,7 @@ Every problem with the values that the schema cannot express, reported together 
 {{- $problems = append $problems "backup.wal.bucket must be set when backup.wal.enabled is true" }}
 {{- end }}
 {{- end }}
+{{- $problems = concat $problems (include "citus-pgvector.featureProblems" . | fromJsonArray) }}
 {{- if $problems }}
 {{- fail (printf "\n\ncitus-pgvector: invalid values:\n- %s" (join "\n- " $problems)) }}
 {{- end }}

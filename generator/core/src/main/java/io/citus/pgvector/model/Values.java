@@ -47,7 +47,21 @@ public record Values(
         @Doc("Hook Jobs that keep every row when `workers.count` changes or the release is uninstalled.")
         Scaling scaling,
         @Doc("The `helm test` pod: proves the cluster answers router and fan-out kNN queries on every worker.")
-        HelmTest helmTest) {
+        HelmTest helmTest,
+        @Doc("The operator's connection pooler (PgBouncer) in front of the coordinator; workers never get one.")
+        Pooler pooler,
+        @Doc("A postgres_exporter sidecar on every cluster, Prometheus Operator scrape config and alerts, and a Grafana"
+                + " dashboard.")
+        Metrics metrics,
+        @Doc("Your own server certificates through the operator's `spec.tls`, and server verification by the chart's"
+                + " scripts (`sslmode=verify-full`) when a CA is given.")
+        Tls tls,
+        @Doc("NetworkPolicies that let only the release, the operator, the pooler and the sources listed here reach"
+                + " PostgreSQL, and only the release and the operator reach Patroni's REST API (off by default).")
+        NetworkPolicy networkPolicy,
+        @Doc("Access from outside Kubernetes to the coordinator (and its pooler) through the operator's own Service"
+                + " fields; workers are never exposed.")
+        ExternalAccess externalAccess) {
 
     /** Longest release-derived prefix: "-coordinator-pooler-repl" and "-worker-NNN-pooler-repl" must still fit in 63. */
     public static final int MAX_FULLNAME_LENGTH = 39;
@@ -266,5 +280,159 @@ public record Values(
             @Doc("Its namespace; empty for the release namespace.") @Formatted(value = Format.DNS_LABEL, optional = true)
             String namespace,
             @Doc("Extra operator settings (snake_case keys) merged over the chart's.") Map<String, String> data) {
+    }
+
+    public record Pooler(
+            @Doc("Run the pooler (`spec.enableConnectionPooler` of the coordinator): Service"
+                    + " `<release>-coordinator-pooler`, port 5432. Read the README on what transaction mode allows.")
+            @Default("false")
+            Boolean enabled,
+            @Doc("Pooler pods.") @Range(min = 1, max = 10) @Default("2")
+            Integer instances,
+            @Doc("`transaction`: a server connection per transaction, session settings do not persist; `session`: one"
+                    + " per client connection.")
+            @OneOf({"transaction", "session"}) @Default("transaction")
+            String mode,
+            @Doc("Server connections of all pooler pods together to the coordinator, split over the pods; 0 keeps the"
+                    + " operator's `connection_pooler_max_db_connections` (60).")
+            @Range(min = 0, max = 100000) @Default("0")
+            Integer maxDBConnections,
+            @Doc("Pooler image; empty keeps the operator's `connection_pooler_image`.")
+            @Formatted(value = Format.IMAGE_REFERENCE, optional = true)
+            String image,
+            @Doc("Resources of each pooler pod.")
+            @Default("{requests: {cpu: 500m, memory: 100Mi}, limits: {cpu: '1', memory: 100Mi}}")
+            Resources resources) {
+    }
+
+    public record Metrics(
+            @Doc("Run a postgres_exporter sidecar (port 9187, named `metrics`) in every pod of every cluster, with the"
+                    + " chart's Citus and pgvector queries (files/metrics/queries.yaml).")
+            @Default("false")
+            Boolean enabled,
+            @Doc("The exporter image.")
+            ExporterImage image,
+            @Doc("Resources of the exporter container.")
+            @Default("{requests: {cpu: 10m, memory: 32Mi}, limits: {cpu: 200m, memory: 128Mi}}")
+            Resources resources,
+            @Doc("Prometheus Operator objects (a PodMonitor and the PrometheusRule alerts): `auto` renders them when the"
+                    + " cluster serves monitoring.coreos.com/v1, `always` also without (renders for GitOps), `never`.")
+            @OneOf({"auto", "always", "never"}) @Default("auto")
+            String prometheusOperator,
+            @Doc("Scrape interval of the PodMonitor.") @Formatted(Format.DURATION) @Default("30s")
+            String interval,
+            @Doc("Labels of the PodMonitor and PrometheusRule, for your Prometheus's selectors.")
+            Map<String, String> labels,
+            @Doc("Alert thresholds of the PrometheusRule.")
+            Alerts alerts,
+            @Doc("The Grafana dashboard ConfigMap.")
+            Dashboard dashboard) {
+    }
+
+    public record ExporterImage(
+            @Doc("Image repository.") @Formatted(Format.IMAGE_REPOSITORY)
+            @Default("quay.io/prometheuscommunity/postgres-exporter")
+            String repository,
+            @Doc("Image tag.") @Formatted(Format.IMAGE_TAG) @Default("v0.15.0")
+            String tag) {
+    }
+
+    public record Alerts(
+            @Doc("Seconds a replica may lag behind its primary before `CitusPgvectorReplicationLag` fires.")
+            @Range(min = 1, max = 86400) @Default("60")
+            Integer replicationLagSeconds,
+            @Doc("Seconds a prepared (two-phase) transaction may wait before `CitusPgvectorPreparedTransactionStuck`"
+                    + " fires.")
+            @Range(min = 60, max = 86400) @Default("300")
+            Integer preparedTransactionSeconds,
+            @Doc("Percent of a data volume in use at which `CitusPgvectorVolumeNearlyFull` fires.")
+            @Range(min = 50, max = 99) @Default("85")
+            Integer volumeUsedPercent) {
+    }
+
+    public record Dashboard(
+            @Doc("Render the dashboard ConfigMap.") @Default("true") Boolean enabled,
+            @Doc("Labels of the ConfigMap; Grafana's dashboard sidecar looks for `grafana_dashboard`.")
+            @Default("{grafana_dashboard: '1'}")
+            Map<String, String> labels) {
+    }
+
+    public record Tls(
+            @Doc("Secret with the server certificate (`tls.crt`, `tls.key`) of every cluster and the pooler"
+                    + " (`spec.tls.secretName`); empty keeps Spilo's self-signed certificate. With"
+                    + " `tls.certManager.enabled`, empty means `<release>-tls`.")
+            @Formatted(value = Format.DNS_SUBDOMAIN, optional = true)
+            String secretName,
+            @Doc("Secret holding the CA certificate when it is not in `tls.secretName` (`spec.tls.caSecretName`).")
+            @Formatted(value = Format.DNS_SUBDOMAIN, optional = true)
+            String caSecretName,
+            @Doc("Key of the CA certificate in that Secret (`spec.tls.caFile`), e.g. `ca.crt`. Set, the registrar,"
+                    + " hooks and test pod verify the server with `sslmode=verify-full`; empty, they only encrypt"
+                    + " (`sslmode=require`). Set it only when the Secret has that key: PostgreSQL does not start"
+                    + " with a missing CA file.")
+            @Formatted(value = Format.FILE_NAME, optional = true)
+            String caFile,
+            @Doc("Issue the certificate with cert-manager (needs its CRDs): one Certificate for every cluster's"
+                    + " Services.")
+            CertManager certManager) {
+    }
+
+    public record CertManager(
+            @Doc("Render a cert-manager `Certificate` into `tls.secretName`.") @Default("false") Boolean enabled,
+            @Doc("Name of the issuer.") @Formatted(value = Format.DNS_SUBDOMAIN, optional = true)
+            String issuerName,
+            @Doc("Kind of the issuer.") @OneOf({"Issuer", "ClusterIssuer"}) @Default("Issuer")
+            String issuerKind,
+            @Doc("Lifetime of the certificate.") @Formatted(Format.DURATION) @Default("2160h")
+            String duration,
+            @Doc("Renew this long before it expires.") @Formatted(Format.DURATION) @Default("360h")
+            String renewBefore) {
+    }
+
+    public record NetworkPolicy(
+            @Doc("Render the NetworkPolicies. Off, every pod that can route to the clusters can connect.")
+            @Default("false")
+            Boolean enabled,
+            @Doc("Namespace of the Postgres Operator, which connects to every cluster and calls Patroni's API.")
+            @Formatted(Format.DNS_LABEL) @Default("postgres-operator")
+            String operatorNamespace,
+            @Doc("Labels of the operator's pods (the operator Helm chart's).")
+            @Default("{app.kubernetes.io/name: postgres-operator}")
+            Map<String, String> operatorPodLabels,
+            @Doc("More namespaces whose pods may connect to the coordinator and its pooler (applications).")
+            @Formatted(Format.DNS_LABEL)
+            List<String> allowedNamespaces,
+            @Doc("More source address ranges (CIDR) that may connect to the coordinator and its pooler.")
+            @Formatted(Format.CIDR)
+            List<String> allowedCidrs,
+            @Doc("Namespaces whose pods may scrape the exporter port 9187 (your Prometheus's).")
+            @Formatted(Format.DNS_LABEL)
+            List<String> metricsNamespaces) {
+    }
+
+    public record ExternalAccess(
+            @Doc("Expose the coordinator (and, with `externalAccess.pooler`, its pooler) outside Kubernetes. The"
+                    + " workers and the replicas are never exposed.")
+            @Default("false")
+            Boolean enabled,
+            @Doc("`LoadBalancer` (`enableMasterLoadBalancer`) or, on operator line 2.0 only, `NodePort`"
+                    + " (`enableMasterNodePort`).")
+            @OneOf({"LoadBalancer", "NodePort"}) @Default("LoadBalancer")
+            String type,
+            @Doc("Expose the coordinator's primary Service.") @Default("true") Boolean coordinator,
+            @Doc("Expose the pooler's Service (needs `pooler.enabled`).") @Default("false") Boolean pooler,
+            @Doc("Node port of the coordinator with `NodePort`; 0 lets Kubernetes choose.") @Range(min = 0, max = 65535)
+            @Default("0")
+            Integer coordinatorNodePort,
+            @Doc("Node port of the pooler with `NodePort`; 0 lets Kubernetes choose.") @Range(min = 0, max = 65535)
+            @Default("0")
+            Integer poolerNodePort,
+            @Doc("Source ranges allowed through the load balancer (`allowedSourceRanges`; operator line 1.15 takes"
+                    + " IPv4 only). Empty: the operator's default, which lets nobody in until you list ranges.")
+            @Formatted(Format.CIDR)
+            List<String> allowedSourceRanges,
+            @Doc("Annotations of the coordinator's exposed Service (`masterServiceAnnotations`), e.g. for an internal"
+                    + " load balancer.")
+            Map<String, String> serviceAnnotations) {
     }
 }

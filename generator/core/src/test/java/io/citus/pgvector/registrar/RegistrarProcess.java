@@ -46,6 +46,12 @@ final class RegistrarProcess implements AutoCloseable {
    */
   static RegistrarProcess start(Path dir, String id, int coordinatorPort, int workerPort, String database,
       String password) throws IOException {
+    return start(dir, id, coordinatorPort, workerPort, database, password, Map.of());
+  }
+
+  /** {@link #start} with {@code overrides} over the sidecar's environment (hosts, TLS settings). */
+  static RegistrarProcess start(Path dir, String id, int coordinatorPort, int workerPort, String database,
+      String password, Map<String, String> overrides) throws IOException {
     Files.createDirectories(dir);
     Map<String, String> env = new HashMap<>();
     env.put("PATH", LocalPostgres.BINDIR + ":/usr/local/bin:/usr/bin:/bin");
@@ -62,6 +68,7 @@ final class RegistrarProcess implements AutoCloseable {
     env.put("POSTGRES_USER", LocalPostgres.SUPERUSER);
     env.put("POSTGRES_PASSWORD", password);
     env.put("TMPDIR", dir.toString());
+    env.putAll(overrides);
     Path logFile = dir.resolve(id + ".log");
     ProcessBuilder builder = new ProcessBuilder("/bin/bash", SCRIPT.toString())
         .redirectErrorStream(true)

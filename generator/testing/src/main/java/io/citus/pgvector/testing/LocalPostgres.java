@@ -334,7 +334,7 @@ public final class LocalPostgres implements AutoCloseable {
         return "root".equals(System.getProperty("user.name"));
     }
 
-    private static void runAsPostgres(List<String> command) {
+    static void runAsPostgres(List<String> command) {
         Result result = runAsPostgresResult(command);
         if (result.exitCode() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed (exit " + result.exitCode() + "):\n"
@@ -342,7 +342,7 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    private static Result runAsPostgresResult(List<String> command) {
+    static Result runAsPostgresResult(List<String> command) {
         List<String> full = new ArrayList<>();
         if (isRoot()) {
             full.addAll(List.of("/usr/sbin/runuser", "-u", SUPERUSER, "--"));
@@ -384,7 +384,7 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    private static void chownToPostgres(Path path) {
+    static void chownToPostgres(Path path) {
         if (isRoot()) {
             Result result = run(List.of("chown", "-R", "postgres:postgres", path.toString()), Map.of(), TIMEOUT);
             if (result.exitCode() != 0) {
@@ -394,7 +394,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     /** The postgres OS user must be able to reach folders that JUnit creates private to root. */
-    private static void openUp(Path path) throws IOException {
+    static void openUp(Path path) throws IOException {
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
