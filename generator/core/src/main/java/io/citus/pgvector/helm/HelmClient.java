@@ -1,0 +1,115 @@
+package io.citus.pgvector.helm;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.PushCommand;
+import com.marcnuri.helm.TemplateCommand;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The generator's use of Helm, through helm-java's bundled native Helm library. Helm's failures come back as
+ * {@link HelmException} carrying Helm's message; a failed lint is a result, not an exception.
+ */
+public final class HelmClient {
+
+    /** The Kubernetes version a render targets when no cluster is asked; {@code template}'s default. */
+    public static final String DEFAULT_KUBE_VERSION = "1.31.0";
+
+    private static final Pattern DIGEST = Pattern.compile("Digest:\\s*(sha256:[0-9a-f]{64})");
+
+    /** Where and how to reach an OCI registry. */
+    public record Registry(boolean plainHttp, boolean insecureSkipTlsVerify, Path caFile) {
+        public static final Registry DEFAULT = new Registry(false, false, null);
+
+        /** Sets these options on a helm-java command, whose option setters share no interface. */
+        void applyTo(Runnable plainHttpSetter, Runnable insecureSetter, Consumer<Path> caFileSetter) {
+            if (plainHttp) {
+                plainHttpSetter.run();
+            }
+            if (insecureSkipTlsVerify) {
+                insecureSetter.run();
+            }
+            if (caFile != null) {
+                caFileSetter.accept(caFile);
+            }
+        }
+    }
+
+    /** What to render: a chart folder or a remote reference, with release name, namespace and values. */
+    public record TemplateRequest(String chart, String version, String releaseName, String namespace,
+            String kubeVersion, List<Path> valuesFiles, Map<String, String> set, Registry registry) {
+    }
+
+    /** The pushed chart's reference and manifest digest. */
+    public record Pushed(String output, Optional<String> digest) {
+    }
+
+    public LintResult lint(Path chart) throws HelmException {
+        return call("helm lint " + chart, () -> new Helm(chart).lint().strict().call());
+    }
+
+    public String template(TemplateRequest request) throws HelmException {
+        return call("helm template " + request.chart(), () -> {
+            Path local = Path.of(request.chart());
+            TemplateCommand command = !request.chart().startsWith("oci://") && Files.isDirectory(local)
+                    ? new Helm(local).template() : Helm.template(request.chart());
+            command.withName(request.releaseName()).withKubeVersion(request.kubeVersion());
+            if (request.namespace() != null) {
+                command.withNamespace(request.namespace());
+            }
+            if (request.version() != null) {
+                command.withVersion(request.version());
+            }
+            request.valuesFiles().forEach(command::withValuesFile);
+            request.set().forEach(command::set);
+            request.registry().applyTo(command::plainHttp, command::insecureSkipTlsVerify, command::withCaFile);
+            return command.call();
+        });
+    }
+
+    /** Packages the chart folder into {@code destination} and returns the archive Helm wrote. */
+    public Path packageChart(Path chart, Path destination, String name, String version) throws HelmException {
+        call("helm package " + chart, () -> {
+            Files.createDirectories(destination);
+            return new Helm(chart).packageIt().withDestination(destination).call();
+        });
+        return destination.resolve(name + "-" + version + ".tgz");
+    }
+
+    public void login(String host, String username, String password, Registry registry) throws HelmException {
+        call("helm registry login " + host, () -> {
+            var login = Helm.registry().login().withHost(host).withUsername(username).withPassword(password);
+            registry.applyTo(login::plainHttp, login::insecureSkipTlsVerify, login::withCaFile);
+            return login.call();
+        });
+    }
+
+    public Pushed push(Path archive, URI remote, Registry registry) throws HelmException {
+        String output = call("helm push " + archive.getFileName() + " " + remote, () -> {
+            PushCommand push = Helm.push().withChart(archive).withRemote(remote);
+            registry.applyTo(push::plainHttp, push::insecureSkipTlsVerify, push::withCaFile);
+            return push.call();
+        });
+        Matcher m = DIGEST.matcher(output == null ? "" : output);
+        return new Pushed(output, m.find() ? Optional.of(m.group(1)) : Optional.empty());
+    }
+
+    private static <T> T call(String action, Callable<T> command) throws HelmException {
+        try {
+            return command.call();
+        } catch (RuntimeException e) {
+            throw new HelmException(action, e);
+        } catch (Exception e) {
+            throw new HelmException(action, new IllegalStateException(e.getMessage(), e));
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.citus.pgvector.chart;
+
+import io.citus.pgvector.helm.HelmClient;
+import io.citus.pgvector.helm.HelmException;
+import io.citus.pgvector.render.RenderedChart;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** How the chart tests render: release {@code citus} in namespace {@code vectors}, Helm's default Kubernetes version. */
+public final class Charts {
+
+    public static final String RELEASE = "citus";
+    public static final String NAMESPACE = "vectors";
+
+    private Charts() {
+    }
+
+    /** Renders with a fixed superuser password so the output is deterministic, plus the given settings. */
+    public static RenderedChart render(Path chart, Map<String, String> set, Path... valuesFiles) throws HelmException {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("superuser.password", "not-a-secret");
+        all.putAll(set);
+        return renderExactly(chart, all, valuesFiles);
+    }
+
+    public static RenderedChart renderExactly(Path chart, Map<String, String> set, Path... valuesFiles)
+            throws HelmException {
+        return RenderedChart.render(new HelmClient.TemplateRequest(chart.toString(), null, RELEASE, NAMESPACE,
+                HelmClient.DEFAULT_KUBE_VERSION, List.of(valuesFiles), set, HelmClient.Registry.DEFAULT));
+    }
+}

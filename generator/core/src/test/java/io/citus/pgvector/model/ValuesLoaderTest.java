@@ -1,0 +1,251 @@
+package io.citus.pgvector.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.citus.pgvector.testing.ProjectFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ValuesLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file(String yaml) throws IOException {
+        Path file = Files.createTempFile(dir, "values", ".yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private List<String> problems(String yaml) throws IOException {
+        Path file = file(yaml);
+        try {
+            ValuesLoader.load(List.of(file));
+        } catch (InvalidValuesException e) {
+            assertThat(e.getMessage()).startsWith(file.toString());
+            return e.problems().stream().map(ValuesProblem::toString).toList();
+        }
+        throw new AssertionError("expected problems in:\n" + yaml);
+    }
+
+    @Nested
+    @DisplayName("good values")
+    class Good {
+
+        @Test
+        @DisplayName("no file at all gives the built-in defaults")
+        void defaults() throws Exception {
+            assertThat(ValuesLoader.load(List.of())).isEqualTo(DefaultValues.get());
+        }
+
+        @Test
+        @DisplayName("a partial file changes only what it states; mappings merge, other keys keep their defaults")
+        void partialOverlay() throws Exception {
+            Values values = ValuesLoader.load(List.of(file("""
+                    workers:
+                      count: 5
+                      resources:
+                        requests:
+                          cpu: 500m
+                    postgresql:
+                      parameters:
+                        max_connections: 300
+                        jit: false
+                    """)));
+            assertThat(values.workers().count()).isEqualTo(5);
+            assertThat(values.workers().resources().requests().cpu()).isEqualTo("500m");
+            assertThat(values.workers().resources().requests().memory())
+                    .isEqualTo(DefaultValues.get().workers().resources().requests().memory());
+            assertThat(values.workers().instances()).isEqualTo(2);
+            assertThat(values.postgresql().parameters()).containsEntry("max_connections", "300")
+                    .containsEntry("jit", "false");
+        }
+
+        @Test
+        @DisplayName("later files win over earlier ones, as with helm -f a -f b")
+        void laterFilesWin() throws Exception {
+            Path first = file("workers:\n  count: 3\n  instances: 1\n");
+            Path second = file("workers:\n  count: 4\n");
+            Values values = ValuesLoader.load(List.of(first, second));
+            assertThat(values.workers().count()).isEqualTo(4);
+            assertThat(values.workers().instances()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("an empty file is the defaults")
+        void emptyFile() throws Exception {
+            assertThat(ValuesLoader.load(List.of(file("# nothing\n")))).isEqualTo(DefaultValues.get());
+        }
+
+        @Test
+        @DisplayName("every shipped profile in values/ is valid")
+        void shippedProfiles() throws Exception {
+            Path values = ProjectFiles.root().resolve("values");
+            try (var files = Files.list(values)) {
+                List<Path> profiles = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+                assertThat(profiles).extracting(p -> p.getFileName().toString())
+                        .contains("default.yaml", "dev.yaml", "production.yaml");
+                for (Path profile : profiles) {
+                    assertThat(ValuesLoader.load(List.of(profile))).as(profile.toString()).isNotNull();
+                }
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("bad values: each problem names its YAML path and the bad value")
+    class Bad {
+
+        @Test
+        void unknownKeySuggestsTheKnownOne() throws Exception {
+            assertThat(problems("workers:\n  cuont: 3\n")).containsExactly(
+                    "workers.cuont: unknown key; did you mean \"count\"? known keys: count, instances, resources,"
+                            + " volume, parameters, scheduling");
+        }
+
+        @Test
+        void unknownTopLevelKey() throws Exception {
+            assertThat(problems("wrokers: {}\n")).singleElement().asString()
+                    .startsWith("wrokers: unknown key; did you mean \"workers\"?");
+        }
+
+        @Test
+        void wrongType() throws Exception {
+            assertThat(problems("workers:\n  count: abc\n"))
+                    .containsExactly("workers.count: must be an integer, got \"abc\"");
+            assertThat(problems("backup:\n  logical:\n    enabled: \"yes\"\n"))
+                    .containsExactly("backup.logical.enabled: must be true or false, got \"yes\"");
+            assertThat(problems("image: ghcr.io/x/y\n"))
+                    .containsExactly("image: must be a mapping, got \"ghcr.io/x/y\"");
+            assertThat(problems("teamId: 17\n"))
+                    .containsExactly("teamId: must be a string, got 17 (quote it)");
+        }
+
+        @Test
+        void outOfRange() throws Exception {
+            assertThat(problems("workers:\n  count: 0\n"))
+                    .containsExactly("workers.count: must be at least 1, got 0");
+            assertThat(problems("workers:\n  count: 100000\n"))
+                    .containsExactly("workers.count: must be at most 256, got 100000");
+        }
+
+        @Test
+        void notOneOfTheAllowedValues() throws Exception {
+            assertThat(problems("postgresql:\n  version: \"12\"\n"))
+                    .containsExactly("postgresql.version: must be one of \"17\", \"18\", got \"12\"");
+        }
+
+        @Test
+        void invalidKubernetesName() throws Exception {
+            assertThat(problems("fullnameOverride: My_Cluster\n")).containsExactly(
+                    "fullnameOverride: must be a lowercase DNS label (a-z, 0-9, '-', starting with a letter),"
+                            + " got \"My_Cluster\"");
+            assertThat(problems("database:\n  name: \"\"\n")).containsExactly("database.name: must not be empty");
+        }
+
+        @Test
+        void fullnameTooLongForTheOperatorsSuffixes() throws Exception {
+            assertThat(problems("fullnameOverride: " + "a".repeat(40) + "\n")).containsExactly(
+                    "fullnameOverride: must be at most 39 characters so the operator's name suffixes fit, got 40");
+        }
+
+        @Test
+        void invalidQuantity() throws Exception {
+            assertThat(problems("workers:\n  resources:\n    requests:\n      memory: 8GB\n")).containsExactly(
+                    "workers.resources.requests.memory: must be a quantity such as 512Mi, 8Gi or 1G, got \"8GB\"");
+            assertThat(problems("coordinator:\n  resources:\n    limits:\n      cpu: 2 cores\n")).containsExactly(
+                    "coordinator.resources.limits.cpu: must be a CPU quantity such as 500m, 1 or 1.5, got \"2 cores\"");
+        }
+
+        @Test
+        void invalidCron() throws Exception {
+            assertThat(problems("backup:\n  logical:\n    schedule: every day\n")).containsExactly(
+                    "backup.logical.schedule: must be a 5-field cron expression such as \"30 0 * * *\", got \"every day\"");
+            assertThat(problems("backup:\n  logical:\n    schedule: \"61 0 * * *\"\n")).containsExactly(
+                    "backup.logical.schedule: has minute 61 outside 0-59, got \"61 0 * * *\"");
+        }
+
+        @Test
+        void emptyImage() throws Exception {
+            assertThat(problems("image:\n  repository: \"\"\n")).containsExactly("image.repository: must not be empty");
+        }
+
+        @Test
+        void nullValue() throws Exception {
+            assertThat(problems("workers:\n  count: null\n")).containsExactly(
+                    "workers.count: must not be null (leave the key out to keep the default)");
+        }
+
+        @Test
+        void limitBelowRequest() throws Exception {
+            assertThat(problems("workers:\n  resources:\n    requests:\n      memory: 16Gi\n")).containsExactly(
+                    "workers.resources.limits.memory: must not be below the request 16Gi, got 8Gi");
+        }
+
+        @Test
+        void walBackupWithoutBucket() throws Exception {
+            assertThat(problems("backup:\n  wal:\n    enabled: true\n")).containsExactly(
+                    "backup.wal.bucket: must be set when backup.wal.enabled is true");
+        }
+
+        @Test
+        void parameterThatIsNotAScalar() throws Exception {
+            assertThat(problems("postgresql:\n  parameters:\n    work_mem: [1, 2]\n")).containsExactly(
+                    "postgresql.parameters.work_mem: must be a string, number or boolean, got a list");
+        }
+
+        @Test
+        @DisplayName("every problem of a file is reported together, not just the first")
+        void allProblemsTogether() throws Exception {
+            assertThat(problems("""
+                    workers:
+                      count: -1
+                      instances: two
+                    coordinator:
+                      volume:
+                        size: 10 GB
+                    extra: 1
+                    """)).containsExactlyInAnyOrder(
+                    "extra: unknown key; known keys: nameOverride, fullnameOverride, teamId, operator, image, postgresql,"
+                            + " database, superuser, citus, vector, coordinator, workers, registrar, backup,"
+                            + " operatorConfigMap, scaling, helmTest",
+                    "workers.count: must be at least 1, got -1",
+                    "workers.instances: must be an integer, got \"two\"",
+                    "coordinator.volume.size: must be a quantity such as 512Mi, 8Gi or 1G, got \"10 GB\"");
+        }
+
+        @Test
+        void notYaml() throws Exception {
+            assertThat(problems("workers:\n  count: [1\n")).singleElement().asString()
+                    .contains("not valid YAML (line ");
+        }
+
+        @Test
+        void duplicateKey() throws Exception {
+            assertThat(problems("workers:\n  count: 1\n  count: 2\n")).singleElement().asString()
+                    .contains("not valid YAML").contains("Duplicate field 'count'");
+        }
+
+        @Test
+        void notAMapping() throws Exception {
+            assertThat(problems("- a\n- b\n")).singleElement().asString()
+                    .endsWith("must be a mapping of keys to values, got a list");
+        }
+
+        @Test
+        void missingFile() {
+            Path missing = dir.resolve("nope.yaml");
+            assertThatThrownBy(() -> ValuesLoader.load(List.of(missing)))
+                    .isInstanceOf(InvalidValuesException.class)
+                    .satisfies(e -> assertThat(((InvalidValuesException) e).problems())
+                            .extracting(ValuesProblem::toString).containsExactly(missing + ": no such file"));
+        }
+    }
+}

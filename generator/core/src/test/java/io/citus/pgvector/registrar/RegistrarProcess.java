@@ -1,0 +1,138 @@
+package io.citus.pgvector.registrar;
+
+import io.citus.pgvector.testing.LocalPostgres;
+import io.citus.pgvector.testing.ProjectFiles;
+import io.citus.pgvector.testing.Waits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The shipped registrar script ({@code chart/files/registrar.sh}) run as a child process the way
+ * the sidecar runs it ({@code /bin/bash registrar.sh}), with the sidecar's environment pointed at
+ * local servers. {@link #stop()} sends SIGTERM, as Kubernetes does, and returns the exit code.
+ */
+public final class RegistrarProcess implements AutoCloseable {
+
+  /** The script as the chart ships it. */
+  public static final Path SCRIPT = ProjectFiles.root()
+      .resolve("charts/citus-pgvector/files/registrar.sh").toAbsolutePath().normalize();
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+
+  private final Process process;
+  private final Path script;
+  private final Path logFile;
+  private final Path statusFile;
+  private final Map<String, String> env;
+
+  private RegistrarProcess(Process process, Path script, Path logFile, Path statusFile, Map<String, String> env) {
+    this.process = process;
+    this.script = script;
+    this.logFile = logFile;
+    this.statusFile = statusFile;
+    this.env = env;
+  }
+
+  /**
+   * Starts a registrar that registers the worker at 127.0.0.1:{@code workerPort} with the
+   * coordinator at 127.0.0.1:{@code coordinatorPort}.
+   *
+   * @param dir where its log and status file go
+   */
+  static RegistrarProcess start(Path dir, String id, int coordinatorPort, int workerPort, String database,
+      String password) throws IOException {
+    Files.createDirectories(dir);
+    Map<String, String> env = new HashMap<>();
+    env.put("PATH", LocalPostgres.BINDIR + ":/usr/local/bin:/usr/bin:/bin");
+    env.put("COORDINATOR_HOST", "127.0.0.1");
+    env.put("COORDINATOR_PORT", String.valueOf(coordinatorPort));
+    env.put("WORKER_HOST", "127.0.0.1");
+    env.put("WORKER_PORT", String.valueOf(workerPort));
+    env.put("WORKER_ID", id);
+    env.put("PGDATABASE", database);
+    env.put("PGSSLMODE", "disable");
+    env.put("REGISTRAR_INTERVAL_SECONDS", "1");
+    env.put("REGISTRAR_MAX_BACKOFF_SECONDS", "2");
+    env.put("REGISTRAR_STATUS_FILE", dir.resolve(id + ".status").toString());
+    env.put("POSTGRES_USER", LocalPostgres.SUPERUSER);
+    env.put("POSTGRES_PASSWORD", password);
+    env.put("TMPDIR", dir.toString());
+    return start(SCRIPT, dir, id, env);
+  }
+
+  /**
+   * Starts {@code script} (the shipped registrar, e.g. as a ConfigMap mounts it) with exactly {@code env} (a
+   * sidecar's environment), its output in {@code dir/<id>.log}. The status file is {@code REGISTRAR_STATUS_FILE} of
+   * {@code env}.
+   */
+  public static RegistrarProcess start(Path script, Path dir, String id, Map<String, String> env)
+      throws IOException {
+    Files.createDirectories(dir);
+    Path logFile = dir.resolve(id + ".log");
+    ProcessBuilder builder = new ProcessBuilder("/bin/bash", script.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(logFile.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    builder.environment().clear();
+    builder.environment().putAll(env);
+    return new RegistrarProcess(builder.start(), script, logFile,
+        Path.of(env.getOrDefault("REGISTRAR_STATUS_FILE", "/tmp/registrar.status")), Map.copyOf(env));
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public String output() throws IOException {
+    return Files.readString(logFile);
+  }
+
+  /** The status file's {@code state=} value, or "" before the first write. */
+  public String state() throws IOException {
+    if (!Files.exists(statusFile)) {
+      return "";
+    }
+    return Files.readAllLines(statusFile).stream().filter(line -> line.startsWith("state="))
+        .map(line -> line.substring("state=".length())).findFirst().orElse("");
+  }
+
+  /** Runs {@code registrar.sh status} as {@code kubectl exec} would. */
+  public LocalPostgres.Result statusCommand() throws IOException {
+    return LocalPostgres.run(List.of("/bin/bash", script.toString(), "status"), env, Duration.ofSeconds(10));
+  }
+
+  /** Sends SIGTERM and returns the exit code (-1 if it had to be killed). */
+  public int stop() throws IOException {
+    if (!process.isAlive()) {
+      return process.exitValue();
+    }
+    process.destroy();
+    try {
+      if (process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        return process.exitValue();
+      }
+      process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+      return -1;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    stop();
+  }
+
+  /** Polls until the condition holds; fails with the description after the timeout. */
+  static Duration await(Duration timeout, String description, BooleanSupplier condition) {
+    return Waits.until(timeout, description, condition);
+  }
+}
