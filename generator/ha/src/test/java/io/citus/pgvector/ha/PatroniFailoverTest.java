@@ -87,7 +87,8 @@ class PatroniFailoverTest {
                         + "/postgres?sslmode=disable&connectTimeout=3";
                 assertThatThrownBy(() -> DriverManager.getConnection(plain, LocalPostgres.SUPERUSER,
                         release.superuserPassword(cluster.name())).close())
-                        .as("TCP without TLS to %s", member).hasMessageContaining("no encryption");
+                        .as("TCP without TLS to %s\n%s", member, release.diagnostics())
+                        .hasMessageContaining("no encryption");
                 assertThatThrownBy(() -> DriverManager.getConnection(member.jdbcUrl("postgres"),
                         LocalPostgres.SUPERUSER, "wrong").close())
                         .as("a wrong password at %s", member).hasMessageContaining("password authentication failed");

@@ -429,7 +429,15 @@ final class PatroniRelease implements AutoCloseable {
 
     /** Starts a hook Job's (kind Job) or the test pod's (kind Pod) script as its container runs it. */
     ShippedHooks.Running startHook(String kind, String name, Map<String, String> extra) {
-        JsonNode object = chart.named(kind, name);
+        return startHook(chart, kind, name, extra);
+    }
+
+    /**
+     * Like {@link #startHook(String, String, Map)} with the object from {@code render}: the chart rendered with the
+     * values of a {@code helm upgrade}, whose pre-upgrade hooks run against this release.
+     */
+    ShippedHooks.Running startHook(ShippedHooks render, String kind, String name, Map<String, String> extra) {
+        JsonNode object = render.named(kind, name);
         String script = Path.of(object.at(kind.equals("Job") ? "/spec/template/spec/containers/0/command/1"
                 : "/spec/containers/0/command/1").asText()).getFileName().toString();
         Map<String, String> overrides = new LinkedHashMap<>(hookOverrides(object));
@@ -538,9 +546,9 @@ final class PatroniRelease implements AutoCloseable {
         }
     }
 
-    /** Waits until every registrar reports {@code state}. */
-    void awaitRegistrars(String state, Duration timeout) {
-        Waits.until(timeout, "every registrar to be " + state, () -> registrars.values().stream().allMatch(r -> {
+    /** Waits until every registrar reports {@code state}; returns how long that took. */
+    Duration awaitRegistrarsFor(String state, Duration timeout) {
+        return Waits.until(timeout, "every registrar to be " + state, () -> registrars.values().stream().allMatch(r -> {
             try {
                 return r.state().equals(state);
             } catch (IOException e) {

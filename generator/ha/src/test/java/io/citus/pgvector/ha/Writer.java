@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Writer implements AutoCloseable {
 
     static final String TABLE = "ha_writes";
+    /** Ids are unique across every writer of the JVM, so writers of one tenant never collide. */
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
 
     /** An acknowledged row: its id, when the commit returned, and how long the statement took. */
     record Ack(long id, long atNanos, long latencyNanos) {
@@ -40,15 +42,14 @@ final class Writer implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Ack> acks = new ArrayList<>();
     private final List<Failure> failures = new ArrayList<>();
+    private final Set<Long> attempted = new java.util.HashSet<>();
     private final Thread thread;
-    private long nextId;
 
     private Writer(String jdbcUrl, String password, int tenant, long pauseMillis) {
         this.jdbcUrl = jdbcUrl;
         this.password = password;
         this.tenant = tenant;
         this.pauseMillis = pauseMillis;
-        this.nextId = tenant * 1_000_000_000L + 1;
         this.thread = new Thread(this::run, "writer-" + tenant);
         this.thread.setDaemon(true);
     }
@@ -79,7 +80,10 @@ final class Writer implements AutoCloseable {
         Connection connection = null;
         PreparedStatement insert = null;
         while (running.get()) {
-            long id = nextId++;
+            long id = IDS.incrementAndGet();
+            synchronized (this) {
+                attempted.add(id);
+            }
             long started = System.nanoTime();
             try {
                 if (connection == null) {
@@ -167,10 +171,10 @@ final class Writer implements AutoCloseable {
         return ackedIds().stream().filter(id -> !present.contains(id)).toList();
     }
 
-    /** Rows present that were never acknowledged: commits whose answer was cut off (allowed). */
-    long inDoubt(Set<Long> present) {
+    /** Rows of this writer present that were never acknowledged: commits whose answer was cut off (allowed). */
+    synchronized long inDoubt(Set<Long> present) {
         Set<Long> acked = ackedIds();
-        return present.stream().filter(id -> !acked.contains(id)).count();
+        return present.stream().filter(id -> attempted.contains(id) && !acked.contains(id)).count();
     }
 
     /** Waits until at least {@code count} more writes than now were acknowledged. */
@@ -227,13 +231,19 @@ final class Writer implements AutoCloseable {
         return recovered < 0 ? OptionalDouble.empty() : OptionalDouble.of((recovered - eventNanos) / 1e9);
     }
 
-    /** Latency percentiles and throughput of the acknowledgements between two instants. */
-    synchronized Throughput throughput(long fromNanos, long toNanos) {
-        long[] latencies = acks.stream().filter(a -> a.atNanos() >= fromNanos && a.atNanos() < toNanos)
+    /** The latencies of the writes acknowledged between two instants. */
+    synchronized long[] latencies(long fromNanos, long toNanos) {
+        return acks.stream().filter(a -> a.atNanos() >= fromNanos && a.atNanos() < toNanos)
                 .mapToLong(Ack::latencyNanos).toArray();
-        return new Throughput(latencies.length / ((toNanos - fromNanos) / 1e9), Percentiles.ofNanos(latencies));
     }
 
-    record Throughput(double perSecond, Percentiles latency) {
+    /** Acknowledged writes per second and their latency percentiles, over several writers. */
+    record Throughput(int clients, double perSecond, Percentiles latency) {
+
+        static Throughput of(List<Writer> writers, long fromNanos, long toNanos) {
+            long[] all = writers.stream().flatMapToLong(w -> java.util.Arrays.stream(w.latencies(fromNanos, toNanos)))
+                    .toArray();
+            return new Throughput(writers.size(), all.length / ((toNanos - fromNanos) / 1e9), Percentiles.ofNanos(all));
+        }
     }
 }
