@@ -355,6 +355,10 @@ classify_failure() {
       failure_kind="no-database-${role}"
       failure_message="database ${DATABASE} does not exist yet at ${where}"
       ;;
+    *"certificate verify failed"* | *"does not match host name"* | *"root certificate file"*)
+      failure_kind="tls-${role}"
+      failure_message="the server certificate of ${where} does not verify against ${PGSSLROOTCERT:-the CA} (tls.caFile): it must be signed by that CA and name the Service"
+      ;;
     *"Connection refused"* | *"could not connect"* | *"timeout expired"* | *"could not translate host name"* \
       | *"No route to host"* | *"Is the server running"* | *"server closed the connection"* \
       | *"the database system is"* | *"terminating connection"* | *"connection to server"*"failed"*)

@@ -160,6 +160,8 @@ PostgreSQL parameters of a cluster: what Citus needs on Spilo, the pgvector defa
 parallelism sized from the role's pods, then the user's shared and per-role parameters on top.
 Takes a dict: root and role ("coordinator" or "workers").
 Citus must be first in shared_preload_libraries; Spilo's first boot needs pg_auth_mon and pg_cron to stay.
+Every name set here is in the generator's catalog of managed settings (ManagedSetting), which verify, bench and the
+tests read; ManagedSettingTest fails when the two differ.
 */}}
 {{- define "citus-pgvector.parameters" -}}
 {{- $root := .root }}
@@ -232,12 +234,12 @@ logicalBackupRetention: {{ . | quote }}
 env:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- $volumes := concat (include "citus-pgvector.walBackupVolumes" $root | fromYamlArray) (.extraVolumes | default list) }}
+{{- $volumes := concat (include "citus-pgvector.walBackupVolumes" $root | fromYamlArray) (.extraVolumes | default list) (include "citus-pgvector.metricsVolumes" $root | fromYamlArray) }}
 {{- with $volumes }}
 additionalVolumes:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .sidecars }}
+{{- with concat (.sidecars | default list) (include "citus-pgvector.metricsSidecars" $root | fromYamlArray) }}
 sidecars:
   {{- toYaml . | nindent 2 }}
 {{- end }}
@@ -264,6 +266,11 @@ podAnnotations:
   {{- end }}
 {{- end }}
 {{- end }}
+{{- include "citus-pgvector.tlsSpec" $root }}
+{{- if eq .role "coordinator" }}
+{{- include "citus-pgvector.poolerSpec" $root }}
+{{- end }}
+{{- include "citus-pgvector.externalAccessSpec" (dict "root" $root "role" .role) }}
 {{- end }}
 
 {{/*
@@ -355,6 +362,7 @@ Every problem with the values that the schema cannot express, reported together 
 {{- $problems = append $problems "backup.wal.bucket must be set when backup.wal.enabled is true" }}
 {{- end }}
 {{- end }}
+{{- $problems = concat $problems (include "citus-pgvector.featureProblems" . | fromJsonArray) }}
 {{- if $problems }}
 {{- fail (printf "\n\ncitus-pgvector: invalid values:\n- %s" (join "\n- " $problems)) }}
 {{- end }}

@@ -34,8 +34,7 @@ Takes a dict: root, name (the worker's cluster name) and id.
       value: {{ .id | quote }}
     - name: PGDATABASE
       value: {{ $root.Values.database.name | quote }}
-    - name: PGSSLMODE
-      value: require
+    {{- include "citus-pgvector.sslEnv" $root | nindent 4 }}
     - name: REGISTRAR_INTERVAL_SECONDS
       value: {{ $registrar.intervalSeconds | quote }}
   resources:
@@ -48,9 +47,11 @@ Takes a dict: root, name (the worker's cluster name) and id.
 {{- end }}
 
 {{/*
-The volume that mounts the registrar script into the registrar container only, as a one-item YAML list.
+The volumes of the registrar container only, as a YAML list: its script, and the CA certificate when the server is
+verified.
 */}}
 {{- define "citus-pgvector.registrarVolume" -}}
+{{- include "citus-pgvector.caAdditionalVolumes" (dict "root" . "container" "citus-worker-registrar") }}
 - name: citus-worker-registrar
   mountPath: /opt/citus-pgvector/registrar
   targetContainers:

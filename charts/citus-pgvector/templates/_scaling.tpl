@@ -53,8 +53,8 @@ Why the scaling values cannot work, as a failure: Citus needs a worker, and goin
 {{- end }}
 
 {{/*
-Pod spec that runs one of the chart's scripts against the coordinator as the superuser, with PGSSLMODE=require
-(Spilo rejects TCP without SSL). No Kubernetes API access: everything happens in SQL.
+Pod spec that runs one of the chart's scripts against the coordinator as the superuser, over TLS (Spilo rejects TCP
+without it), verifying the server when tls gives a CA. No Kubernetes API access: everything happens in SQL.
 Takes a dict: root, script (file name in files/scripts), env (extra env entries, a list) and timeoutSeconds.
 */}}
 {{- define "citus-pgvector.scriptPodSpec" -}}
@@ -84,8 +84,7 @@ containers:
         value: "5432"
       - name: PGDATABASE
         value: {{ $root.Values.database.name | quote }}
-      - name: PGSSLMODE
-        value: require
+      {{- include "citus-pgvector.sslEnv" $root | nindent 6 }}
       - name: PGUSER
         valueFrom:
           secretKeyRef:
@@ -117,11 +116,17 @@ containers:
       - name: scripts
         mountPath: /opt/citus-pgvector/scripts
         readOnly: true
+      {{- if include "citus-pgvector.tlsVerify" $root }}
+      - name: tls-ca
+        mountPath: {{ include "citus-pgvector.caMountPath" $root }}
+        readOnly: true
+      {{- end }}
 volumes:
   - name: scripts
     configMap:
       name: {{ include "citus-pgvector.scalingConfigMapName" $root }}
       defaultMode: 365
+  {{- include "citus-pgvector.caPodVolumes" $root | nindent 2 }}
 {{- end }}
 
 {{/*

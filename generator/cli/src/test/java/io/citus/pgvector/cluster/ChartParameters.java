@@ -3,6 +3,8 @@ package io.citus.pgvector.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.citus.pgvector.helm.HelmClient;
 import io.citus.pgvector.helm.HelmException;
+import io.citus.pgvector.model.ManagedSetting;
+import io.citus.pgvector.model.ManagedSetting.Purpose;
 import io.citus.pgvector.render.RenderedChart;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -16,8 +18,8 @@ import java.util.Map;
  */
 final class ChartParameters {
 
-    static final List<String> NAMES = List.of("citus.shard_count", "citus.max_cached_conns_per_worker",
-            "hnsw.ef_search", "hnsw.iterative_scan", "maintenance_work_mem", "max_parallel_maintenance_workers");
+    /** Spilo's libraries and socket folder are the platform settings; a local server takes the tuning ones. */
+    static final List<String> NAMES = ManagedSetting.gucs(ManagedSetting.of(Purpose.TUNING));
 
     private ChartParameters() {
     }

@@ -1,5 +1,7 @@
 package io.citus.pgvector.cluster;
 
+import io.citus.pgvector.model.ManagedSetting;
+import io.citus.pgvector.model.ManagedSetting.Purpose;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -13,8 +15,12 @@ import java.util.regex.Pattern;
  */
 public record BenchConfig(String name, Integer shards, Map<String, String> settings) {
 
-    /** Stock Citus, PostgreSQL and pgvector: 32 shards and the default of every setting the chart changes. */
-    public static final BenchConfig STOCK = new BenchConfig("stock", 32, stockSettings());
+    /**
+     * Stock Citus, PostgreSQL and pgvector: Citus's default shard count and the stock default of every tuning setting
+     * the chart changes.
+     */
+    public static final BenchConfig STOCK = new BenchConfig("stock",
+            Integer.valueOf(ManagedSetting.CITUS_SHARD_COUNT.stockDefault()), stockSettings());
 
     /** The cluster as it is configured: on a cluster installed by the chart, the chart's defaults. */
     public static final BenchConfig CLUSTER = new BenchConfig("cluster", null, Map.of());
@@ -29,13 +35,14 @@ public record BenchConfig(String name, Integer shards, Map<String, String> setti
         }
     }
 
+    /** The shard count is the table's, not a setting: it is {@link #shards}. */
     private static Map<String, String> stockSettings() {
         Map<String, String> stock = new LinkedHashMap<>();
-        stock.put("citus.max_cached_conns_per_worker", "1");
-        stock.put("hnsw.ef_search", "40");
-        stock.put("hnsw.iterative_scan", "off");
-        stock.put("maintenance_work_mem", "64MB");
-        stock.put("max_parallel_maintenance_workers", "2");
+        for (ManagedSetting setting : ManagedSetting.of(Purpose.TUNING)) {
+            if (setting != ManagedSetting.CITUS_SHARD_COUNT) {
+                stock.put(setting.guc(), setting.stockDefault());
+            }
+        }
         return stock;
     }
 

@@ -3,6 +3,8 @@ package io.citus.pgvector.cluster;
 import io.citus.pgvector.cluster.Coordinator.WorkerResult;
 import io.citus.pgvector.cluster.VerifyReport.Check;
 import io.citus.pgvector.cluster.VerifyReport.Status;
+import io.citus.pgvector.model.ManagedSetting;
+import io.citus.pgvector.model.ManagedSetting.Origin;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,7 +23,7 @@ import java.util.TreeMap;
 public final class ClusterVerifier {
 
     /** The pgvector settings the chart puts into every node's postgresql.conf; queries on workers depend on them. */
-    public static final List<String> VECTOR_SETTINGS = List.of("hnsw.ef_search", "hnsw.iterative_scan");
+    public static final List<String> VECTOR_SETTINGS = ManagedSetting.gucs(ManagedSetting.of(Origin.PGVECTOR));
 
     private static final String VECTOR_INDEX_COUNT = "SELECT count(*) FROM pg_index i"
             + " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam"

@@ -19,6 +19,10 @@ final class CrossChecks {
         limitsCoverRequests(v.workers().resources(), "workers", problems);
         limitsCoverRequests(v.registrar().resources(), "registrar", problems);
         limitsCoverRequests(v.scaling().resources(), "scaling", problems);
+        limitsCoverRequests(v.pooler().resources(), "pooler", problems);
+        limitsCoverRequests(v.metrics().resources(), "metrics", problems);
+        tls(v.tls(), problems);
+        externalAccess(v, problems);
         Values.WalBackup wal = v.backup().wal();
         if (wal.enabled()) {
             if (wal.bucket().isEmpty()) {
@@ -36,6 +40,56 @@ final class CrossChecks {
             }
         }
         return problems;
+    }
+
+    private static void tls(Values.Tls tls, List<ValuesProblem> problems) {
+        if (!tls.caSecretName().isEmpty() && tls.caFile().isEmpty()) {
+            problems.add(new ValuesProblem("tls.caFile", "must name the CA key of Secret \"" + tls.caSecretName()
+                    + "\" when tls.caSecretName is set"));
+        }
+        boolean certificate = !tls.secretName().isEmpty() || tls.certManager().enabled();
+        if (!certificate && (!tls.caFile().isEmpty() || !tls.caSecretName().isEmpty())) {
+            problems.add(new ValuesProblem(tls.caFile().isEmpty() ? "tls.caSecretName" : "tls.caFile",
+                    "needs tls.secretName or tls.certManager.enabled: the operator takes a CA only with a server"
+                            + " certificate"));
+        }
+        if (tls.certManager().enabled() && tls.certManager().issuerName().isEmpty()) {
+            problems.add(new ValuesProblem("tls.certManager.issuerName",
+                    "must be set when tls.certManager.enabled is true"));
+        }
+    }
+
+    /** Exposure goes through the operator's fields, which differ per line; the workers are never exposed. */
+    private static void externalAccess(Values v, List<ValuesProblem> problems) {
+        Values.ExternalAccess access = v.externalAccess();
+        if (!access.enabled()) {
+            return;
+        }
+        boolean line115 = v.operator().line().equals("1.15");
+        if (access.type().equals("NodePort") && line115) {
+            problems.add(new ValuesProblem("externalAccess.type", "NodePort needs operator line 2.0"
+                    + " (enableMasterNodePort); operator.line 1.15 has only LoadBalancer, got \"NodePort\""));
+        }
+        if (!access.coordinator() && !access.pooler()) {
+            problems.add(new ValuesProblem("externalAccess", "enabled, but neither externalAccess.coordinator nor"
+                    + " externalAccess.pooler is true"));
+        }
+        if (access.pooler() && !v.pooler().enabled()) {
+            problems.add(new ValuesProblem("externalAccess.pooler", "needs pooler.enabled: true"));
+        }
+        if (access.type().equals("LoadBalancer") && (access.coordinatorNodePort() != 0 || access.poolerNodePort() != 0)) {
+            problems.add(new ValuesProblem(access.coordinatorNodePort() != 0 ? "externalAccess.coordinatorNodePort"
+                    : "externalAccess.poolerNodePort", "applies only to externalAccess.type NodePort"));
+        }
+        if (line115) {
+            List<String> ranges = access.allowedSourceRanges();
+            for (int i = 0; i < ranges.size(); i++) {
+                if (!Format.isIpv4Range(ranges.get(i))) {
+                    problems.add(new ValuesProblem("externalAccess.allowedSourceRanges[" + i + "]",
+                            "operator line 1.15 accepts IPv4 ranges only, got \"" + ranges.get(i) + "\""));
+                }
+            }
+        }
     }
 
     private static void requireKey(Values.CredentialsSecret secret, String key, String path, Values.WalBackup wal,

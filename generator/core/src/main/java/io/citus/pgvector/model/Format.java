@@ -17,9 +17,39 @@ public enum Format {
     IMAGE_TAG("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", "must be an image tag (letters, digits, '_', '.', '-')"),
     S3_BUCKET("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "must be a bucket name (3-63 lowercase letters, digits, '.', '-')"),
     OBJECT_PREFIX("^[A-Za-z0-9!_.*'()/-]*$", "must be an object key prefix without spaces"),
-    TEXT("^\\S(.*\\S)?$", "must not be empty or start or end with a space");
+    TEXT("^\\S(.*\\S)?$", "must not be empty or start or end with a space"),
+    DNS_SUBDOMAIN("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+            "must be a lowercase DNS subdomain (a-z, 0-9, '-', '.')"),
+    IMAGE_REFERENCE("^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*"
+            + "(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$",
+            "must be an image reference such as ghcr.io/org/image:tag"),
+    DURATION("^([0-9]+(ms|s|m|h))+$", "must be a duration such as 30s, 5m or 2160h"),
+    FILE_NAME("^[A-Za-z0-9._-]+$", "must be a file name (letters, digits, '.', '_', '-')"),
+    /** IPv4 or IPv6 address range: the operator CRD's (v2.0) pattern of allowedSourceRanges. */
+    CIDR("^(" + Cidr.IPV4 + "|" + Cidr.IPV6 + ")$", "must be an address range such as 10.0.0.0/8 or fd00::/8");
+
+    /** Parts of the CIDR pattern (an enum constant cannot refer to the enum's own static fields). */
+    static final class Cidr {
+        private static final String OCTET = "(\\d|[1-9]\\d|1\\d\\d|2[0-4]\\d|25[0-5])";
+        /** The only form operator line 1.15 accepts. */
+        static final String IPV4 = OCTET + "\\." + OCTET + "\\." + OCTET + "\\." + OCTET + "\\/(\\d|[1-2]\\d|3[0-2])";
+        private static final String H = "[0-9a-fA-F]{1,4}";
+        static final String IPV6 = "((" + H + ":){7}" + H + "|(" + H + ":){1,7}:|(" + H + ":){1,6}:" + H
+                + "|(" + H + ":){1,5}(:" + H + "){1,2}|(" + H + ":){1,4}(:" + H + "){1,3}|(" + H + ":){1,3}(:" + H
+                + "){1,4}|(" + H + ":){1,2}(:" + H + "){1,5}|" + H + ":((:" + H + "){1,6})|:((:" + H + "){1,7}|:))"
+                + "\\/(12[0-8]|1[01][0-9]|[1-9]?[0-9])";
+
+        private Cidr() {
+        }
+    }
+
+    /** Whether an address range (already a valid {@link #CIDR}) is IPv4. */
+    public static boolean isIpv4Range(String range) {
+        return Pattern.matches(Cidr.IPV4, range);
+    }
 
     private static final int MAX_DNS_LABEL = 63;
+    private static final int MAX_DNS_SUBDOMAIN = 253;
     private static final long[][] CRON_RANGES = {{0, 59}, {0, 23}, {1, 31}, {1, 12}, {0, 7}};
     private static final String[] CRON_FIELDS = {"minute", "hour", "day of month", "month", "day of week"};
 
@@ -42,6 +72,9 @@ public enum Format {
         }
         if (this == DNS_LABEL && value.length() > MAX_DNS_LABEL) {
             return Optional.of("must be at most " + MAX_DNS_LABEL + " characters");
+        }
+        if (this == DNS_SUBDOMAIN && value.length() > MAX_DNS_SUBDOMAIN) {
+            return Optional.of("must be at most " + MAX_DNS_SUBDOMAIN + " characters");
         }
         if (this == CRON) {
             return checkCronRanges(value);

@@ -90,6 +90,7 @@ final class TreeValidator {
                 }
             }
             case OBJECT_LIST -> objectList(value, path);
+            case STRING_LIST -> stringList(field, value, path);
         }
     }
 
@@ -125,6 +126,24 @@ final class TreeValidator {
             } else {
                 problems.add(new ValuesProblem(join(path, entry.getKey()), "must be a string, number or boolean, got "
                         + show(v)));
+            }
+        }
+    }
+
+    /** A list of strings; a {@link Formatted} annotation applies to every item. */
+    private void stringList(ValueField field, JsonNode value, String path) {
+        if (!value.isArray()) {
+            problems.add(new ValuesProblem(path, "must be a list, got " + show(value)));
+            return;
+        }
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode item = value.get(i);
+            String itemPath = path + "[" + i + "]";
+            if (!item.isTextual()) {
+                problems.add(new ValuesProblem(itemPath, "must be a string, got " + show(item)));
+            } else if (field.formatted() != null) {
+                field.formatted().value().check(item.textValue()).ifPresent(why ->
+                        problems.add(new ValuesProblem(itemPath, why + ", got \"" + item.textValue() + "\"")));
             }
         }
     }

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The chart's values: what a platform engineer tunes at install time. The generator writes these defaults into the
- * chart's values.yaml, derives values.schema.json from these types, and validates every values file against them.
- * Component names are the YAML keys.
+ * The chart's values: what a platform engineer tunes at install time. Each value's built-in default is written beside
+ * it ({@link Default}); the generator writes them into the chart's values.yaml, derives values.schema.json from these
+ * types, and validates every values file against them. Component names are the YAML keys.
  */
 public record Values(
         @Doc("Overrides the chart name in labels.") @Formatted(value = Format.DNS_LABEL, optional = true)
@@ -16,6 +16,7 @@ public record Values(
         @Formatted(value = Format.DNS_LABEL, optional = true)
         String fullnameOverride,
         @Doc("Team ID written to every `postgresql` resource (`spec.teamId`).") @Formatted(Format.DNS_LABEL)
+        @Default("citus")
         String teamId,
         @Doc("The Zalando Postgres Operator that runs the clusters.")
         Operator operator,
@@ -46,7 +47,21 @@ public record Values(
         @Doc("Hook Jobs that keep every row when `workers.count` changes or the release is uninstalled.")
         Scaling scaling,
         @Doc("The `helm test` pod: proves the cluster answers router and fan-out kNN queries on every worker.")
-        HelmTest helmTest) {
+        HelmTest helmTest,
+        @Doc("The operator's connection pooler (PgBouncer) in front of the coordinator; workers never get one.")
+        Pooler pooler,
+        @Doc("A postgres_exporter sidecar on every cluster, Prometheus Operator scrape config and alerts, and a Grafana"
+                + " dashboard.")
+        Metrics metrics,
+        @Doc("Your own server certificates through the operator's `spec.tls`, and server verification by the chart's"
+                + " scripts (`sslmode=verify-full`) when a CA is given.")
+        Tls tls,
+        @Doc("NetworkPolicies that let only the release, the operator, the pooler and the sources listed here reach"
+                + " PostgreSQL, and only the release and the operator reach Patroni's REST API (off by default).")
+        NetworkPolicy networkPolicy,
+        @Doc("Access from outside Kubernetes to the coordinator (and its pooler) through the operator's own Service"
+                + " fields; workers are never exposed.")
+        ExternalAccess externalAccess) {
 
     /** Longest release-derived prefix: "-coordinator-pooler-repl" and "-worker-NNN-pooler-repl" must still fit in 63. */
     public static final int MAX_FULLNAME_LENGTH = 39;
@@ -54,12 +69,13 @@ public record Values(
     public record Operator(
             @Doc("Its release line: `2.0` for v2.x, `1.15` for v1.15.x. The two accept different `postgresql`"
                     + " fields, and the API server silently drops a field the installed line does not know.")
-            @OneOf({"2.0", "1.15"})
+            @OneOf({"2.0", "1.15"}) @Default("2.0")
             String line) {
     }
 
     public record Image(
             @Doc("Image repository.") @Formatted(Format.IMAGE_REPOSITORY)
+            @Default("ghcr.io/citus-pgvector/spilo-citus-pgvector")
             String repository,
             @Doc("Image tag; empty means the chart's appVersion.") @Formatted(value = Format.IMAGE_TAG, optional = true)
             String tag) {
@@ -68,7 +84,7 @@ public record Values(
     public record Postgresql(
             @Doc("PostgreSQL major version; the image must ship it (the default image: 17; the PostgreSQL 18 build"
                     + " with Citus 14: 18).")
-            @OneOf({"17", "18"})
+            @OneOf({"17", "18"}) @Default("17")
             String version,
             @Doc("Extra PostgreSQL parameters for every cluster; they override the chart's own.")
             Map<String, String> parameters) {
@@ -76,7 +92,7 @@ public record Values(
 
     public record Database(
             @Doc("Name of the database where the `citus` and `vector` extensions are created.")
-            @Formatted(Format.DNS_LABEL)
+            @Formatted(Format.DNS_LABEL) @Default("postgres")
             String name) {
     }
 
@@ -88,29 +104,31 @@ public record Values(
     public record Citus(
             @Doc("Shards of a new distributed table (`citus.shard_count`); 0 derives workers.count x the workers'"
                     + " CPU request, so each worker CPU serves one shard of a fan-out query.")
-            @Range(min = 0, max = 4096)
+            @Range(min = 0, max = 4096) @Default("0")
             Integer shardCount,
             @Doc("Cached connections per worker (`citus.max_cached_conns_per_worker`); 0 derives the shards per"
                     + " worker, so fan-out queries reuse connections.")
-            @Range(min = 0, max = 1024)
+            @Range(min = 0, max = 1024) @Default("0")
             Integer maxCachedConnsPerWorker) {
     }
 
     public record Vector(
             @Doc("`hnsw.ef_search`: candidates an HNSW scan keeps; higher gives better recall, lower faster queries.")
-            @Range(min = 1, max = 1000)
+            @Range(min = 1, max = 1000) @Default("100")
             Integer hnswEfSearch,
             @Doc("`hnsw.iterative_scan`: lets filtered HNSW queries scan on until they find k rows.")
-            @OneOf({"off", "relaxed_order", "strict_order"})
+            @OneOf({"off", "relaxed_order", "strict_order"}) @Default("relaxed_order")
             String hnswIterativeScan) {
     }
 
     public record Coordinator(
             @Doc("Pods of the coordinator's Patroni cluster (1 primary + replicas).") @Range(min = 1, max = 10)
+            @Default("2")
             Integer instances,
             @Doc("Pod resources of the coordinator.")
+            @Default("{requests: {cpu: '1', memory: 2Gi}, limits: {cpu: '2', memory: 4Gi}}")
             Resources resources,
-            @Doc("Volume of each coordinator pod.")
+            @Doc("Volume of each coordinator pod.") @Default("{size: 10Gi}")
             Volume volume,
             @Doc("PostgreSQL parameters only for the coordinator.")
             Map<String, String> parameters,
@@ -120,13 +138,15 @@ public record Values(
 
     public record Workers(
             @Doc("Number of worker clusters. Scale with `helm upgrade --set workers.count=N`.")
-            @Range(min = 1, max = 256)
+            @Range(min = 1, max = 256) @Default("2")
             Integer count,
             @Doc("Pods of each worker's Patroni cluster (1 primary + replicas).") @Range(min = 1, max = 10)
+            @Default("2")
             Integer instances,
             @Doc("Pod resources of each worker.")
+            @Default("{requests: {cpu: '2', memory: 4Gi}, limits: {cpu: '4', memory: 8Gi}}")
             Resources resources,
-            @Doc("Volume of each worker pod.")
+            @Doc("Volume of each worker pod.") @Default("{size: 50Gi}")
             Volume volume,
             @Doc("PostgreSQL parameters only for the workers.")
             Map<String, String> parameters,
@@ -138,8 +158,11 @@ public record Values(
             @Doc("Registrar image; empty repository or tag means the clusters' image, which has bash and psql.")
             ImageOverride image,
             @Doc("Seconds between two checks of the worker's registration.") @Range(min = 5, max = 3600)
+            @Default("30")
             Integer intervalSeconds,
-            @Doc("Resources of the registrar container.") Resources resources) {
+            @Doc("Resources of the registrar container.")
+            @Default("{requests: {cpu: 10m, memory: 32Mi}, limits: {cpu: 200m, memory: 64Mi}}")
+            Resources resources) {
     }
 
     /** An image that defaults, part by part, to the clusters' image. */
@@ -182,33 +205,35 @@ public record Values(
     }
 
     public record LogicalBackup(
-            @Doc("Run logical backups of every cluster.") Boolean enabled,
-            @Doc("When, as 5-field cron in UTC.") @Formatted(Format.CRON) String schedule,
+            @Doc("Run logical backups of every cluster.") @Default("false") Boolean enabled,
+            @Doc("When, as 5-field cron in UTC.") @Formatted(Format.CRON) @Default("30 0 * * *") String schedule,
             @Doc("How long the operator keeps them, e.g. \"3 months\"; empty keeps the operator's setting.")
             String retention) {
     }
 
     public record WalBackup(
-            @Doc("Archive WAL and take base backups with WAL-G.") Boolean enabled,
-            @Doc("Object store.") @OneOf({"s3", "gcs"}) String provider,
+            @Doc("Archive WAL and take base backups with WAL-G.") @Default("false") Boolean enabled,
+            @Doc("Object store.") @OneOf({"s3", "gcs"}) @Default("s3") String provider,
             @Doc("Bucket.") @Formatted(value = Format.S3_BUCKET, optional = true) String bucket,
             @Doc("Path inside the bucket; each cluster writes below `<prefix>/<cluster name>`.")
-            @Formatted(value = Format.OBJECT_PREFIX, optional = true)
+            @Formatted(value = Format.OBJECT_PREFIX, optional = true) @Default("citus-pgvector")
             String prefix,
             @Doc("S3 region (`AWS_REGION`).") String region,
             @Doc("S3 endpoint for S3-compatible stores such as MinIO; empty for AWS.") String endpoint,
-            @Doc("Use path-style S3 URLs (most S3-compatible stores need it).") Boolean forcePathStyle,
-            @Doc("When to take a base backup, as 5-field cron in UTC.") @Formatted(Format.CRON) String schedule,
-            @Doc("Base backups to keep.") @Range(min = 1, max = 365) Integer retain,
+            @Doc("Use path-style S3 URLs (most S3-compatible stores need it).") @Default("false")
+            Boolean forcePathStyle,
+            @Doc("When to take a base backup, as 5-field cron in UTC.") @Formatted(Format.CRON) @Default("0 1 * * *")
+            String schedule,
+            @Doc("Base backups to keep.") @Range(min = 1, max = 365) @Default("5") Integer retain,
             @Doc("Secret with the store's credentials.") CredentialsSecret credentialsSecret) {
     }
 
     public record CredentialsSecret(
             @Doc("Name of the Secret, in the release namespace.") @Formatted(value = Format.DNS_LABEL, optional = true)
             String name,
-            @Doc("S3: key holding the access key ID.") String accessKeyIdKey,
-            @Doc("S3: key holding the secret access key.") String secretAccessKeyKey,
-            @Doc("GCS: key holding the service account JSON.") String serviceAccountKey) {
+            @Doc("S3: key holding the access key ID.") @Default("AWS_ACCESS_KEY_ID") String accessKeyIdKey,
+            @Doc("S3: key holding the secret access key.") @Default("AWS_SECRET_ACCESS_KEY") String secretAccessKeyKey,
+            @Doc("GCS: key holding the service account JSON.") @Default("key.json") String serviceAccountKey) {
     }
 
     public record Scaling(
@@ -216,40 +241,198 @@ public record Values(
                     + " them and removes them from Citus, and stops the upgrade if it cannot; after an upgrade, a Job"
                     + " waits until all `workers.count` workers are active and rebalances. Off: lowering"
                     + " `workers.count` deletes the workers with their volumes and shards.")
+            @Default("true")
             Boolean hooks,
             @Doc("Seconds a hook Job may run (drain, wait for workers, rebalance). `helm upgrade --timeout` must be"
                     + " at least as long, or Helm gives up first.")
-            @Range(min = 60, max = 86400)
+            @Range(min = 60, max = 86400) @Default("1800")
             Integer timeoutSeconds,
             @Doc("After an upgrade, move shards onto new workers (`citus_rebalance_start`) and wait for the moves.")
+            @Default("true")
             Boolean rebalanceOnScaleUp,
             @Doc("How shards move: `auto` (logical replication; tables need a primary key or replica identity),"
                     + " `force_logical`, or `block_writes` (blocks writes to a shard while it moves).")
-            @OneOf({"auto", "force_logical", "block_writes"})
+            @OneOf({"auto", "force_logical", "block_writes"}) @Default("auto")
             String shardTransferMode,
             @Doc("A pre-delete hook refuses `helm uninstall` while the coordinator's database holds tables, because"
                     + " the operator deletes every cluster's volumes with it. Drop the tables (or set this to false)"
                     + " to uninstall on purpose.")
+            @Default("true")
             Boolean guardUninstall,
             @Doc("Image of the hook Jobs and the `helm test` pod; empty repository or tag means the clusters' image,"
                     + " which has bash and psql.")
             ImageOverride image,
             @Doc("Resources of the hook and test containers.")
+            @Default("{requests: {cpu: 10m, memory: 32Mi}, limits: {cpu: 500m, memory: 128Mi}}")
             Resources resources) {
     }
 
     public record HelmTest(
-            @Doc("Render the `helm test` pod (`helm test <release>`).") Boolean enabled) {
+            @Doc("Render the `helm test` pod (`helm test <release>`).") @Default("true") Boolean enabled) {
     }
 
     public record OperatorConfigMap(
-            @Doc("Render the ConfigMap.") Boolean create,
+            @Doc("Render the ConfigMap.") @Default("false") Boolean create,
             @Doc("Its name: what the operator's `CONFIG_MAP_NAME` names. Must differ from the operator Helm"
                     + " chart's own objects.")
-            @Formatted(Format.DNS_LABEL)
+            @Formatted(Format.DNS_LABEL) @Default("postgres-operator-citus")
             String name,
             @Doc("Its namespace; empty for the release namespace.") @Formatted(value = Format.DNS_LABEL, optional = true)
             String namespace,
             @Doc("Extra operator settings (snake_case keys) merged over the chart's.") Map<String, String> data) {
+    }
+
+    public record Pooler(
+            @Doc("Run the pooler (`spec.enableConnectionPooler` of the coordinator): Service"
+                    + " `<release>-coordinator-pooler`, port 5432. Read the README on what transaction mode allows.")
+            @Default("false")
+            Boolean enabled,
+            @Doc("Pooler pods.") @Range(min = 1, max = 10) @Default("2")
+            Integer instances,
+            @Doc("`transaction`: a server connection per transaction, session settings do not persist; `session`: one"
+                    + " per client connection.")
+            @OneOf({"transaction", "session"}) @Default("transaction")
+            String mode,
+            @Doc("Server connections of all pooler pods together to the coordinator, split over the pods; 0 keeps the"
+                    + " operator's `connection_pooler_max_db_connections` (60).")
+            @Range(min = 0, max = 100000) @Default("0")
+            Integer maxDBConnections,
+            @Doc("Pooler image; empty keeps the operator's `connection_pooler_image`.")
+            @Formatted(value = Format.IMAGE_REFERENCE, optional = true)
+            String image,
+            @Doc("Resources of each pooler pod.")
+            @Default("{requests: {cpu: 500m, memory: 100Mi}, limits: {cpu: '1', memory: 100Mi}}")
+            Resources resources) {
+    }
+
+    public record Metrics(
+            @Doc("Run a postgres_exporter sidecar (port 9187, named `metrics`) in every pod of every cluster, with the"
+                    + " chart's Citus and pgvector queries (files/metrics/queries.yaml).")
+            @Default("false")
+            Boolean enabled,
+            @Doc("The exporter image.")
+            ExporterImage image,
+            @Doc("Resources of the exporter container.")
+            @Default("{requests: {cpu: 10m, memory: 32Mi}, limits: {cpu: 200m, memory: 128Mi}}")
+            Resources resources,
+            @Doc("Prometheus Operator objects (a PodMonitor and the PrometheusRule alerts): `auto` renders them when the"
+                    + " cluster serves monitoring.coreos.com/v1, `always` also without (renders for GitOps), `never`.")
+            @OneOf({"auto", "always", "never"}) @Default("auto")
+            String prometheusOperator,
+            @Doc("Scrape interval of the PodMonitor.") @Formatted(Format.DURATION) @Default("30s")
+            String interval,
+            @Doc("Labels of the PodMonitor and PrometheusRule, for your Prometheus's selectors.")
+            Map<String, String> labels,
+            @Doc("Alert thresholds of the PrometheusRule.")
+            Alerts alerts,
+            @Doc("The Grafana dashboard ConfigMap.")
+            Dashboard dashboard) {
+    }
+
+    public record ExporterImage(
+            @Doc("Image repository.") @Formatted(Format.IMAGE_REPOSITORY)
+            @Default("quay.io/prometheuscommunity/postgres-exporter")
+            String repository,
+            @Doc("Image tag.") @Formatted(Format.IMAGE_TAG) @Default("v0.15.0")
+            String tag) {
+    }
+
+    public record Alerts(
+            @Doc("Seconds a replica may lag behind its primary before `CitusPgvectorReplicationLag` fires.")
+            @Range(min = 1, max = 86400) @Default("60")
+            Integer replicationLagSeconds,
+            @Doc("Seconds a prepared (two-phase) transaction may wait before `CitusPgvectorPreparedTransactionStuck`"
+                    + " fires.")
+            @Range(min = 60, max = 86400) @Default("300")
+            Integer preparedTransactionSeconds,
+            @Doc("Percent of a data volume in use at which `CitusPgvectorVolumeNearlyFull` fires.")
+            @Range(min = 50, max = 99) @Default("85")
+            Integer volumeUsedPercent) {
+    }
+
+    public record Dashboard(
+            @Doc("Render the dashboard ConfigMap.") @Default("true") Boolean enabled,
+            @Doc("Labels of the ConfigMap; Grafana's dashboard sidecar looks for `grafana_dashboard`.")
+            @Default("{grafana_dashboard: '1'}")
+            Map<String, String> labels) {
+    }
+
+    public record Tls(
+            @Doc("Secret with the server certificate (`tls.crt`, `tls.key`) of every cluster and the pooler"
+                    + " (`spec.tls.secretName`); empty keeps Spilo's self-signed certificate. With"
+                    + " `tls.certManager.enabled`, empty means `<release>-tls`.")
+            @Formatted(value = Format.DNS_SUBDOMAIN, optional = true)
+            String secretName,
+            @Doc("Secret holding the CA certificate when it is not in `tls.secretName` (`spec.tls.caSecretName`).")
+            @Formatted(value = Format.DNS_SUBDOMAIN, optional = true)
+            String caSecretName,
+            @Doc("Key of the CA certificate in that Secret (`spec.tls.caFile`), e.g. `ca.crt`. Set, the registrar,"
+                    + " hooks and test pod verify the server with `sslmode=verify-full`; empty, they only encrypt"
+                    + " (`sslmode=require`). Set it only when the Secret has that key: PostgreSQL does not start"
+                    + " with a missing CA file.")
+            @Formatted(value = Format.FILE_NAME, optional = true)
+            String caFile,
+            @Doc("Issue the certificate with cert-manager (needs its CRDs): one Certificate for every cluster's"
+                    + " Services.")
+            CertManager certManager) {
+    }
+
+    public record CertManager(
+            @Doc("Render a cert-manager `Certificate` into `tls.secretName`.") @Default("false") Boolean enabled,
+            @Doc("Name of the issuer.") @Formatted(value = Format.DNS_SUBDOMAIN, optional = true)
+            String issuerName,
+            @Doc("Kind of the issuer.") @OneOf({"Issuer", "ClusterIssuer"}) @Default("Issuer")
+            String issuerKind,
+            @Doc("Lifetime of the certificate.") @Formatted(Format.DURATION) @Default("2160h")
+            String duration,
+            @Doc("Renew this long before it expires.") @Formatted(Format.DURATION) @Default("360h")
+            String renewBefore) {
+    }
+
+    public record NetworkPolicy(
+            @Doc("Render the NetworkPolicies. Off, every pod that can route to the clusters can connect.")
+            @Default("false")
+            Boolean enabled,
+            @Doc("Namespace of the Postgres Operator, which connects to every cluster and calls Patroni's API.")
+            @Formatted(Format.DNS_LABEL) @Default("postgres-operator")
+            String operatorNamespace,
+            @Doc("Labels of the operator's pods (the operator Helm chart's).")
+            @Default("{app.kubernetes.io/name: postgres-operator}")
+            Map<String, String> operatorPodLabels,
+            @Doc("More namespaces whose pods may connect to the coordinator and its pooler (applications).")
+            @Formatted(Format.DNS_LABEL)
+            List<String> allowedNamespaces,
+            @Doc("More source address ranges (CIDR) that may connect to the coordinator and its pooler.")
+            @Formatted(Format.CIDR)
+            List<String> allowedCidrs,
+            @Doc("Namespaces whose pods may scrape the exporter port 9187 (your Prometheus's).")
+            @Formatted(Format.DNS_LABEL)
+            List<String> metricsNamespaces) {
+    }
+
+    public record ExternalAccess(
+            @Doc("Expose the coordinator (and, with `externalAccess.pooler`, its pooler) outside Kubernetes. The"
+                    + " workers and the replicas are never exposed.")
+            @Default("false")
+            Boolean enabled,
+            @Doc("`LoadBalancer` (`enableMasterLoadBalancer`) or, on operator line 2.0 only, `NodePort`"
+                    + " (`enableMasterNodePort`).")
+            @OneOf({"LoadBalancer", "NodePort"}) @Default("LoadBalancer")
+            String type,
+            @Doc("Expose the coordinator's primary Service.") @Default("true") Boolean coordinator,
+            @Doc("Expose the pooler's Service (needs `pooler.enabled`).") @Default("false") Boolean pooler,
+            @Doc("Node port of the coordinator with `NodePort`; 0 lets Kubernetes choose.") @Range(min = 0, max = 65535)
+            @Default("0")
+            Integer coordinatorNodePort,
+            @Doc("Node port of the pooler with `NodePort`; 0 lets Kubernetes choose.") @Range(min = 0, max = 65535)
+            @Default("0")
+            Integer poolerNodePort,
+            @Doc("Source ranges allowed through the load balancer (`allowedSourceRanges`; operator line 1.15 takes"
+                    + " IPv4 only). Empty: the operator's default, which lets nobody in until you list ranges.")
+            @Formatted(Format.CIDR)
+            List<String> allowedSourceRanges,
+            @Doc("Annotations of the coordinator's exposed Service (`masterServiceAnnotations`), e.g. for an internal"
+                    + " load balancer.")
+            Map<String, String> serviceAnnotations) {
     }
 }

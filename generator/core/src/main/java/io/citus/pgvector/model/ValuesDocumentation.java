@@ -64,7 +64,7 @@ public final class ValuesDocumentation {
             case INTEGER -> "int";
             case BOOLEAN -> "bool";
             case RECORD, STRING_MAP, OBJECT -> "object";
-            case OBJECT_LIST -> "list";
+            case OBJECT_LIST, STRING_LIST -> "list";
         };
     }
 

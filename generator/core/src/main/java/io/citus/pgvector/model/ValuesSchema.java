@@ -77,6 +77,14 @@ public final class ValuesSchema {
                 node.put("type", "array");
                 node.putObject("items").put("type", "object");
             }
+            case STRING_LIST -> {
+                node.put("type", "array");
+                ObjectNode items = node.putObject("items");
+                items.put("type", "string");
+                if (field.formatted() != null) {
+                    items.put("pattern", field.formatted().value().regex());
+                }
+            }
         }
         node.set("default", defaultValue);
         return node;

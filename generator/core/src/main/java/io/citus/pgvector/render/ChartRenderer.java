@@ -9,6 +9,8 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
+import io.citus.pgvector.model.ManagedSetting;
+import io.citus.pgvector.model.ManagedSetting.Role;
 import io.citus.pgvector.model.Values;
 import io.citus.pgvector.model.ValuesDocumentation;
 import io.citus.pgvector.model.ValuesLoader;
@@ -104,8 +106,25 @@ public final class ChartRenderer {
         String tag = values.image().tag().isEmpty() ? metadata.appVersion() : values.image().tag();
         context.put("image", values.image().repository() + ":" + tag);
         context.put("entries", ValuesDocumentation.entries(values));
+        context.put("settings", ManagedSetting.all().stream().map(ChartRenderer::settingRow).toList());
         context.put("changes", changesOf(metadata.version(), changes));
         return context;
+    }
+
+    /** One row of the README's table of managed settings, as Markdown cells. */
+    private static Map<String, String> settingRow(ManagedSetting setting) {
+        String origin = switch (setting.origin()) {
+            case POSTGRESQL -> "PostgreSQL";
+            case CITUS -> "Citus";
+            case PGVECTOR -> "pgvector";
+        };
+        return Map.of(
+                "guc", "`" + setting.guc() + "`",
+                "roles", String.join(", ", setting.roles().stream().sorted().map(Role::valuesKey).toList()),
+                "value", (setting.valuesKey().isEmpty() ? "" : "`" + setting.valuesKey() + "`: ")
+                        + setting.derivation(),
+                "stock", (setting.stockDefault().isEmpty() ? "empty" : "`" + setting.stockDefault() + "`")
+                        + " (" + origin + ")");
     }
 
     private String renderTemplate(String path, String template, Map<String, Object> context) {

@@ -190,6 +190,53 @@ class ValuesLoaderTest {
         }
 
         @Test
+        void addressRangesAndNamespacesOfTheFeatures() throws Exception {
+            assertThat(problems("networkPolicy:\n  allowedCidrs: [10.0.0.0/8, 10.0.0.300/8, fd00::/8]\n"
+                    + "  allowedNamespaces: [apps, Apps, 3]\n")).containsExactlyInAnyOrder(
+                    "networkPolicy.allowedCidrs[1]: must be an address range such as 10.0.0.0/8 or fd00::/8,"
+                            + " got \"10.0.0.300/8\"",
+                    "networkPolicy.allowedNamespaces[1]: must be a lowercase DNS label (a-z, 0-9, '-', starting with a"
+                            + " letter), got \"Apps\"",
+                    "networkPolicy.allowedNamespaces[2]: must be a string, got 3");
+            assertThat(problems("networkPolicy:\n  allowedCidrs: 10.0.0.0/8\n")).containsExactly(
+                    "networkPolicy.allowedCidrs: must be a list, got \"10.0.0.0/8\"");
+            assertThat(problems("metrics:\n  interval: 30 seconds\n")).containsExactly(
+                    "metrics.interval: must be a duration such as 30s, 5m or 2160h, got \"30 seconds\"");
+        }
+
+        @Test
+        void featuresTheOperatorLineCannotTake() throws Exception {
+            assertThat(problems("operator:\n  line: \"1.15\"\nexternalAccess:\n  enabled: true\n  type: NodePort\n"
+                    + "  allowedSourceRanges: [203.0.113.0/24, \"2001:db8::/32\"]\n")).containsExactlyInAnyOrder(
+                    "externalAccess.type: NodePort needs operator line 2.0 (enableMasterNodePort); operator.line 1.15"
+                            + " has only LoadBalancer, got \"NodePort\"",
+                    "externalAccess.allowedSourceRanges[1]: operator line 1.15 accepts IPv4 ranges only, got"
+                            + " \"2001:db8::/32\"");
+            assertThat(ValuesLoader.load(List.of(file("externalAccess:\n  enabled: true\n  type: NodePort\n"
+                    + "  coordinatorNodePort: 30432\n  allowedSourceRanges: [\"2001:db8::/32\"]\n")))
+                    .externalAccess().allowedSourceRanges()).as("both on operator line 2.0").containsExactly("2001:db8::/32");
+        }
+
+        @Test
+        void featureCombinationsThatCannotWork() throws Exception {
+            assertThat(problems("externalAccess:\n  enabled: true\n  coordinator: false\n  pooler: true\n"
+                    + "  coordinatorNodePort: 30000\n")).containsExactlyInAnyOrder(
+                    "externalAccess.pooler: needs pooler.enabled: true",
+                    "externalAccess.coordinatorNodePort: applies only to externalAccess.type NodePort");
+            assertThat(problems("externalAccess:\n  enabled: true\n  coordinator: false\n")).containsExactly(
+                    "externalAccess: enabled, but neither externalAccess.coordinator nor externalAccess.pooler is true");
+            assertThat(problems("tls:\n  caFile: ca.crt\n")).containsExactly(
+                    "tls.caFile: needs tls.secretName or tls.certManager.enabled: the operator takes a CA only with a"
+                            + " server certificate");
+            assertThat(problems("tls:\n  secretName: server\n  caSecretName: ca\n")).containsExactly(
+                    "tls.caFile: must name the CA key of Secret \"ca\" when tls.caSecretName is set");
+            assertThat(problems("tls:\n  certManager:\n    enabled: true\n")).containsExactly(
+                    "tls.certManager.issuerName: must be set when tls.certManager.enabled is true");
+            assertThat(problems("pooler:\n  resources:\n    requests:\n      memory: 1Gi\n")).containsExactly(
+                    "pooler.resources.limits.memory: must not be below the request 1Gi, got 100Mi");
+        }
+
+        @Test
         void walBackupWithoutBucket() throws Exception {
             assertThat(problems("backup:\n  wal:\n    enabled: true\n")).containsExactly(
                     "backup.wal.bucket: must be set when backup.wal.enabled is true");
@@ -215,7 +262,7 @@ class ValuesLoaderTest {
                     """)).containsExactlyInAnyOrder(
                     "extra: unknown key; known keys: nameOverride, fullnameOverride, teamId, operator, image, postgresql,"
                             + " database, superuser, citus, vector, coordinator, workers, registrar, backup,"
-                            + " operatorConfigMap, scaling, helmTest",
+                            + " operatorConfigMap, scaling, helmTest, pooler, metrics, tls, networkPolicy, externalAccess",
                     "workers.count: must be at least 1, got -1",
                     "workers.instances: must be an integer, got \"two\"",
                     "coordinator.volume.size: must be a quantity such as 512Mi, 8Gi or 1G, got \"10 GB\"");

@@ -47,6 +47,12 @@ public final class RegistrarProcess implements AutoCloseable {
    */
   static RegistrarProcess start(Path dir, String id, int coordinatorPort, int workerPort, String database,
       String password) throws IOException {
+    return start(dir, id, coordinatorPort, workerPort, database, password, Map.of());
+  }
+
+  /** {@link #start} with {@code overrides} over the sidecar's environment (hosts, TLS settings). */
+  static RegistrarProcess start(Path dir, String id, int coordinatorPort, int workerPort, String database,
+      String password, Map<String, String> overrides) throws IOException {
     Files.createDirectories(dir);
     Map<String, String> env = new HashMap<>();
     env.put("PATH", LocalPostgres.BINDIR + ":/usr/local/bin:/usr/bin:/bin");
@@ -63,6 +69,7 @@ public final class RegistrarProcess implements AutoCloseable {
     env.put("POSTGRES_USER", LocalPostgres.SUPERUSER);
     env.put("POSTGRES_PASSWORD", password);
     env.put("TMPDIR", dir.toString());
+    env.putAll(overrides);
     return start(SCRIPT, dir, id, env);
   }
 

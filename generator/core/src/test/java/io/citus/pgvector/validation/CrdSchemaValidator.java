@@ -351,14 +351,22 @@ public final class CrdSchemaValidator {
      * beside the project root (system property {@code project.root}, else the nearest parent with a {@code mvnw}).
      */
     public static Optional<Path> locateCrd(String fileName) {
-        String dir = System.getProperty("zalando.crd.dir");
+        return locateFixtureCrd("zalando.crd.dir", "zalando", fileName);
+    }
+
+    /**
+     * Finds the CRD file of another project (Prometheus Operator, cert-manager): the folder of system property
+     * {@code property} first, then {@code ../shared/fixtures/<folder>} beside the project root.
+     */
+    public static Optional<Path> locateFixtureCrd(String property, String folder, String fileName) {
+        String dir = System.getProperty(property);
         if (dir != null && !dir.isBlank()) {
             Path p = Path.of(dir).resolve(fileName);
             if (Files.isRegularFile(p)) {
                 return Optional.of(p.normalize());
             }
         }
-        Path p = ProjectFiles.root().resolve("../shared/fixtures/zalando").resolve(fileName).normalize();
+        Path p = ProjectFiles.root().resolve("../shared/fixtures").resolve(folder).resolve(fileName).normalize();
         return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
     }
 }

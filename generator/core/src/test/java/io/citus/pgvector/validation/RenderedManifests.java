@@ -19,6 +19,14 @@ public final class RenderedManifests {
      * {@code crd} may be null; custom resources are then reported as unknown kinds.
      */
     public static List<String> validateAll(String yaml, CrdSchemaValidator crd) {
+        return validateAgainst(yaml, crd == null ? List.of() : List.of(crd));
+    }
+
+    /**
+     * Validates every object: custom resources with the CRD validator that handles their kind, everything else with
+     * {@link KubernetesObjectValidator}; a custom resource no validator handles is an unknown kind.
+     */
+    public static List<String> validateAgainst(String yaml, List<CrdSchemaValidator> crds) {
         List<String> errors = new ArrayList<>();
         List<Document> docs;
         try {
@@ -31,7 +39,8 @@ public final class RenderedManifests {
         Map<String, String> seen = new HashMap<>();
         for (Document doc : docs) {
             JsonNode node = doc.node();
-            List<String> found = crd != null && crd.handles(node) ? crd.validate(node) : kubernetes.validate(node);
+            List<String> found = crds.stream().filter(c -> c.handles(node)).findFirst()
+                    .map(c -> c.validate(node)).orElseGet(() -> kubernetes.validate(node));
             for (String error : found) {
                 errors.add(doc.describe() + ": " + error);
             }

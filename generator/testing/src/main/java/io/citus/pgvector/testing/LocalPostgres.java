@@ -334,7 +334,7 @@ public final class LocalPostgres implements AutoCloseable {
         return "root".equals(System.getProperty("user.name"));
     }
 
-    private static void runAsPostgres(List<String> command) {
+    static void runAsPostgres(List<String> command) {
         Result result = runAsPostgresResult(command);
         if (result.exitCode() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed (exit " + result.exitCode() + "):\n"
@@ -342,7 +342,7 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    private static Result runAsPostgresResult(List<String> command) {
+    static Result runAsPostgresResult(List<String> command) {
         List<String> full = new ArrayList<>();
         if (isRoot()) {
             full.addAll(List.of("/usr/sbin/runuser", "-u", SUPERUSER, "--"));
