@@ -127,6 +127,22 @@ class ScalingHooksRenderingTest {
     }
 
     @Test
+    @DisplayName("every hook and the test pod run on a node of the image's architecture (image.architecture)")
+    void architecture() throws HelmException {
+        ShippedHooks hooks = render();
+        for (JsonNode object : List.of(hooks.named("Job", "citus-scale-down"), hooks.named("Job", "citus-scale-up"),
+                hooks.named("Job", "citus-uninstall-guard"), hooks.named("Pod", "citus-test-vector-queries"))) {
+            JsonNode spec = object.path("kind").asText().equals("Job") ? object.at("/spec/template/spec")
+                    : object.path("spec");
+            assertThat(spec.at("/affinity/nodeAffinity").toString()).isEqualTo(
+                    "{\"requiredDuringSchedulingIgnoredDuringExecution\":{\"nodeSelectorTerms\":[{\"matchExpressions\":"
+                            + "[{\"key\":\"kubernetes.io/arch\",\"operator\":\"In\",\"values\":[\"amd64\"]}]}]}}");
+        }
+        assertThat(render("image.architecture", "").named("Job", "citus-uninstall-guard")
+                .at("/spec/template/spec").has("affinity")).isFalse();
+    }
+
+    @Test
     @DisplayName("every hook connects to the coordinator Service as the superuser from its Secret, with SSL")
     void coordinatorConnection() throws HelmException {
         ShippedHooks hooks = render();
