@@ -2,12 +2,11 @@ package io.citus.pgvector.registrar;
 
 import io.citus.pgvector.testing.LocalPostgres;
 import io.citus.pgvector.testing.ProjectFiles;
+import io.citus.pgvector.testing.Waits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,20 +18,22 @@ import java.util.function.BooleanSupplier;
  * the sidecar runs it ({@code /bin/bash registrar.sh}), with the sidecar's environment pointed at
  * local servers. {@link #stop()} sends SIGTERM, as Kubernetes does, and returns the exit code.
  */
-final class RegistrarProcess implements AutoCloseable {
+public final class RegistrarProcess implements AutoCloseable {
 
   /** The script as the chart ships it. */
-  static final Path SCRIPT = ProjectFiles.root()
+  public static final Path SCRIPT = ProjectFiles.root()
       .resolve("charts/citus-pgvector/files/registrar.sh").toAbsolutePath().normalize();
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
   private final Process process;
+  private final Path script;
   private final Path logFile;
   private final Path statusFile;
   private final Map<String, String> env;
 
-  private RegistrarProcess(Process process, Path logFile, Path statusFile, Map<String, String> env) {
+  private RegistrarProcess(Process process, Path script, Path logFile, Path statusFile, Map<String, String> env) {
     this.process = process;
+    this.script = script;
     this.logFile = logFile;
     this.statusFile = statusFile;
     this.env = env;
@@ -69,26 +70,38 @@ final class RegistrarProcess implements AutoCloseable {
     env.put("POSTGRES_PASSWORD", password);
     env.put("TMPDIR", dir.toString());
     env.putAll(overrides);
+    return start(SCRIPT, dir, id, env);
+  }
+
+  /**
+   * Starts {@code script} (the shipped registrar, e.g. as a ConfigMap mounts it) with exactly {@code env} (a
+   * sidecar's environment), its output in {@code dir/<id>.log}. The status file is {@code REGISTRAR_STATUS_FILE} of
+   * {@code env}.
+   */
+  public static RegistrarProcess start(Path script, Path dir, String id, Map<String, String> env)
+      throws IOException {
+    Files.createDirectories(dir);
     Path logFile = dir.resolve(id + ".log");
-    ProcessBuilder builder = new ProcessBuilder("/bin/bash", SCRIPT.toString())
+    ProcessBuilder builder = new ProcessBuilder("/bin/bash", script.toString())
         .redirectErrorStream(true)
         .redirectOutput(logFile.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     builder.environment().clear();
     builder.environment().putAll(env);
-    return new RegistrarProcess(builder.start(), logFile, dir.resolve(id + ".status"), Map.copyOf(env));
+    return new RegistrarProcess(builder.start(), script, logFile,
+        Path.of(env.getOrDefault("REGISTRAR_STATUS_FILE", "/tmp/registrar.status")), Map.copyOf(env));
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
-  String output() throws IOException {
+  public String output() throws IOException {
     return Files.readString(logFile);
   }
 
   /** The status file's {@code state=} value, or "" before the first write. */
-  String state() throws IOException {
+  public String state() throws IOException {
     if (!Files.exists(statusFile)) {
       return "";
     }
@@ -97,12 +110,12 @@ final class RegistrarProcess implements AutoCloseable {
   }
 
   /** Runs {@code registrar.sh status} as {@code kubectl exec} would. */
-  LocalPostgres.Result statusCommand() throws IOException {
-    return LocalPostgres.run(List.of("/bin/bash", SCRIPT.toString(), "status"), env, Duration.ofSeconds(10));
+  public LocalPostgres.Result statusCommand() throws IOException {
+    return LocalPostgres.run(List.of("/bin/bash", script.toString(), "status"), env, Duration.ofSeconds(10));
   }
 
   /** Sends SIGTERM and returns the exit code (-1 if it had to be killed). */
-  int stop() throws IOException {
+  public int stop() throws IOException {
     if (!process.isAlive()) {
       return process.exitValue();
     }
@@ -127,19 +140,6 @@ final class RegistrarProcess implements AutoCloseable {
 
   /** Polls until the condition holds; fails with the description after the timeout. */
   static Duration await(Duration timeout, String description, BooleanSupplier condition) {
-    Instant start = Instant.now();
-    Instant deadline = start.plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      if (condition.getAsBoolean()) {
-        return Duration.between(start, Instant.now());
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for " + description, e);
-      }
-    }
-    throw new AssertionError("timed out after " + timeout + " waiting for " + description);
+    return Waits.until(timeout, description, condition);
   }
 }
