@@ -190,8 +190,8 @@ class FeatureRenderingTest {
                 .doesNotContain("NetworkPolicy", "PodMonitor", "PrometheusRule", "Certificate");
         for (JsonNode pg : rendered.ofKind("postgresql")) {
             JsonNode spec = pg.path("spec");
-            assertThat(fieldNames(spec)).doesNotContain("tls", "enableConnectionPooler", "connectionPooler",
-                    "enableMasterLoadBalancer", "enableMasterNodePort", "allowedSourceRanges");
+            assertThat(fieldNames(spec)).doesNotContain("tls", "spiloFSGroup", "enableConnectionPooler",
+                    "connectionPooler", "enableMasterLoadBalancer", "enableMasterNodePort", "allowedSourceRanges");
             assertThat(spec.path("sidecars").findValuesAsText("name")).doesNotContain("postgres-exporter");
         }
     }
@@ -249,6 +249,8 @@ class FeatureRenderingTest {
     void tls() throws HelmException {
         RenderedChart rendered = Charts.render(CHART, Map.of("tls.secretName", "citus-server-tls",
                 "tls.caSecretName", "citus-ca", "tls.caFile", "ca.pem"));
+        assertThat(rendered.ofKind("postgresql")).allSatisfy(pg -> assertThat(pg.at("/spec/spiloFSGroup").asInt())
+                .as("Spilo's postgres group reads the key").isEqualTo(103));
         assertThat(rendered.ofKind("postgresql")).allSatisfy(pg -> assertThat(pg.at("/spec/tls").toString())
                 .isEqualTo("{\"secretName\":\"citus-server-tls\",\"caSecretName\":\"citus-ca\","
                         + "\"caFile\":\"ca.pem\"}"));
