@@ -111,7 +111,8 @@ final class CrossChecks {
         if (access.pooler() && !v.pooler().enabled()) {
             problems.add(new ValuesProblem("externalAccess.pooler", "needs pooler.enabled: true"));
         }
-        if (access.type().equals("LoadBalancer") && (access.coordinatorNodePort() != 0 || access.poolerNodePort() != 0)) {
+        boolean nodePortGiven = access.coordinatorNodePort() != 0 || access.poolerNodePort() != 0;
+        if (access.type().equals("LoadBalancer") && nodePortGiven) {
             problems.add(new ValuesProblem(access.coordinatorNodePort() != 0 ? "externalAccess.coordinatorNodePort"
                     : "externalAccess.poolerNodePort", "applies only to externalAccess.type NodePort"));
         }

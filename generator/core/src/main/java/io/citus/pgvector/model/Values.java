@@ -376,8 +376,9 @@ public record Values(
             @Doc("Resources of the exporter container.")
             @Default("{requests: {cpu: 10m, memory: 32Mi}, limits: {cpu: 200m, memory: 128Mi}}")
             Resources resources,
-            @Doc("Prometheus Operator objects (a PodMonitor and the PrometheusRule alerts): `auto` renders them when the"
-                    + " cluster serves monitoring.coreos.com/v1, `always` also without (renders for GitOps), `never`.")
+            @Doc("Prometheus Operator objects (a PodMonitor and the PrometheusRule alerts): `auto` renders them when"
+                    + " the cluster serves monitoring.coreos.com/v1, `always` also without (renders for GitOps),"
+                    + " `never`.")
             @OneOf({"auto", "always", "never"}) @Default("auto")
             String prometheusOperator,
             @Doc("Scrape interval of the PodMonitor.") @Formatted(Format.DURATION) @Default("30s")

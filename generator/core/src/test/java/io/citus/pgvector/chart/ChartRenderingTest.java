@@ -231,20 +231,11 @@ class ChartRenderingTest {
         }
 
         private static JsonNode envFrom(JsonNode spec, String name) {
-            return envVar(spec, name).at("/valueFrom/secretKeyRef");
+            return Charts.envVar(spec, name).at("/valueFrom/secretKeyRef");
         }
 
         private static String env(JsonNode spec, String name) {
-            return envVar(spec, name).path("value").asText();
-        }
-
-        private static JsonNode envVar(JsonNode spec, String name) {
-            for (JsonNode e : spec.path("env")) {
-                if (e.path("name").asText().equals(name)) {
-                    return e;
-                }
-            }
-            throw new AssertionError("no env " + name + " in " + spec.path("env"));
+            return Charts.env(spec, name);
         }
     }
 

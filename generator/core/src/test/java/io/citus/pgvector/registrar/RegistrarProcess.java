@@ -5,12 +5,11 @@ import io.citus.pgvector.chart.Charts;
 import io.citus.pgvector.helm.HelmException;
 import io.citus.pgvector.testing.LocalPostgres;
 import io.citus.pgvector.testing.ProjectFiles;
+import io.citus.pgvector.testing.Waits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,22 +24,25 @@ import java.util.function.BooleanSupplier;
  * its grace period for the operator's extensions is 0: those worlds have no operator, so the registrar's own
  * creation of the extensions (what it does once the grace period is over) is what they exercise.
  */
-final class RegistrarProcess implements AutoCloseable {
+public final class RegistrarProcess implements AutoCloseable {
 
   /** The script as the chart ships it. */
-  static final Path SCRIPT = ProjectFiles.root()
+  public static final Path SCRIPT = ProjectFiles.root()
       .resolve("charts/citus-pgvector/files/registrar.sh").toAbsolutePath().normalize();
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
   private final String id;
   private final Process process;
+  private final Path script;
   private final Path logFile;
   private final Path statusFile;
   private final Map<String, String> env;
 
-  private RegistrarProcess(String id, Process process, Path logFile, Path statusFile, Map<String, String> env) {
+  private RegistrarProcess(String id, Process process, Path script, Path logFile, Path statusFile,
+      Map<String, String> env) {
     this.id = id;
     this.process = process;
+    this.script = script;
     this.logFile = logFile;
     this.statusFile = statusFile;
     this.env = env;
@@ -79,14 +81,26 @@ final class RegistrarProcess implements AutoCloseable {
     env.put("REGISTRAR_EXTENSIONS", renderedEnv("REGISTRAR_EXTENSIONS"));
     env.put("REGISTRAR_EXTENSION_GRACE_SECONDS", "0");
     env.putAll(overrides);
+    return start(SCRIPT, dir, id, env);
+  }
+
+  /**
+   * Starts {@code script} (the shipped registrar, e.g. as a ConfigMap mounts it) with exactly {@code env} (a
+   * sidecar's environment), its output in {@code dir/<id>.log}. The status file is {@code REGISTRAR_STATUS_FILE} of
+   * {@code env}.
+   */
+  public static RegistrarProcess start(Path script, Path dir, String id, Map<String, String> env)
+      throws IOException {
+    Files.createDirectories(dir);
     Path logFile = dir.resolve(id + ".log");
-    ProcessBuilder builder = new ProcessBuilder("/bin/bash", SCRIPT.toString())
+    ProcessBuilder builder = new ProcessBuilder("/bin/bash", script.toString())
         .redirectErrorStream(true)
         .redirectOutput(logFile.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     builder.environment().clear();
     builder.environment().putAll(env);
-    return new RegistrarProcess(id, builder.start(), logFile, dir.resolve(id + ".status"), Map.copyOf(env));
+    return new RegistrarProcess(id, builder.start(), script, logFile,
+        Path.of(env.getOrDefault("REGISTRAR_STATUS_FILE", "/tmp/registrar.status")), Map.copyOf(env));
   }
 
   private static Map<String, String> renderedSidecarEnv;
@@ -116,16 +130,16 @@ final class RegistrarProcess implements AutoCloseable {
     return id;
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
-  String output() throws IOException {
+  public String output() throws IOException {
     return Files.readString(logFile);
   }
 
   /** The status file's {@code state=} value, or "" before the first write. */
-  String state() throws IOException {
+  public String state() throws IOException {
     if (!Files.exists(statusFile)) {
       return "";
     }
@@ -134,12 +148,12 @@ final class RegistrarProcess implements AutoCloseable {
   }
 
   /** Runs {@code registrar.sh status} as {@code kubectl exec} would. */
-  LocalPostgres.Result statusCommand() throws IOException {
-    return LocalPostgres.run(List.of("/bin/bash", SCRIPT.toString(), "status"), env, Duration.ofSeconds(10));
+  public LocalPostgres.Result statusCommand() throws IOException {
+    return LocalPostgres.run(List.of("/bin/bash", script.toString(), "status"), env, Duration.ofSeconds(10));
   }
 
   /** Sends SIGTERM and returns the exit code (-1 if it had to be killed). */
-  int stop() throws IOException {
+  public int stop() throws IOException {
     if (!process.isAlive()) {
       return process.exitValue();
     }
@@ -185,19 +199,6 @@ final class RegistrarProcess implements AutoCloseable {
 
   /** Polls until the condition holds; fails with the description after the timeout. */
   static Duration await(Duration timeout, String description, BooleanSupplier condition) {
-    Instant start = Instant.now();
-    Instant deadline = start.plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      if (condition.getAsBoolean()) {
-        return Duration.between(start, Instant.now());
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for " + description, e);
-      }
-    }
-    throw new AssertionError("timed out after " + timeout + " waiting for " + description);
+    return Waits.until(timeout, description, condition);
   }
 }

@@ -357,7 +357,7 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    static boolean isRoot() {
+    public static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }
 
@@ -411,7 +411,8 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    static void chownToPostgres(Path path) {
+    /** As root, gives {@code path} (recursively) to the postgres OS user; otherwise nothing to do. */
+    public static void chownToPostgres(Path path) {
         if (isRoot()) {
             Result result = run(List.of("chown", "-R", "postgres:postgres", path.toString()), Map.of(), TIMEOUT);
             if (result.exitCode() != 0) {
@@ -421,7 +422,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     /** The postgres OS user must be able to reach folders that JUnit creates private to root. */
-    static void openUp(Path path) throws IOException {
+    public static void openUp(Path path) throws IOException {
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
