@@ -75,20 +75,10 @@ class RegistrarExtensionRaceTest {
 
     @AfterEach
     void stop() throws IOException {
-        List<Integer> exitCodes = new ArrayList<>();
-        try {
-            for (RegistrarProcess registrar : registrars) {
-                exitCodes.add(registrar.stop());
-            }
-        } finally {
-            for (LocalPostgres server : workers) {
-                server.close();
-            }
-            if (coordinator != null) {
-                coordinator.close();
-            }
-        }
-        assertThat(exitCodes).allMatch(code -> code == 0);
+        List<LocalPostgres> servers = new ArrayList<>(workers);
+        servers.add(coordinator);
+        assertThat(RegistrarProcess.stopAllThenClose(registrars, servers)).as("registrars' exit codes on SIGTERM")
+                .allMatch(code -> code == 0);
     }
 
     private LocalPostgres server(String name) {

@@ -176,6 +176,27 @@ public final class RegistrarProcess implements AutoCloseable {
     stop();
   }
 
+  /**
+   * Stops every registrar (SIGTERM), then closes the servers, even when a stop fails; returns the registrars' exit
+   * codes, which must all be 0.
+   */
+  static List<Integer> stopAllThenClose(List<RegistrarProcess> registrars, List<LocalPostgres> servers)
+      throws IOException {
+    List<Integer> exitCodes = new java.util.ArrayList<>();
+    try {
+      for (RegistrarProcess registrar : registrars) {
+        exitCodes.add(registrar.stop());
+      }
+    } finally {
+      for (LocalPostgres server : servers) {
+        if (server != null) {
+          server.close();
+        }
+      }
+    }
+    return exitCodes;
+  }
+
   /** Polls until the condition holds; fails with the description after the timeout. */
   static Duration await(Duration timeout, String description, BooleanSupplier condition) {
     return Waits.until(timeout, description, condition);

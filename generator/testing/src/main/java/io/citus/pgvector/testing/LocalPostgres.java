@@ -179,8 +179,10 @@ public final class LocalPostgres implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         chownToPostgres(dir);
-        configure(Map.of());
+        // Reloaded by signal: a TCP connection without SSL may already be refused, and with SSL not yet served.
+        runAsPostgres(List.of(BINDIR.resolve("pg_ctl").toString(), "-D", data().toString(), "reload"));
         sslOnly = true;
+        awaitConnections();
     }
 
     /** Starts (or restarts after {@link #stop()}) the server and waits until it accepts connections. */
