@@ -11,8 +11,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -242,11 +244,41 @@ public final class LocalPostgres implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
-            s.execute("SELECT pg_reload_conf()");
+        Timestamp loaded;
+        try (Connection c = connect("postgres"); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT pg_conf_load_time(), pg_reload_conf()")) {
+            r.next();
+            loaded = r.getTimestamp(1);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reload the configuration on port " + port + ": " + e, e);
         }
+        awaitReload(loaded);
+    }
+
+    /**
+     * Waits until the server has read its configuration files again (a reload is a signal the postmaster handles
+     * later), so that the next change, e.g. a pg_hba.conf that demands SSL, does not race with this one. Asks with
+     * sslmode=prefer, which the configuration before and after an SSL-only pg_hba.conf both accept.
+     */
+    private void awaitReload(Timestamp before) {
+        Instant deadline = Instant.now().plus(TIMEOUT);
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres?sslmode=prefer&connectTimeout=5";
+        Exception last = null;
+        while (Instant.now().isBefore(deadline)) {
+            try (Connection c = DriverManager.getConnection(url, SUPERUSER, password);
+                    Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("SELECT pg_conf_load_time()")) {
+                r.next();
+                if (r.getTimestamp(1).after(before)) {
+                    return;
+                }
+            } catch (SQLException e) {
+                last = e;
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException("PostgreSQL on port " + port + " did not reload its configuration: " + last
+                + "\n" + log());
     }
 
     private List<String> pgCtlStop(String mode) {
