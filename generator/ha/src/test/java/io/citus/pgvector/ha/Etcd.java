@@ -1,12 +1,8 @@
 package io.citus.pgvector.ha;
 
-import io.citus.pgvector.testing.LocalPostgres;
 import io.citus.pgvector.testing.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,17 +61,8 @@ final class Etcd implements AutoCloseable {
         if (!process.isAlive()) {
             throw new IllegalStateException("etcd exited:\n" + process.logTail(20));
         }
-        try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://" + endpoint() + "/health")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 && response.body().contains("\"true\"");
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        HttpResponse<String> response = LocalHttp.send("GET", "http://" + endpoint() + "/health", null);
+        return response != null && response.statusCode() == 200 && response.body().contains("\"true\"");
     }
 
     @Override

@@ -1,12 +1,8 @@
 package io.citus.pgvector.ha;
 
-import io.citus.pgvector.testing.LocalPostgres;
 import io.citus.pgvector.testing.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +38,6 @@ final class HaProxy implements AutoCloseable {
     private final BackgroundProcess process;
     private final Map<String, Integer> frontends;
     private final int statsPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private HaProxy(BackgroundProcess process, Map<String, Integer> frontends, int statsPort) {
         this.process = process;
@@ -159,17 +154,8 @@ final class HaProxy implements AutoCloseable {
     }
 
     private String statsCsv() {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + statsPort + "/stats;csv")).timeout(Duration.ofSeconds(3))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? response.body() : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        HttpResponse<String> response = LocalHttp.send("GET", "http://127.0.0.1:" + statsPort + "/stats;csv", null);
+        return response != null && response.statusCode() == 200 ? response.body() : null;
     }
 
     String logTail() {

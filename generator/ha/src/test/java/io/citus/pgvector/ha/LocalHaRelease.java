@@ -1,6 +1,7 @@
 package io.citus.pgvector.ha;
 
 import io.citus.pgvector.scaling.ShippedHooks;
+import io.citus.pgvector.testing.KeepRunning;
 import io.citus.pgvector.testing.LocalPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,13 +49,8 @@ public final class LocalHaRelease {
                 }
             }
             System.out.println("password file: " + passwordFile);
-            Path stop = dir.resolve("stop");
-            System.out.println("ready; stopping in " + lifetime.toMinutes() + " minutes, or once " + stop + " exists");
-            System.out.flush();
-            long deadline = System.nanoTime() + lifetime.toNanos();
-            while (System.nanoTime() < deadline && !Files.exists(stop)) {
-                Thread.sleep(1000);
-            }
+            System.out.println("ready");
+            KeepRunning.untilStopped(dir, lifetime);
         }
     }
 }

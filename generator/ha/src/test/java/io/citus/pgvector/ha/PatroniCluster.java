@@ -132,7 +132,29 @@ final class PatroniCluster {
         }
         boolean syncWanted = Boolean.TRUE.equals(config().map(c -> c.path("synchronous_mode").asBoolean(false))
                 .orElse(null));
-        return streaming == members.size() - 1 && (!syncWanted || members.size() < 2 || synchronous >= 1);
+        return streaming == members.size() - 1
+                && (!syncWanted || members.size() < 2 || synchronous >= 1 && synchronousStandbyInDcs(leader.get()));
+    }
+
+    /**
+     * Whether Patroni has recorded a synchronous standby in the DCS: PostgreSQL's sync_state changes first, and a
+     * switchover is refused until the DCS names the candidate.
+     */
+    private static boolean synchronousStandbyInDcs(PatroniMember leader) {
+        HttpResponse<String> response = leader.rest("GET", "/cluster", null);
+        if (response == null || response.statusCode() != 200) {
+            return false;
+        }
+        try {
+            for (JsonNode member : JSON.readTree(response.body()).path("members")) {
+                if (member.path("role").asText().equals("sync_standby")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The dynamic configuration in the DCS, from any member that answers. */

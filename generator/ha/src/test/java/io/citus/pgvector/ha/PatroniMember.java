@@ -7,9 +7,6 @@ import io.citus.pgvector.testing.LocalPostgres;
 import io.citus.pgvector.testing.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +45,6 @@ final class PatroniMember implements AutoCloseable {
     private final int postgresPort;
     private final int restPort;
     private final String superuserPassword;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile BackgroundProcess patroni;
 
     private PatroniMember(String cluster, String name, Path dir, int postgresPort, int restPort,
@@ -171,21 +167,7 @@ final class PatroniMember implements AutoCloseable {
 
     /** A REST call to this member; null when it does not answer within a few seconds. */
     HttpResponse<String> rest(String method, String path, String jsonBody) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + path))
-                .timeout(Duration.ofSeconds(5))
-                .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(jsonBody));
-        if (jsonBody != null) {
-            request.header("Content-Type", "application/json");
-        }
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return LocalHttp.send(method, "http://127.0.0.1:" + restPort + path, jsonBody);
     }
 
     /** The postmaster's pid from postmaster.pid, if it is running. */
@@ -200,10 +182,22 @@ final class PatroniMember implements AutoCloseable {
                 return OptionalLong.empty();
             }
             long pid = Long.parseLong(lines.get(0).strip());
-            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? OptionalLong.of(pid)
-                    : OptionalLong.empty();
+            return isPostmasterOfThisMember(pid) ? OptionalLong.of(pid) : OptionalLong.empty();
         } catch (IOException | NumberFormatException e) {
             return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * A postmaster killed by a test leaves its postmaster.pid behind, and on a busy machine the pid may by now belong
+     * to another program: only a process whose command line names this member's data folder is signalled.
+     */
+    private boolean isPostmasterOfThisMember(long pid) {
+        try {
+            String commandLine = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
+            return commandLine.contains(" -D " + dataDir() + " ");
+        } catch (IOException e) {
+            return false;
         }
     }
 
