@@ -166,17 +166,24 @@ pause() {
 # pg_extension, with CREATE EXTENSION IF NOT EXISTS: a CREATE of the same extension running here at that moment
 # would make its statement fail (duplicate key in pg_extension) and the cluster show CreateFailed until its next
 # sync. So while the extensions are missing the script only reports them (extensions_missing), unless the caller
-# allows creating them (create_extensions: after the grace period). Then each missing one is created in the schema
-# the operator asks for, and a concurrent creation by another session counts as done.
+# allows creating them (create_extensions: after the grace period) or nobody can (an extension not installed, citus
+# not preloaded): then the attempt reports why at once. Each missing one is created in the schema the operator asks
+# for, and a concurrent creation by another session counts as done.
 ENSURE_NODE_SQL=$(cat <<'SQL'
 \echo step checking the extensions
-SELECT coalesce(string_agg(split_part(w.wanted, ':', 1), ' ' ORDER BY w.position), '') AS missing,
-       count(*) > 0 AS extensions_missing
-  FROM unnest(pg_catalog.string_to_array(:'extensions', ',')) WITH ORDINALITY AS w(wanted, position)
- WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e WHERE e.extname = split_part(w.wanted, ':', 1))
+SELECT coalesce(string_agg(w.name, ' ' ORDER BY w.position), '') AS missing,
+       count(*) > 0 AS extensions_missing,
+       :'create_extensions'::boolean
+         OR coalesce(bool_or(NOT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions a WHERE a.name = w.name)
+                             OR (w.name = 'citus' AND NOT 'citus' = ANY (pg_catalog.string_to_array(
+                                   replace(pg_catalog.current_setting('shared_preload_libraries'), ' ', ''), ',')))),
+                     false) AS create_now
+  FROM (SELECT split_part(wanted, ':', 1) AS name, position
+          FROM unnest(pg_catalog.string_to_array(:'extensions', ',')) WITH ORDINALITY AS u(wanted, position)) w
+ WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e WHERE e.extname = w.name)
 \gset registrar_
 \if :registrar_extensions_missing
-\if :create_extensions
+\if :registrar_create_now
 \echo step creating extensions :registrar_missing
 BEGIN;
 SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_

@@ -85,7 +85,7 @@ public record Values(
                     + " release needs a node labelled `kubernetes.io/arch` with it, a rule added to each term of the"
                     + " roles' `nodeAffinity` that names no `kubernetes.io/arch` itself. Empty adds no rule (an image"
                     + " built for several architectures).")
-            @OneOf({"amd64", "arm64", ""}) @Default("amd64")
+            @Formatted(value = Format.DNS_LABEL, optional = true) @Default("amd64")
             String architecture) {
     }
 
