@@ -4,7 +4,8 @@
 # Runs as a sidecar in every pod of a worker cluster (both pods of the Patroni pair; they race,
 # which is fine). Talks to the worker and the coordinator through their Services, which follow
 # Patroni failovers. Every REGISTRAR_INTERVAL_SECONDS it checks the catalogs and repairs:
-#   - the worker database lacks the citus or vector extension -> CREATE EXTENSION;
+#   - the worker or coordinator database lacks an extension of REGISTRAR_EXTENSIONS -> wait for the operator
+#     to create it (preparedDatabases), and CREATE EXTENSION only after REGISTRAR_EXTENSION_GRACE_SECONDS;
 #   - pg_dist_authinfo lacks the superuser password           -> store it (see below);
 #   - the coordinator is not in pg_dist_node                   -> citus_set_coordinator_host;
 #   - the worker is not in pg_dist_node (new, rebuilt or restored coordinator) -> citus_add_node;
@@ -63,6 +64,9 @@ readonly INTERVAL_SECONDS="${REGISTRAR_INTERVAL_SECONDS:-30}"
 readonly MAX_BACKOFF_SECONDS="${REGISTRAR_MAX_BACKOFF_SECONDS:-30}"
 readonly REPEAT_LOG_SECONDS="${REGISTRAR_REPEAT_LOG_SECONDS:-600}"
 readonly MANAGE_AUTHINFO="${REGISTRAR_MANAGE_AUTHINFO:-true}"
+# name:schema,... as the operator's preparedDatabases creates them.
+readonly EXTENSIONS="${REGISTRAR_EXTENSIONS:-}"
+readonly EXTENSION_GRACE_SECONDS="${REGISTRAR_EXTENSION_GRACE_SECONDS:-300}"
 readonly PSQL="${REGISTRAR_PSQL:-psql}"
 # Serializes every registrar's changes on the coordinator ("citus" in ASCII).
 readonly LOCK_KEY=426870929779
@@ -97,6 +101,10 @@ done
 for seconds in "${INTERVAL_SECONDS}" "${MAX_BACKOFF_SECONDS}" "${REPEAT_LOG_SECONDS}"; do
   [[ "${seconds}" =~ ^[1-9][0-9]*$ ]] || { config_error "'${seconds}' is not a positive number of seconds"; config_ok=false; }
 done
+[[ "${EXTENSION_GRACE_SECONDS}" =~ ^[0-9]+$ ]] \
+  || { config_error "REGISTRAR_EXTENSION_GRACE_SECONDS '${EXTENSION_GRACE_SECONDS}' is not a number of seconds"; config_ok=false; }
+[[ "${EXTENSIONS}" =~ ^[a-z_][a-z0-9_]*:[a-z_][a-z0-9_]*(,[a-z_][a-z0-9_]*:[a-z_][a-z0-9_]*)*$ ]] \
+  || { config_error "REGISTRAR_EXTENSIONS '${EXTENSIONS}' must list extension:schema pairs, comma-separated"; config_ok=false; }
 [[ -n "${POSTGRES_PASSWORD}" ]] || { config_error "POSTGRES_PASSWORD is empty"; config_ok=false; }
 [[ "${MANAGE_AUTHINFO}" == true || "${MANAGE_AUTHINFO}" == false ]] \
   || { config_error "REGISTRAR_MANAGE_AUTHINFO must be true or false"; config_ok=false; }
@@ -154,39 +162,68 @@ pause() {
 }
 
 # SQL shared by the worker and the coordinator: the extensions, then the internode password.
+# The operator creates the extensions itself (preparedDatabases, at create and on every sync), after reading
+# pg_extension, with CREATE EXTENSION IF NOT EXISTS: a CREATE of the same extension running here at that moment
+# would make its statement fail (duplicate key in pg_extension) and the cluster show CreateFailed until its next
+# sync. So while the extensions are missing the script only reports them (extensions_missing), unless the caller
+# allows creating them (create_extensions: after the grace period). Then each missing one is created in the schema
+# the operator asks for, and a concurrent creation by another session counts as done.
 ENSURE_NODE_SQL=$(cat <<'SQL'
-\echo step checking the citus and vector extensions
-SELECT coalesce(bool_or(extname = 'citus'), false) AS has_citus,
-       coalesce(bool_or(extname = 'vector'), false) AS has_vector
-  FROM pg_catalog.pg_extension WHERE extname IN ('citus', 'vector') \gset registrar_
-\if :registrar_has_citus
-\if :registrar_has_vector
-\set registrar_extensions_missing false
-\else
-\set registrar_extensions_missing true
-\endif
-\else
-\set registrar_extensions_missing true
-\endif
+\echo step checking the extensions
+SELECT coalesce(string_agg(split_part(w.wanted, ':', 1), ' ' ORDER BY w.position), '') AS missing,
+       count(*) > 0 AS extensions_missing
+  FROM unnest(pg_catalog.string_to_array(:'extensions', ',')) WITH ORDINALITY AS w(wanted, position)
+ WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e WHERE e.extname = split_part(w.wanted, ':', 1))
+\gset registrar_
 \if :registrar_extensions_missing
+\if :create_extensions
+\echo step creating extensions :registrar_missing
 BEGIN;
 SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
-SELECT coalesce(bool_or(extname = 'citus'), false) AS has_citus,
-       coalesce(bool_or(extname = 'vector'), false) AS has_vector
-  FROM pg_catalog.pg_extension WHERE extname IN ('citus', 'vector') \gset registrar_
-\if :registrar_has_citus
-\else
-\echo step creating extension citus
-CREATE EXTENSION citus;
-\echo did create extension citus
-\endif
-\if :registrar_has_vector
-\else
-\echo step creating extension vector
-CREATE EXTENSION vector;
-\echo did create extension vector
-\endif
+SELECT pg_catalog.set_config('citus_pgvector.extensions', :'extensions', true) \gset registrar_
+DO $create$
+DECLARE
+  wanted text;
+  extension text;
+  target_schema text;
+  created text[] := '{}';
+  concurrent text[] := '{}';
+BEGIN
+  FOREACH wanted IN ARRAY pg_catalog.string_to_array(pg_catalog.current_setting('citus_pgvector.extensions'), ',')
+  LOOP
+    extension := split_part(wanted, ':', 1);
+    target_schema := split_part(wanted, ':', 2);
+    CONTINUE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = extension);
+    BEGIN
+      EXECUTE format('CREATE EXTENSION IF NOT EXISTS %I SCHEMA %I', extension, target_schema);
+      created := created || extension;
+    EXCEPTION WHEN unique_violation OR duplicate_object THEN
+      -- Another session (the operator) created it in the meantime; a new snapshot sees it committed.
+      IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = extension) THEN
+        RAISE;
+      END IF;
+      concurrent := concurrent || extension;
+    END;
+  END LOOP;
+  PERFORM pg_catalog.set_config('citus_pgvector.created', array_to_string(created, ' '), true);
+  PERFORM pg_catalog.set_config('citus_pgvector.concurrent', array_to_string(concurrent, ' '), true);
+END
+$create$;
+SELECT pg_catalog.current_setting('citus_pgvector.created') AS created,
+       pg_catalog.current_setting('citus_pgvector.created') <> '' AS did_create,
+       pg_catalog.current_setting('citus_pgvector.concurrent') AS concurrent,
+       pg_catalog.current_setting('citus_pgvector.concurrent') <> '' AS saw_concurrent \gset registrar_
 COMMIT;
+\if :registrar_did_create
+\echo did create extension(s) :registrar_created
+\endif
+\if :registrar_saw_concurrent
+\echo info extension(s) :registrar_concurrent were created by another session at the same time
+\endif
+\else
+\echo extensions_missing :registrar_missing
+\quit
+\endif
 \endif
 \if :manage_authinfo
 \echo step storing the superuser password in pg_dist_authinfo
@@ -311,7 +348,7 @@ run_psql() {
   local rc=0
   psql_out="$("${PSQL}" -X -q -A -t -w -h "${host}" -p "${port}" -U "${SUPERUSER}" -d "${DATABASE}" \
     -v ON_ERROR_STOP=1 -v VERBOSITY=terse -v lock_key="${LOCK_KEY}" -v superuser="${SUPERUSER}" \
-    -v manage_authinfo="${MANAGE_AUTHINFO}" "$@" -f - <<<"${sql}" \
+    -v manage_authinfo="${MANAGE_AUTHINFO}" -v extensions="${EXTENSIONS}" "$@" -f - <<<"${sql}" \
     2>"${work_dir}/stderr")" || rc=$?
   psql_err="$(tr -s '\n' ' ' <"${work_dir}/stderr")"
   psql_err="${psql_err% }"
@@ -439,34 +476,59 @@ probe() {
   fi
 }
 
+# When each node was first seen without all of its extensions, in epoch seconds (empty: none missing).
+declare -A extensions_missing_since=([worker]="" [coordinator]="")
+
+# true when this pass may create a node's missing extensions: the operator had its grace period.
+may_create_extensions() {
+  local since="$1"
+  if ((EXTENSION_GRACE_SECONDS == 0)) || { [[ -n "${since}" ]] && (($(date +%s) - since >= EXTENSION_GRACE_SECONDS)); }; then
+    echo true
+  else
+    echo false
+  fi
+}
+
+# Runs one node's SQL (the rest of the arguments are psql options). On failure, or while the node waits for the
+# operator's extensions, records the state and returns 1.
+run_node() {
+  local role="$1" host="$2" port="$3" sql="$4"
+  shift 4
+  local step missing
+  if ! run_psql "${host}" "${port}" "${sql}" \
+    -v create_extensions="$(may_create_extensions "${extensions_missing_since[${role}]}")" "$@"; then
+    step="$(last_step)"
+    log_actions "${role}"
+    classify_failure "${role}" "${host}" "${port}" "${step:-connecting}" "${psql_err}"
+    set_state "${failure_state}" "${failure_kind}" "${failure_message}"
+    return 1
+  fi
+  log_actions "${role}"
+  missing="$(sed -n 's/^extensions_missing //p' <<<"${psql_out}")"
+  if [[ -z "${missing}" ]]; then
+    extensions_missing_since[${role}]=""
+    return 0
+  fi
+  [[ -n "${extensions_missing_since[${role}]}" ]] || extensions_missing_since[${role}]="$(date +%s)"
+  set_state waiting "extensions-${role}" \
+    "extension(s) ${missing// /, } not in database ${DATABASE} at ${role} ${host}:${port} yet: waiting for the operator to create them (preparedDatabases); the registrar creates them itself when they are still missing ${EXTENSION_GRACE_SECONDS}s after it first saw them missing"
+  return 1
+}
+
 # One pass: worker first (extensions, password, shard ids), then the coordinator.
 reconcile() {
-  local step shard_floor
+  local shard_floor
   if [[ "${state}" != registered ]]; then
     probe worker "${WORKER_HOST}" "${WORKER_PORT}" || return 1
     probe coordinator "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" || return 1
   fi
-  if ! run_psql "${WORKER_HOST}" "${WORKER_PORT}" "${WORKER_SQL}"; then
-    step="$(last_step)"
-    log_actions worker
-    classify_failure worker "${WORKER_HOST}" "${WORKER_PORT}" "${step:-connecting}" "${psql_err}"
-    set_state "${failure_state}" "${failure_kind}" "${failure_message}"
-    return 1
-  fi
-  log_actions worker
+  run_node worker "${WORKER_HOST}" "${WORKER_PORT}" "${WORKER_SQL}" || return 1
   shard_floor="$(sed -n 's/^shard_floor //p' <<<"${psql_out}")"
   [[ "${shard_floor}" =~ ^[0-9]+$ ]] || shard_floor=0
 
-  if ! run_psql "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" "${COORDINATOR_SQL}" \
+  run_node coordinator "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" "${COORDINATOR_SQL}" \
     -v coordinator_host="${COORDINATOR_HOST}" -v coordinator_port="${COORDINATOR_PORT}" \
-    -v worker_host="${WORKER_HOST}" -v worker_port="${WORKER_PORT}" -v shard_floor="${shard_floor}"; then
-    step="$(last_step)"
-    log_actions coordinator
-    classify_failure coordinator "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" "${step:-connecting}" "${psql_err}"
-    set_state "${failure_state}" "${failure_kind}" "${failure_message}"
-    return 1
-  fi
-  log_actions coordinator
+    -v worker_host="${WORKER_HOST}" -v worker_port="${WORKER_PORT}" -v shard_floor="${shard_floor}" || return 1
   if grep -qx retired <<<"${psql_out}"; then
     set_state retired retired \
       "worker ${WORKER_HOST}:${WORKER_PORT} was drained and removed by a scale-down (citus_pgvector.retired_workers on the coordinator); not registering it again"

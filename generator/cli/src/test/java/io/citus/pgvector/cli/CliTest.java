@@ -78,6 +78,17 @@ class CliTest {
         void noSubcommandIsAUsageError() {
             assertThat(CliRun.of().exitCode()).isEqualTo(ExitCode.USAGE);
         }
+
+        @Test
+        @DisplayName("verify: a render's options without -f, or -f with --expected-workers, are usage errors")
+        void verifyRenderOptionsNeedValues() {
+            CliRun set = CliRun.of("verify", "--set", "workers.count=3");
+            assertThat(set.exitCode()).as(set.toString()).isEqualTo(ExitCode.USAGE);
+            assertThat(set.err()).contains("give the values with -f");
+            CliRun both = CliRun.of("verify", "-f", DEFAULT_VALUES, "--expected-workers", "2");
+            assertThat(both.exitCode()).as(both.toString()).isEqualTo(ExitCode.USAGE);
+            assertThat(both.err()).contains("--expected-workers and -f");
+        }
     }
 
     @Nested

@@ -1,7 +1,6 @@
 package io.citus.pgvector.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.citus.pgvector.helm.HelmClient;
 import io.citus.pgvector.helm.HelmException;
 import io.citus.pgvector.model.ManagedSetting;
 import io.citus.pgvector.model.ManagedSetting.Purpose;
@@ -26,9 +25,8 @@ final class ChartParameters {
 
     /** The parameters of {@code citus-coordinator} or {@code citus-worker-1} for a release with this many workers. */
     static Map<String, String> of(Path chart, String resource, int workers) throws HelmException {
-        JsonNode parameters = RenderedChart.render(new HelmClient.TemplateRequest(chart.toString(), null, "citus", null,
-                        HelmClient.DEFAULT_KUBE_VERSION, List.of(), Map.of("workers.count", Integer.toString(workers)),
-                        HelmClient.Registry.DEFAULT))
+        JsonNode parameters = RenderedChart.render(chart, "citus", List.of(),
+                        Map.of("workers.count", Integer.toString(workers)))
                 .named("postgresql", resource).at("/spec/postgresql/parameters");
         Map<String, String> chosen = new LinkedHashMap<>();
         for (String name : NAMES) {

@@ -115,10 +115,21 @@ final class ClusterSettings {
         }
     }
 
-    /** Compares 1GB and 1024MB as equal, and enum values case-insensitively. */
+    /** Compares 1GB and 1024MB as equal, true and on, and enum values case-insensitively. */
     static String normalize(String value) {
         if (value == null) {
             return "";
+        }
+        switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "on", "true", "yes" -> {
+                return "on";
+            }
+            case "off", "false", "no" -> {
+                return "off";
+            }
+            default -> {
+                // not a boolean
+            }
         }
         Matcher m = MEMORY.matcher(value.strip());
         if (m.matches() && m.group(2) != null) {
@@ -137,16 +148,17 @@ final class ClusterSettings {
         return value == null ? "ALTER SYSTEM RESET " + name : "ALTER SYSTEM SET " + name + " = " + literal(value);
     }
 
-    private static String literal(String text) {
+    static String literal(String text) {
         return "'" + text.replace("'", "''") + "'";
     }
 
-    private static Map<String, String> parse(String json) throws SQLException {
+    /** A JSON object of setting names to values, as {@code json_object_agg} answers. */
+    static Map<String, String> parse(String json) throws SQLException {
         try {
             return new LinkedHashMap<>(new ObjectMapper().readValue(json, new TypeReference<Map<String, String>>() {
             }));
         } catch (JsonProcessingException e) {
-            throw new SQLException("unexpected pg_file_settings answer: " + json, e);
+            throw new SQLException("unexpected answer, not a JSON object of settings: " + json, e);
         }
     }
 }

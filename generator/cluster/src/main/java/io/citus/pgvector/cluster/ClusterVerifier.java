@@ -13,12 +13,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Checks a running Citus + pgvector cluster through its coordinator: workers, extensions, shard balance, vector
- * indexes on every shard, and that the pgvector settings reach the workers.
+ * indexes on every shard, and that the pgvector settings reach the workers. Given what the chart renders
+ * ({@link ChartIntent}), it also checks the nodes against it: the workers by name, every parameter on every node, the
+ * Citus version of the image.
  */
 public final class ClusterVerifier {
 
@@ -31,14 +36,18 @@ public final class ClusterVerifier {
 
     private final OptionalInt expectedWorkers;
     private final Map<String, String> expectedSettings;
+    private final Optional<ChartIntent> intent;
 
     /**
      * @param expectedWorkers fail unless exactly this many workers are active
      * @param expectedSettings settings every node must have (name to value), besides agreeing with the coordinator
+     * @param intent what the chart renders for this cluster; its workers are the expected ones
      */
-    public ClusterVerifier(OptionalInt expectedWorkers, Map<String, String> expectedSettings) {
-        this.expectedWorkers = expectedWorkers;
+    public ClusterVerifier(OptionalInt expectedWorkers, Map<String, String> expectedSettings,
+            Optional<ChartIntent> intent) {
+        this.expectedWorkers = intent.map(i -> OptionalInt.of(i.workers().size())).orElse(expectedWorkers);
         this.expectedSettings = Map.copyOf(expectedSettings);
+        this.intent = intent;
     }
 
     public VerifyReport verify(Coordinator coordinator) throws SQLException {
@@ -50,10 +59,17 @@ public final class ClusterVerifier {
         }
         List<Check> checks = new ArrayList<>();
         checks.add(workers(coordinator));
+        Map<String, String> clusters = intent.isPresent() ? workerClusters(coordinator) : Map.of();
+        if (intent.isPresent()) {
+            checks.add(chartNodes(coordinator, intent.get(), clusters));
+        }
         checks.add(extensions(coordinator));
         checks.add(shardBalance(coordinator));
         checks.add(vectorIndexes(coordinator));
         checks.add(settings(coordinator));
+        if (intent.isPresent()) {
+            checks.add(chartSettings(coordinator, intent.get(), clusters));
+        }
         return new VerifyReport(target, checks);
     }
 
@@ -73,8 +89,8 @@ public final class ClusterVerifier {
             problems.add("no active worker: register workers with citus_add_node");
         }
         if (expectedWorkers.isPresent() && active.size() != expectedWorkers.getAsInt()) {
-            problems.add(active.size() + " active " + plural(active.size(), "worker") + ", expected "
-                    + expectedWorkers.getAsInt());
+            problems.add(active.size() + " active " + plural(active.size(), "worker")
+                    + (intent.isPresent() ? ", the chart has " : ", expected ") + expectedWorkers.getAsInt());
         }
         String summary = active.size() + " active " + plural(active.size(), "worker")
                 + (active.isEmpty() ? "" : ": " + String.join(", ", active));
@@ -95,6 +111,13 @@ public final class ClusterVerifier {
                 problems.add(result.node() + ": cannot check: " + firstLine(result.result()));
             } else if (!result.result().equals(expected)) {
                 problems.add(result.node() + " has \"" + result.result() + "\", the coordinator \"" + expected + "\"");
+            }
+        }
+        if (intent.isPresent() && intent.get().citusVersion().isPresent()) {
+            String wanted = intent.get().citusVersion().get();
+            String citus = coordinator.queryString("SELECT extversion FROM pg_extension WHERE extname = 'citus'");
+            if (!citus.equals(wanted) && !citus.startsWith(wanted + ".") && !citus.startsWith(wanted + "-")) {
+                problems.add("coordinator: citus " + citus + ", the chart's image carries citus " + wanted);
             }
         }
         return new Check("extensions", problems.isEmpty() ? Status.OK : Status.FAIL,
@@ -221,6 +244,93 @@ public final class ClusterVerifier {
                 .append(" = ").append(value));
         summary.append(problems.isEmpty() ? " on every node" : " on the coordinator");
         return new Check("settings", problems.isEmpty() ? Status.OK : Status.FAIL, summary.toString(), problems);
+    }
+
+    /** Which cluster each active worker is: Patroni sets cluster_name to its scope, the postgresql resource's name. */
+    private static Map<String, String> workerClusters(Coordinator coordinator) throws SQLException {
+        Map<String, String> clusters = new LinkedHashMap<>();
+        for (WorkerResult result : coordinator.onWorkers("SELECT current_setting('cluster_name')")) {
+            if (result.success()) {
+                clusters.put(result.node(), result.result());
+            }
+        }
+        return clusters;
+    }
+
+    /** The coordinator and every active worker are the chart's clusters, each worker once. */
+    private static Check chartNodes(Coordinator coordinator, ChartIntent intent, Map<String, String> clusters)
+            throws SQLException {
+        List<String> problems = new ArrayList<>();
+        String own = coordinator.queryString("SELECT current_setting('cluster_name')");
+        if (!own.equals(intent.coordinator().name())) {
+            problems.add("the coordinator is cluster " + shown(own) + ", the chart's is " + intent.coordinator().name());
+        }
+        Map<String, List<String>> addresses = new TreeMap<>();
+        clusters.forEach((address, cluster) -> addresses.computeIfAbsent(cluster, c -> new ArrayList<>()).add(address));
+        for (String name : intent.workerNames()) {
+            if (!addresses.containsKey(name)) {
+                problems.add(name + ": not an active worker (no active worker runs cluster " + name + ")");
+            } else if (addresses.get(name).size() > 1) {
+                problems.add(name + " is registered more than once: " + String.join(", ", addresses.get(name)));
+            }
+        }
+        clusters.forEach((address, cluster) -> {
+            if (!intent.workerNames().contains(cluster)) {
+                problems.add(address + " is cluster " + shown(cluster) + ", not one of the chart's workers");
+            }
+        });
+        List<String> found = intent.workerNames().stream().filter(addresses::containsKey)
+                .map(n -> n + " (" + String.join(", ", addresses.get(n)) + ")").toList();
+        String summary = intent.coordinator().name() + " with " + found.size() + " of the chart's "
+                + intent.workers().size() + " " + plural(intent.workers().size(), "worker")
+                + (found.isEmpty() ? "" : ": " + String.join(", ", found));
+        return new Check("chart nodes", problems.isEmpty() ? Status.OK : Status.FAIL, summary, problems);
+    }
+
+    /** Every parameter the chart renders for a node is what that node runs with. */
+    private static Check chartSettings(Coordinator coordinator, ChartIntent intent, Map<String, String> clusters)
+            throws SQLException {
+        List<String> problems = new ArrayList<>();
+        List<String> checked = new ArrayList<>();
+        Set<String> names = new TreeSet<>(intent.coordinator().parameters().keySet());
+        intent.workers().forEach(w -> names.addAll(w.parameters().keySet()));
+        String query = "SELECT json_object_agg(name, current_setting(name, true)) FROM unnest(ARRAY["
+                + String.join(", ", names.stream().map(ClusterSettings::literal).toList())
+                + "]::text[]) AS name, (SELECT '[1]'::vector AS v) loaded";
+        compare(intent.coordinator(), intent.coordinator().name(), ClusterSettings.parse(coordinator.queryString(query)),
+                problems);
+        checked.add(intent.coordinator().name());
+        List<WorkerResult> results = coordinator.onWorkers(query);
+        for (ChartIntent.Node node : intent.workers()) {
+            for (WorkerResult result : results) {
+                if (!node.name().equals(clusters.get(result.node()))) {
+                    continue;
+                }
+                String label = node.name() + " (" + result.node() + ")";
+                if (!result.success()) {
+                    problems.add(label + ": cannot read its settings: " + firstLine(result.result()));
+                    continue;
+                }
+                compare(node, label, ClusterSettings.parse(result.result()), problems);
+                checked.add(node.name());
+            }
+        }
+        String summary = names.size() + " settings as the chart renders them on " + String.join(", ", checked);
+        return new Check("chart settings", problems.isEmpty() ? Status.OK : Status.FAIL, summary, problems);
+    }
+
+    private static void compare(ChartIntent.Node node, String label, Map<String, String> live, List<String> problems) {
+        node.parameters().forEach((name, expected) -> {
+            String value = live.get(name);
+            if (!ClusterSettings.normalize(expected).equals(ClusterSettings.normalize(value))) {
+                problems.add(label + ": " + name + " = " + (value == null ? "unset" : value) + ", the chart sets "
+                        + expected);
+            }
+        });
+    }
+
+    private static String shown(String value) {
+        return value == null || value.isEmpty() ? "(unnamed)" : value;
     }
 
     private static String firstLine(String text) {

@@ -3,7 +3,9 @@ package io.citus.pgvector.render;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.citus.pgvector.helm.HelmClient;
 import io.citus.pgvector.helm.HelmException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 
 /** {@code helm template} of a chart through helm-java, split into objects: what a release of the chart creates. */
@@ -11,6 +13,13 @@ public record RenderedChart(String yaml, List<JsonNode> objects) {
 
     public static RenderedChart render(HelmClient.TemplateRequest request) throws HelmException {
         return of(new HelmClient().template(request));
+    }
+
+    /** A chart folder as {@code template} renders it without further options: no namespace, the default Kubernetes. */
+    public static RenderedChart render(Path chart, String release, List<Path> valuesFiles, Map<String, String> set)
+            throws HelmException {
+        return render(new HelmClient.TemplateRequest(chart.toString(), null, release, null,
+                HelmClient.DEFAULT_KUBE_VERSION, valuesFiles, set, HelmClient.Registry.DEFAULT));
     }
 
     /** @throws IllegalArgumentException when a document is not valid YAML */

@@ -1,5 +1,6 @@
 package io.citus.pgvector.chart;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.citus.pgvector.helm.HelmClient;
 import io.citus.pgvector.helm.HelmException;
 import io.citus.pgvector.render.RenderedChart;
@@ -29,5 +30,30 @@ public final class Charts {
             throws HelmException {
         return RenderedChart.render(new HelmClient.TemplateRequest(chart.toString(), null, RELEASE, NAMESPACE,
                 HelmClient.DEFAULT_KUBE_VERSION, List.of(valuesFiles), set, HelmClient.Registry.DEFAULT));
+    }
+
+    /** The env entry {@code name} of anything with an env list: a container, a postgresql resource's spec. */
+    public static JsonNode envVar(JsonNode withEnv, String name) {
+        for (JsonNode e : withEnv.path("env")) {
+            if (e.path("name").asText().equals(name)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no env " + name + " in " + withEnv.path("env"));
+    }
+
+    /** The plain value of env entry {@code name}. */
+    public static String env(JsonNode withEnv, String name) {
+        return envVar(withEnv, name).path("value").asText();
+    }
+
+    /** A sidecar of a rendered postgresql resource, by name. */
+    public static JsonNode sidecar(JsonNode postgresql, String name) {
+        for (JsonNode s : postgresql.at("/spec/sidecars")) {
+            if (s.path("name").asText().equals(name)) {
+                return s;
+            }
+        }
+        throw new AssertionError("no sidecar " + name + " in " + postgresql.at("/metadata/name").asText());
     }
 }

@@ -1,5 +1,8 @@
 package io.citus.pgvector.registrar;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.citus.pgvector.chart.Charts;
+import io.citus.pgvector.helm.HelmException;
 import io.citus.pgvector.testing.LocalPostgres;
 import io.citus.pgvector.testing.ProjectFiles;
 import io.citus.pgvector.testing.Waits;
@@ -17,6 +20,9 @@ import java.util.function.BooleanSupplier;
  * The shipped registrar script ({@code chart/files/registrar.sh}) run as a child process the way
  * the sidecar runs it ({@code /bin/bash registrar.sh}), with the sidecar's environment pointed at
  * local servers. {@link #stop()} sends SIGTERM, as Kubernetes does, and returns the exit code.
+ * The extensions it expects are the rendered sidecar's ({@code REGISTRAR_EXTENSIONS}). Unless a test says otherwise,
+ * its grace period for the operator's extensions is 0: those worlds have no operator, so the registrar's own
+ * creation of the extensions (what it does once the grace period is over) is what they exercise.
  */
 public final class RegistrarProcess implements AutoCloseable {
 
@@ -25,13 +31,16 @@ public final class RegistrarProcess implements AutoCloseable {
       .resolve("charts/citus-pgvector/files/registrar.sh").toAbsolutePath().normalize();
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
+  private final String id;
   private final Process process;
   private final Path script;
   private final Path logFile;
   private final Path statusFile;
   private final Map<String, String> env;
 
-  private RegistrarProcess(Process process, Path script, Path logFile, Path statusFile, Map<String, String> env) {
+  private RegistrarProcess(String id, Process process, Path script, Path logFile, Path statusFile,
+      Map<String, String> env) {
+    this.id = id;
     this.process = process;
     this.script = script;
     this.logFile = logFile;
@@ -50,7 +59,7 @@ public final class RegistrarProcess implements AutoCloseable {
     return start(dir, id, coordinatorPort, workerPort, database, password, Map.of());
   }
 
-  /** {@link #start} with {@code overrides} over the sidecar's environment (hosts, TLS settings). */
+  /** {@link #start} with {@code overrides} over the sidecar's environment (hosts, TLS settings, grace period). */
   static RegistrarProcess start(Path dir, String id, int coordinatorPort, int workerPort, String database,
       String password, Map<String, String> overrides) throws IOException {
     Files.createDirectories(dir);
@@ -69,6 +78,8 @@ public final class RegistrarProcess implements AutoCloseable {
     env.put("POSTGRES_USER", LocalPostgres.SUPERUSER);
     env.put("POSTGRES_PASSWORD", password);
     env.put("TMPDIR", dir.toString());
+    env.put("REGISTRAR_EXTENSIONS", renderedEnv("REGISTRAR_EXTENSIONS"));
+    env.put("REGISTRAR_EXTENSION_GRACE_SECONDS", "0");
     env.putAll(overrides);
     return start(SCRIPT, dir, id, env);
   }
@@ -88,8 +99,35 @@ public final class RegistrarProcess implements AutoCloseable {
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     builder.environment().clear();
     builder.environment().putAll(env);
-    return new RegistrarProcess(builder.start(), script, logFile,
+    return new RegistrarProcess(id, builder.start(), script, logFile,
         Path.of(env.getOrDefault("REGISTRAR_STATUS_FILE", "/tmp/registrar.status")), Map.copyOf(env));
+  }
+
+  private static Map<String, String> renderedSidecarEnv;
+
+  /** A value of the registrar sidecar's env as the committed chart renders it for the first worker. */
+  static synchronized String renderedEnv(String name) {
+    if (renderedSidecarEnv == null) {
+      Map<String, String> env = new HashMap<>();
+      try {
+        for (JsonNode e : Charts.render(ProjectFiles.committedChart(), Map.of())
+            .named("postgresql", Charts.RELEASE + "-worker-1").at("/spec/sidecars/0/env")) {
+          env.put(e.path("name").asText(), e.path("value").asText());
+        }
+      } catch (HelmException e) {
+        throw new IllegalStateException("cannot render the chart: " + e.getMessage(), e);
+      }
+      renderedSidecarEnv = Map.copyOf(env);
+    }
+    String value = renderedSidecarEnv.get(name);
+    if (value == null) {
+      throw new IllegalStateException("the rendered registrar sidecar has no env " + name);
+    }
+    return value;
+  }
+
+  String id() {
+    return id;
   }
 
   public boolean isAlive() {
@@ -136,6 +174,27 @@ public final class RegistrarProcess implements AutoCloseable {
   @Override
   public void close() throws IOException {
     stop();
+  }
+
+  /**
+   * Stops every registrar (SIGTERM), then closes the servers, even when a stop fails; returns the registrars' exit
+   * codes, which must all be 0.
+   */
+  static List<Integer> stopAllThenClose(List<RegistrarProcess> registrars, List<LocalPostgres> servers)
+      throws IOException {
+    List<Integer> exitCodes = new java.util.ArrayList<>();
+    try {
+      for (RegistrarProcess registrar : registrars) {
+        exitCodes.add(registrar.stop());
+      }
+    } finally {
+      for (LocalPostgres server : servers) {
+        if (server != null) {
+          server.close();
+        }
+      }
+    }
+    return exitCodes;
   }
 
   /** Polls until the condition holds; fails with the description after the timeout. */

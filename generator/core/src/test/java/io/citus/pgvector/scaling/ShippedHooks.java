@@ -74,10 +74,21 @@ public record ShippedHooks(String yaml, List<JsonNode> objects) {
         return object.at("/metadata/annotations").path(key).asText(null);
     }
 
+    /** The pod spec of a Job (its template's) or of a Pod. */
+    static JsonNode podSpec(JsonNode jobOrPod) {
+        return jobOrPod.path("kind").asText().equals("Job") ? jobOrPod.at("/spec/template/spec")
+                : jobOrPod.path("spec");
+    }
+
+    /** The pods that run the chart's scripts with the default values: the three hook Jobs and the test pod. */
+    List<JsonNode> scriptPods() {
+        return List.of(named("Job", RELEASE + "-scale-down"), named("Job", RELEASE + "-scale-up"),
+                named("Job", RELEASE + "-uninstall-guard"), named("Pod", RELEASE + "-test-vector-queries"));
+    }
+
     /** The env of the first container of a Job or Pod: plain values, and secretKeyRef as "secret:NAME/KEY". */
     public static Map<String, String> env(JsonNode jobOrPod) {
-        JsonNode spec = jobOrPod.path("kind").asText().equals("Job") ? jobOrPod.at("/spec/template/spec")
-                : jobOrPod.path("spec");
+        JsonNode spec = podSpec(jobOrPod);
         Map<String, String> env = new LinkedHashMap<>();
         for (JsonNode e : spec.at("/containers/0/env")) {
             JsonNode ref = e.at("/valueFrom/secretKeyRef");
