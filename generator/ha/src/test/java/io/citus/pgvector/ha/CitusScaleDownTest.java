@@ -67,9 +67,8 @@ class CitusScaleDownTest {
         release.awaitRegistrarsFor("registered", CONVERGE);
         assertThat(CitusState.nodes(release)).isEqualTo(CitusState.expectedNodes(release, release.workers()));
         for (PatroniCluster cluster : release.clusters()) {
-            if (!cluster.spilo().synchronousMode()) {
-                cluster.patchConfig(Map.of("synchronous_mode", true), CONVERGE);
-            }
+            assertThat(cluster.spilo().synchronousMode()).as("the chart's default replication of %s", cluster)
+                    .isTrue();
         }
         try (Connection c = release.coordinator().connect("postgres")) {
             Writer.createTable(c, true);

@@ -17,7 +17,12 @@ final class LocalHttp {
 
     /** The answer, or null when the process does not answer within a few seconds (down, or not up yet). */
     static HttpResponse<String> send(String method, String url, String jsonBody) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+        return send(method, url, jsonBody, Duration.ofSeconds(5));
+    }
+
+    /** Like {@link #send(String, String, String)}, waiting up to {@code timeout} for the answer. */
+    static HttpResponse<String> send(String method, String url, String jsonBody, Duration timeout) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
                 .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(jsonBody));
         if (jsonBody != null) {

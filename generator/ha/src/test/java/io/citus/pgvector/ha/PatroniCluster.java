@@ -219,7 +219,8 @@ final class PatroniCluster {
         PatroniMember leader = requireLeader();
         PatroniMember candidate = replica();
         HttpResponse<String> response = leader.rest("POST", "/switchover",
-                "{\"leader\":\"" + leader.name() + "\",\"candidate\":\"" + candidate.name() + "\"}");
+                "{\"leader\":\"" + leader.name() + "\",\"candidate\":\"" + candidate.name() + "\"}",
+                Duration.ofSeconds(120));
         if (response == null || response.statusCode() != 200) {
             throw new AssertionError("switchover of " + name() + " failed: "
                     + (response == null ? "no answer" : response.statusCode() + " " + response.body()) + "\n"

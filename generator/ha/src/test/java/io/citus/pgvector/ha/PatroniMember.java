@@ -167,7 +167,12 @@ final class PatroniMember implements AutoCloseable {
 
     /** A REST call to this member; null when it does not answer within a few seconds. */
     HttpResponse<String> rest(String method, String path, String jsonBody) {
-        return LocalHttp.send(method, "http://127.0.0.1:" + restPort + path, jsonBody);
+        return rest(method, path, jsonBody, Duration.ofSeconds(5));
+    }
+
+    /** A REST call that may take long (a switchover answers once it is done); null when there is no answer. */
+    HttpResponse<String> rest(String method, String path, String jsonBody, Duration timeout) {
+        return LocalHttp.send(method, "http://127.0.0.1:" + restPort + path, jsonBody, timeout);
     }
 
     /** The postmaster's pid from postmaster.pid, if it is running. */

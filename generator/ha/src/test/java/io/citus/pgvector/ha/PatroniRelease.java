@@ -6,9 +6,10 @@ import io.citus.pgvector.cli.Cli;
 import io.citus.pgvector.registrar.RegistrarProcess;
 import io.citus.pgvector.scaling.ShippedHooks;
 import io.citus.pgvector.testing.LocalPostgres;
+import io.citus.pgvector.testing.OperatorExtensionSync;
+import io.citus.pgvector.testing.SpiloFirstBoot;
 import io.citus.pgvector.testing.Waits;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -216,12 +217,11 @@ final class PatroniRelease implements AutoCloseable {
         return resource.at("/metadata/labels").path("app.kubernetes.io/component").asText().equals("coordinator");
     }
 
+    /** Spilo's post_init.sh as Patroni runs it after bootstrap: psql on the new primary with its first-boot SQL. */
     private Path writePostInit() throws IOException {
         Path folder = Files.createDirectories(dir.resolve("spilo"));
-        Path sql = folder.resolve("spilo-post-init.sql");
-        try (InputStream in = PatroniRelease.class.getResourceAsStream("spilo-post-init.sql")) {
-            Files.write(sql, in.readAllBytes());
-        }
+        Path sql = folder.resolve("post-init.sql");
+        Files.writeString(sql, String.join(";\n", SpiloFirstBoot.statements(false)) + ";\n");
         Path script = folder.resolve("post_init.sh");
         // Patroni passes the connection string of the new primary as the argument.
         Files.writeString(script, "#!/bin/bash\nset -euo pipefail\nexec psql -X -q -v ON_ERROR_STOP=1 -d \"$1\" -f "
@@ -297,10 +297,9 @@ final class PatroniRelease implements AutoCloseable {
 
     /**
      * The operator's {@code preparedDatabases} step at create and on every sync: through the Service with
-     * sslmode=require as the superuser, the default NOLOGIN roles, then each extension when {@code pg_extension} lacks
-     * it ({@code CREATE EXTENSION IF NOT EXISTS ... SCHEMA ...}). Like the operator, a failure is recorded (the
-     * cluster would show CreateFailed until the next sync), not thrown. Extensions not installed on this machine are
-     * left out.
+     * sslmode=require as the superuser, the default NOLOGIN roles, then the extensions ({@link OperatorExtensionSync}).
+     * Like the operator, a failure is recorded (the cluster would show CreateFailed until the next sync), not thrown.
+     * Extensions not installed on this machine are left out.
      */
     List<String> syncPreparedDatabases(PatroniCluster cluster) {
         List<String> problems = new ArrayList<>();
@@ -318,21 +317,10 @@ final class PatroniRelease implements AutoCloseable {
                         s.execute("CREATE ROLE \"" + role + "\" NOLOGIN");
                     }
                 }
-                for (Map.Entry<String, String> extension : prepared.extensions().entrySet()) {
-                    if (!available.contains(extension.getKey())) {
-                        continue;
-                    }
-                    try (PreparedStatement check = c.prepareStatement("SELECT 1 FROM pg_extension WHERE extname = ?")) {
-                        check.setString(1, extension.getKey());
-                        try (ResultSet r = check.executeQuery()) {
-                            if (r.next()) {
-                                continue;
-                            }
-                        }
-                    }
-                    s.execute("CREATE EXTENSION IF NOT EXISTS \"" + extension.getKey() + "\" SCHEMA \""
-                            + extension.getValue() + "\"");
-                }
+                Map<String, String> extensions = new LinkedHashMap<>(prepared.extensions());
+                extensions.keySet().retainAll(available);
+                OperatorExtensionSync.sync(c, cluster.name() + "/" + database, extensions)
+                        .forEach(error -> problems.add(cluster.name() + "/" + database + ": " + error));
             } catch (SQLException e) {
                 problems.add(cluster.name() + "/" + database + ": " + e.getMessage());
             }

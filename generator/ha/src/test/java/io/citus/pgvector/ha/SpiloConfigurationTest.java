@@ -52,12 +52,18 @@ class SpiloConfigurationTest {
     @DisplayName("spec.patroni as the operator copies it, over Spilo's defaults (Patroni's 30/10/10)")
     void patroniSection() throws Exception {
         JsonNode rendered = worker();
-        SpiloConfiguration defaults = SpiloConfiguration.of(rendered, LIBRARIES);
-        if (!rendered.at("/spec/patroni").has("ttl")) {
-            assertThat(defaults.timing("ttl")).isEqualTo(30);
-            assertThat(defaults.timing("loop_wait")).isEqualTo(10);
-            assertThat(defaults.timing("retry_timeout")).isEqualTo(10);
+        SpiloConfiguration chart = SpiloConfiguration.of(rendered, LIBRARIES);
+        for (String key : java.util.List.of("ttl", "loop_wait", "retry_timeout")) {
+            assertThat(chart.timing(key)).as(key).isEqualTo(rendered.at("/spec/patroni/" + key).asLong());
         }
+        assertThat(chart.synchronousMode()).as("the chart's default for 2 instances").isTrue();
+        ObjectNode bare = rendered.deepCopy();
+        ((ObjectNode) bare.get("spec")).remove("patroni");
+        SpiloConfiguration defaults = SpiloConfiguration.of(bare, LIBRARIES);
+        assertThat(defaults.timing("ttl")).isEqualTo(30);
+        assertThat(defaults.timing("loop_wait")).isEqualTo(10);
+        assertThat(defaults.timing("retry_timeout")).isEqualTo(10);
+        assertThat(defaults.synchronousMode()).isFalse();
         ObjectNode changed = rendered.deepCopy();
         ObjectNode patroni = ((ObjectNode) changed.get("spec")).putObject("patroni");
         patroni.put("ttl", 20).put("loop_wait", 5).put("retry_timeout", 0).put("synchronous_mode", true)

@@ -26,11 +26,20 @@ public final class OperatorExtensionSync {
 
     /** One sync of {@code extensions} (name to schema) in {@code database}; the errors the operator would report. */
     public static List<String> sync(LocalPostgres server, String database, Map<String, String> extensions) {
+        try (Connection c = server.connect(database)) {
+            return sync(c, "port " + server.port(), extensions);
+        } catch (SQLException e) {
+            return List.of("could not sync extensions on port " + server.port() + ": " + e.getMessage());
+        }
+    }
+
+    /** One sync over {@code connection} (made the way the operator connects: superuser, TLS) to {@code where}. */
+    public static List<String> sync(Connection connection, String where, Map<String, String> extensions) {
         List<String> errors = new ArrayList<>();
-        try (Connection c = server.connect(database); Statement s = c.createStatement()) {
+        try (Statement s = connection.createStatement()) {
             try (ResultSet ssl = s.executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
                 if (!ssl.next() || !ssl.getBoolean(1)) {
-                    throw new IllegalStateException("the operator connects with SSL only; port " + server.port()
+                    throw new IllegalStateException("the operator connects with SSL only; " + where
                             + " let it in without");
                 }
             }
@@ -59,7 +68,7 @@ public final class OperatorExtensionSync {
                 }
             }
         } catch (SQLException e) {
-            errors.add("could not sync extensions on port " + server.port() + ": " + e.getMessage());
+            errors.add("could not sync extensions on " + where + ": " + e.getMessage());
         }
         return errors;
     }

@@ -27,6 +27,18 @@ public final class SpiloFirstBoot {
 
     /** Creates the objects in database {@code postgres} of {@code server}; {@code hourly}: Spilo's LOG_SHIP_HOURLY. */
     public static void create(LocalPostgres server, boolean hourly) {
+        try (Connection c = server.connect("postgres"); Statement s = c.createStatement()) {
+            for (String statement : statements(hourly)) {
+                s.execute(statement);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create Spilo's first-boot objects on port " + server.port()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The statements, in order, for database {@code postgres} (also what a Patroni post_init script runs). */
+    public static List<String> statements(boolean hourly) {
         List<String> sql = new ArrayList<>(List.of(
                 createRoleUnlessExists("admin", "CREATEDB NOLOGIN"),
                 createRoleUnlessExists("robot_zmon", "NOLOGIN"),
@@ -65,14 +77,7 @@ public final class SpiloFirstBoot {
         sql.add("CREATE VIEW metric_helpers.pg_stat_statements AS SELECT * FROM public.pg_stat_statements(true)");
         sql.add("CREATE FUNCTION metric_helpers.get_nearly_exhausted_sequences(threshold float)"
                 + " RETURNS SETOF text LANGUAGE sql AS 'SELECT NULL::text WHERE false'");
-        try (Connection c = server.connect("postgres"); Statement s = c.createStatement()) {
-            for (String statement : sql) {
-                s.execute(statement);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create Spilo's first-boot objects on port " + server.port()
-                    + ": " + e.getMessage(), e);
-        }
+        return sql;
     }
 
     /** Spilo's roles are cluster-wide (and Citus propagates roles), so post_init.sh creates them only when missing. */
