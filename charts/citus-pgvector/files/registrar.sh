@@ -63,7 +63,7 @@ readonly INTERVAL_SECONDS="${REGISTRAR_INTERVAL_SECONDS:-30}"
 readonly MAX_BACKOFF_SECONDS="${REGISTRAR_MAX_BACKOFF_SECONDS:-30}"
 readonly REPEAT_LOG_SECONDS="${REGISTRAR_REPEAT_LOG_SECONDS:-600}"
 readonly MANAGE_AUTHINFO="${REGISTRAR_MANAGE_AUTHINFO:-true}"
-readonly PSQL="${REGISTRAR_PSQL:-psql}"
+PSQL="${REGISTRAR_PSQL:-psql}"
 # Serializes every registrar's changes on the coordinator ("citus" in ASCII).
 readonly LOCK_KEY=426870929779
 
@@ -76,13 +76,10 @@ export PGPASSWORD="${POSTGRES_PASSWORD:-}"
 export POSTGRES_PASSWORD="${POSTGRES_PASSWORD:-}"
 unset PGHOST PGPORT PGUSER PGPASSFILE PGSERVICE
 
-log() {
-  local line="$*"
-  if [[ -n "${POSTGRES_PASSWORD}" ]]; then
-    line="${line//"${POSTGRES_PASSWORD}"/[redacted]}"
-  fi
-  printf '%s registrar[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${WORKER_ID}" "${line}"
-}
+LOG_NAME="registrar[${WORKER_ID}]"
+LOG_REDACT="${POSTGRES_PASSWORD}"
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/scripts source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 config_error() {
   log "configuration error: $*; fix the environment and restart the pod"
@@ -153,166 +150,15 @@ pause() {
   sleep_pid=""
 }
 
-# SQL shared by the worker and the coordinator: the extensions, then the internode password.
-ENSURE_NODE_SQL=$(cat <<'SQL'
-\echo step checking the citus and vector extensions
-SELECT coalesce(bool_or(extname = 'citus'), false) AS has_citus,
-       coalesce(bool_or(extname = 'vector'), false) AS has_vector
-  FROM pg_catalog.pg_extension WHERE extname IN ('citus', 'vector') \gset registrar_
-\if :registrar_has_citus
-\if :registrar_has_vector
-\set registrar_extensions_missing false
-\else
-\set registrar_extensions_missing true
-\endif
-\else
-\set registrar_extensions_missing true
-\endif
-\if :registrar_extensions_missing
-BEGIN;
-SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
-SELECT coalesce(bool_or(extname = 'citus'), false) AS has_citus,
-       coalesce(bool_or(extname = 'vector'), false) AS has_vector
-  FROM pg_catalog.pg_extension WHERE extname IN ('citus', 'vector') \gset registrar_
-\if :registrar_has_citus
-\else
-\echo step creating extension citus
-CREATE EXTENSION citus;
-\echo did create extension citus
-\endif
-\if :registrar_has_vector
-\else
-\echo step creating extension vector
-CREATE EXTENSION vector;
-\echo did create extension vector
-\endif
-COMMIT;
-\endif
-\if :manage_authinfo
-\echo step storing the superuser password in pg_dist_authinfo
-BEGIN;
-SET LOCAL log_statement = 'none';
-SET LOCAL log_min_error_statement = 'panic';
-SET LOCAL log_min_duration_statement = -1;
-SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
-\getenv registrar_password POSTGRES_PASSWORD
-WITH wanted AS (
-  SELECT 0 AS nodeid, :'superuser'::name AS rolename,
-         'password=''' || replace(replace(:'registrar_password', E'\\', E'\\\\'), '''', E'\\''') || '''' AS authinfo
-), updated AS (
-  UPDATE pg_catalog.pg_dist_authinfo a SET authinfo = w.authinfo FROM wanted w
-   WHERE a.nodeid = w.nodeid AND a.rolename = w.rolename AND a.authinfo IS DISTINCT FROM w.authinfo
-  RETURNING 1
-), inserted AS (
-  INSERT INTO pg_catalog.pg_dist_authinfo (nodeid, rolename, authinfo)
-  SELECT nodeid, rolename, authinfo FROM wanted w
-   WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_authinfo a
-                      WHERE a.nodeid = w.nodeid AND a.rolename = w.rolename)
-  RETURNING 1
-)
-SELECT (SELECT count(*) FROM updated) + (SELECT count(*) FROM inserted) > 0 AS authinfo_changed \gset registrar_
-\unset registrar_password
-COMMIT;
-\if :registrar_authinfo_changed
-\echo did store the superuser password in pg_dist_authinfo
-\endif
-\endif
-SQL
-)
-readonly ENSURE_NODE_SQL
-
-# On the worker: also the highest shard id it knows (its Citus metadata, and shard-like table
-# names left over from an earlier coordinator), so a rebuilt coordinator never reuses those ids.
-WORKER_SQL="${ENSURE_NODE_SQL}"$'\n'$(cat <<'SQL'
-\echo step reading the shard ids in use
-SELECT greatest(
-         (SELECT coalesce(max(shardid), 0) FROM pg_catalog.pg_dist_shard),
-         (SELECT coalesce(max(substring(c.relname FROM '_([0-9]{1,18})$')::bigint), 0)
-            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-           WHERE c.relname ~ '_[0-9]{1,18}$'
-             AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'citus',
-                                   'citus_internal', 'columnar', 'columnar_internal'))
-       ) AS shard_floor \gset registrar_
-\echo shard_floor :registrar_shard_floor
-\echo step done
-SQL
-)
-readonly WORKER_SQL
-
-COORDINATOR_SQL="${ENSURE_NODE_SQL}"$'\n'$(cat <<'SQL'
-\echo step checking the coordinator in pg_dist_node
-SELECT count(*) = 0 AS coordinator_missing FROM pg_catalog.pg_dist_node
- WHERE groupid = 0 AND nodename = :'coordinator_host' AND nodeport = :coordinator_port \gset registrar_
-\if :registrar_coordinator_missing
-\echo step setting the coordinator host
-BEGIN;
-SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
-SELECT pg_catalog.citus_set_coordinator_host(:'coordinator_host', :coordinator_port) \gset registrar_
-COMMIT;
-\echo did set the coordinator host to :coordinator_host port :coordinator_port
-\endif
-\echo step checking the worker in pg_dist_node
-SELECT count(*) = 0 AS node_missing, coalesce(bool_or(NOT isactive), false) AS node_inactive
-  FROM pg_catalog.pg_dist_node
- WHERE nodename = :'worker_host' AND nodeport = :worker_port \gset registrar_
-\if :registrar_node_missing
-\echo step adding the worker
-BEGIN;
-SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
-SELECT count(*) = 0 AS node_still_missing FROM pg_catalog.pg_dist_node
- WHERE nodename = :'worker_host' AND nodeport = :worker_port \gset registrar_
-\if :registrar_node_still_missing
-SELECT to_regclass('citus_pgvector.retired_workers') IS NOT NULL AS retired_table \gset registrar_
-\if :registrar_retired_table
-SELECT count(*) > 0 AS retired FROM citus_pgvector.retired_workers
- WHERE nodename = :'worker_host' AND nodeport = :worker_port \gset registrar_
-\else
-\set registrar_retired false
-\endif
-\if :registrar_retired
-\echo retired
-\else
-SELECT count(*) > 0 AS shard_ids_moved
-  FROM (SELECT pg_catalog.setval('pg_catalog.pg_dist_shardid_seq', :shard_floor)
-          FROM pg_catalog.pg_sequences
-         WHERE schemaname = 'pg_catalog' AND sequencename = 'pg_dist_shardid_seq'
-           AND coalesce(last_value, start_value - 1) < :shard_floor) s \gset registrar_
-\if :registrar_shard_ids_moved
-\echo did move the shard id sequence past :shard_floor, the highest shard id found on the worker
-\endif
-SELECT pg_catalog.citus_add_node(:'worker_host', :worker_port) AS node_id \gset registrar_
-\echo did add the worker to pg_dist_node as node :registrar_node_id
-\endif
-\else
-\echo info another registrar added the worker first
-\endif
-COMMIT;
-\elif :registrar_node_inactive
-\echo step activating the worker
-BEGIN;
-SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
-SELECT coalesce(bool_or(NOT isactive), false) AS node_still_inactive FROM pg_catalog.pg_dist_node
- WHERE nodename = :'worker_host' AND nodeport = :worker_port \gset registrar_
-\if :registrar_node_still_inactive
-SELECT pg_catalog.citus_activate_node(:'worker_host', :worker_port) \gset registrar_
-\echo did activate the inactive worker
-\endif
-COMMIT;
-\endif
-\echo step done
-SQL
-)
-readonly COORDINATOR_SQL
-
-# Runs a SQL script with psql on one node. Sets psql_out and psql_err; returns psql's status.
-run_psql() {
-  local host="$1" port="$2" sql="$3"
-  shift 3
+# Runs psql on one node (the rest of the arguments: -c or -f and -v). Sets psql_out and psql_err; returns psql's
+# status.
+node_psql() {
+  local host="$1" port="$2"
+  shift 2
   local rc=0
-  psql_out="$("${PSQL}" -X -q -A -t -w -h "${host}" -p "${port}" -U "${SUPERUSER}" -d "${DATABASE}" \
-    -v ON_ERROR_STOP=1 -v VERBOSITY=terse -v lock_key="${LOCK_KEY}" -v superuser="${SUPERUSER}" \
-    -v manage_authinfo="${MANAGE_AUTHINFO}" "$@" -f - <<<"${sql}" \
-    2>"${work_dir}/stderr")" || rc=$?
+  psql_out="$(run_psql -h "${host}" -p "${port}" -U "${SUPERUSER}" -d "${DATABASE}" -v lock_key="${LOCK_KEY}" \
+    -v superuser="${SUPERUSER}" -v manage_authinfo="${MANAGE_AUTHINFO}" "$@" </dev/null 2>"${work_dir}/stderr")" \
+    || rc=$?
   psql_err="$(tr -s '\n' ' ' <"${work_dir}/stderr")"
   psql_err="${psql_err% }"
   return "${rc}"
@@ -432,7 +278,7 @@ set_state() {
 # what is missing (a down coordinator) before any other step can fail on the worker.
 probe() {
   local role="$1" host="$2" port="$3"
-  if ! run_psql "${host}" "${port}" "SELECT 1;"; then
+  if ! node_psql "${host}" "${port}" -c 'SELECT 1'; then
     classify_failure "${role}" "${host}" "${port}" connecting "${psql_err}"
     set_state "${failure_state}" "${failure_kind}" "${failure_message}"
     return 1
@@ -446,7 +292,7 @@ reconcile() {
     probe worker "${WORKER_HOST}" "${WORKER_PORT}" || return 1
     probe coordinator "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" || return 1
   fi
-  if ! run_psql "${WORKER_HOST}" "${WORKER_PORT}" "${WORKER_SQL}"; then
+  if ! node_psql "${WORKER_HOST}" "${WORKER_PORT}" -f "${SQL_DIR}/registrar-worker.sql"; then
     step="$(last_step)"
     log_actions worker
     classify_failure worker "${WORKER_HOST}" "${WORKER_PORT}" "${step:-connecting}" "${psql_err}"
@@ -457,7 +303,7 @@ reconcile() {
   shard_floor="$(sed -n 's/^shard_floor //p' <<<"${psql_out}")"
   [[ "${shard_floor}" =~ ^[0-9]+$ ]] || shard_floor=0
 
-  if ! run_psql "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" "${COORDINATOR_SQL}" \
+  if ! node_psql "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" -f "${SQL_DIR}/registrar-coordinator.sql" \
     -v coordinator_host="${COORDINATOR_HOST}" -v coordinator_port="${COORDINATOR_PORT}" \
     -v worker_host="${WORKER_HOST}" -v worker_port="${WORKER_PORT}" -v shard_floor="${shard_floor}"; then
     step="$(last_step)"

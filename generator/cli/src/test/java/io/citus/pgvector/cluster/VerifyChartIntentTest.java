@@ -192,7 +192,7 @@ class VerifyChartIntentTest {
         Run run = verify("--set", "workers.count=3");
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
         assertThat(run.out()).contains("citus-worker-3: not an active worker")
-                .contains("2 active workers, the chart has 3");
+                .contains("2 active workers, expected 3");
     }
 
     @Test

@@ -1,29 +1,35 @@
 package io.citus.pgvector.registrar;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.citus.pgvector.chart.Charts;
+import io.citus.pgvector.helm.HelmException;
 import io.citus.pgvector.testing.LocalPostgres;
 import io.citus.pgvector.testing.ProjectFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The shipped registrar script ({@code chart/files/registrar.sh}) run as a child process the way
- * the sidecar runs it ({@code /bin/bash registrar.sh}), with the sidecar's environment pointed at
- * local servers. {@link #stop()} sends SIGTERM, as Kubernetes does, and returns the exit code.
+ * The shipped registrar script run as a child process the way the sidecar runs it ({@code /bin/bash
+ * registrar.sh}) from the files of the chart's registrar ConfigMap, written flat into one folder as
+ * the sidecar's volume mounts them (the script, the scripts' library, the registrar's SQL), with the
+ * sidecar's environment pointed at local servers. {@link #stop()} sends SIGTERM, as Kubernetes does,
+ * and returns the exit code.
  */
 final class RegistrarProcess implements AutoCloseable {
 
-  /** The script as the chart ships it. */
-  static final Path SCRIPT = ProjectFiles.root()
-      .resolve("charts/citus-pgvector/files/registrar.sh").toAbsolutePath().normalize();
+  /** The script in the chart's sources. */
+  static final Path SOURCE = ProjectFiles.committedChart().resolve("files/registrar.sh");
+  /** The script as the sidecar runs it, beside the other files of its ConfigMap. */
+  static final Path SCRIPT = mount(Path.of("target", "registrar-configmap"));
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
   private final Process process;
@@ -77,6 +83,22 @@ final class RegistrarProcess implements AutoCloseable {
     builder.environment().clear();
     builder.environment().putAll(env);
     return new RegistrarProcess(builder.start(), logFile, dir.resolve(id + ".status"), Map.copyOf(env));
+  }
+
+  /** Writes the rendered registrar ConfigMap's files into {@code dir}, flat, and returns the script's path. */
+  private static Path mount(Path dir) {
+    try {
+      JsonNode data = Charts.render(ProjectFiles.committedChart(), Map.of())
+          .named("ConfigMap", Charts.RELEASE + "-registrar").path("data");
+      Files.createDirectories(dir);
+      for (Iterator<Map.Entry<String, JsonNode>> it = data.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> file = it.next();
+        Files.writeString(dir.resolve(file.getKey()), file.getValue().asText());
+      }
+      return dir.resolve("registrar.sh").toAbsolutePath();
+    } catch (HelmException | IOException e) {
+      throw new IllegalStateException("cannot mount the registrar ConfigMap: " + e.getMessage(), e);
+    }
   }
 
   boolean isAlive() {
