@@ -4,7 +4,8 @@
 # Runs as a sidecar in every pod of a worker cluster (both pods of the Patroni pair; they race,
 # which is fine). Talks to the worker and the coordinator through their Services, which follow
 # Patroni failovers. Every REGISTRAR_INTERVAL_SECONDS it checks the catalogs and repairs:
-#   - the worker database lacks the citus or vector extension -> CREATE EXTENSION;
+#   - the worker or coordinator database lacks an extension of REGISTRAR_EXTENSIONS -> wait for the operator
+#     to create it (preparedDatabases), and CREATE EXTENSION only after REGISTRAR_EXTENSION_GRACE_SECONDS;
 #   - pg_dist_authinfo lacks the superuser password           -> store it (see below);
 #   - the coordinator is not in pg_dist_node                   -> citus_set_coordinator_host;
 #   - the worker is not in pg_dist_node (new, rebuilt or restored coordinator) -> citus_add_node;
@@ -63,6 +64,9 @@ readonly INTERVAL_SECONDS="${REGISTRAR_INTERVAL_SECONDS:-30}"
 readonly MAX_BACKOFF_SECONDS="${REGISTRAR_MAX_BACKOFF_SECONDS:-30}"
 readonly REPEAT_LOG_SECONDS="${REGISTRAR_REPEAT_LOG_SECONDS:-600}"
 readonly MANAGE_AUTHINFO="${REGISTRAR_MANAGE_AUTHINFO:-true}"
+# name:schema,... as the operator's preparedDatabases creates them.
+readonly EXTENSIONS="${REGISTRAR_EXTENSIONS:-}"
+readonly EXTENSION_GRACE_SECONDS="${REGISTRAR_EXTENSION_GRACE_SECONDS:-300}"
 PSQL="${REGISTRAR_PSQL:-psql}"
 # Serializes every registrar's changes on the coordinator ("citus" in ASCII).
 readonly LOCK_KEY=426870929779
@@ -94,6 +98,10 @@ done
 for seconds in "${INTERVAL_SECONDS}" "${MAX_BACKOFF_SECONDS}" "${REPEAT_LOG_SECONDS}"; do
   [[ "${seconds}" =~ ^[1-9][0-9]*$ ]] || { config_error "'${seconds}' is not a positive number of seconds"; config_ok=false; }
 done
+[[ "${EXTENSION_GRACE_SECONDS}" =~ ^[0-9]+$ ]] \
+  || { config_error "REGISTRAR_EXTENSION_GRACE_SECONDS '${EXTENSION_GRACE_SECONDS}' is not a number of seconds"; config_ok=false; }
+[[ "${EXTENSIONS}" =~ ^[a-z_][a-z0-9_]*:[a-z_][a-z0-9_]*(,[a-z_][a-z0-9_]*:[a-z_][a-z0-9_]*)*$ ]] \
+  || { config_error "REGISTRAR_EXTENSIONS '${EXTENSIONS}' must list extension:schema pairs, comma-separated"; config_ok=false; }
 [[ -n "${POSTGRES_PASSWORD}" ]] || { config_error "POSTGRES_PASSWORD is empty"; config_ok=false; }
 [[ "${MANAGE_AUTHINFO}" == true || "${MANAGE_AUTHINFO}" == false ]] \
   || { config_error "REGISTRAR_MANAGE_AUTHINFO must be true or false"; config_ok=false; }
@@ -150,15 +158,15 @@ pause() {
   sleep_pid=""
 }
 
-# Runs psql on one node (the rest of the arguments: -c or -f and -v). Sets psql_out and psql_err; returns psql's
-# status.
+# Runs psql on one node (the rest of the arguments: -c, or -f - with the script on standard input, and -v). Sets
+# psql_out and psql_err; returns psql's status.
 node_psql() {
   local host="$1" port="$2"
   shift 2
   local rc=0
   psql_out="$(run_psql -h "${host}" -p "${port}" -U "${SUPERUSER}" -d "${DATABASE}" -v lock_key="${LOCK_KEY}" \
-    -v superuser="${SUPERUSER}" -v manage_authinfo="${MANAGE_AUTHINFO}" "$@" </dev/null 2>"${work_dir}/stderr")" \
-    || rc=$?
+    -v superuser="${SUPERUSER}" -v manage_authinfo="${MANAGE_AUTHINFO}" -v extensions="${EXTENSIONS}" "$@" \
+    2>"${work_dir}/stderr")" || rc=$?
   psql_err="$(tr -s '\n' ' ' <"${work_dir}/stderr")"
   psql_err="${psql_err% }"
   return "${rc}"
@@ -278,41 +286,68 @@ set_state() {
 # what is missing (a down coordinator) before any other step can fail on the worker.
 probe() {
   local role="$1" host="$2" port="$3"
-  if ! node_psql "${host}" "${port}" -c 'SELECT 1'; then
+  if ! node_psql "${host}" "${port}" -c 'SELECT 1' </dev/null; then
     classify_failure "${role}" "${host}" "${port}" connecting "${psql_err}"
     set_state "${failure_state}" "${failure_kind}" "${failure_message}"
     return 1
   fi
 }
 
+# When each node was first seen without all of its extensions, in epoch seconds (empty: none missing).
+declare -A extensions_missing_since=([worker]="" [coordinator]="")
+
+# true when this pass may create a node's missing extensions: the operator had its grace period.
+may_create_extensions() {
+  local since="$1"
+  if ((EXTENSION_GRACE_SECONDS == 0)) || { [[ -n "${since}" ]] && (($(date +%s) - since >= EXTENSION_GRACE_SECONDS)); }; then
+    echo true
+  else
+    echo false
+  fi
+}
+
+# Runs one node's SQL (the rest of the arguments are psql options). On failure, or while the node waits for the
+# operator's extensions, records the state and returns 1.
+run_node() {
+  local role="$1" host="$2" port="$3" file="$4"
+  shift 4
+  local step missing
+  # One script: registrar-node.sql's \quit (extensions still missing) ends the node's script.
+  if ! node_psql "${host}" "${port}" -f - \
+    -v create_extensions="$(may_create_extensions "${extensions_missing_since[${role}]}")" "$@" \
+    < <(cat "${SQL_DIR}/registrar-node.sql" "${SQL_DIR}/${file}"); then
+    step="$(last_step)"
+    log_actions "${role}"
+    classify_failure "${role}" "${host}" "${port}" "${step:-connecting}" "${psql_err}"
+    set_state "${failure_state}" "${failure_kind}" "${failure_message}"
+    return 1
+  fi
+  log_actions "${role}"
+  missing="$(sed -n 's/^extensions_missing //p' <<<"${psql_out}")"
+  if [[ -z "${missing}" ]]; then
+    extensions_missing_since[${role}]=""
+    return 0
+  fi
+  [[ -n "${extensions_missing_since[${role}]}" ]] || extensions_missing_since[${role}]="$(date +%s)"
+  set_state waiting "extensions-${role}" \
+    "extension(s) ${missing// /, } not in database ${DATABASE} at ${role} ${host}:${port} yet: waiting for the operator to create them (preparedDatabases); the registrar creates them itself when they are still missing ${EXTENSION_GRACE_SECONDS}s after it first saw them missing"
+  return 1
+}
+
 # One pass: worker first (extensions, password, shard ids), then the coordinator.
 reconcile() {
-  local step shard_floor
+  local shard_floor
   if [[ "${state}" != registered ]]; then
     probe worker "${WORKER_HOST}" "${WORKER_PORT}" || return 1
     probe coordinator "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" || return 1
   fi
-  if ! node_psql "${WORKER_HOST}" "${WORKER_PORT}" -f "${SQL_DIR}/registrar-worker.sql"; then
-    step="$(last_step)"
-    log_actions worker
-    classify_failure worker "${WORKER_HOST}" "${WORKER_PORT}" "${step:-connecting}" "${psql_err}"
-    set_state "${failure_state}" "${failure_kind}" "${failure_message}"
-    return 1
-  fi
-  log_actions worker
+  run_node worker "${WORKER_HOST}" "${WORKER_PORT}" registrar-worker.sql || return 1
   shard_floor="$(sed -n 's/^shard_floor //p' <<<"${psql_out}")"
   [[ "${shard_floor}" =~ ^[0-9]+$ ]] || shard_floor=0
 
-  if ! node_psql "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" -f "${SQL_DIR}/registrar-coordinator.sql" \
+  run_node coordinator "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" registrar-coordinator.sql \
     -v coordinator_host="${COORDINATOR_HOST}" -v coordinator_port="${COORDINATOR_PORT}" \
-    -v worker_host="${WORKER_HOST}" -v worker_port="${WORKER_PORT}" -v shard_floor="${shard_floor}"; then
-    step="$(last_step)"
-    log_actions coordinator
-    classify_failure coordinator "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" "${step:-connecting}" "${psql_err}"
-    set_state "${failure_state}" "${failure_kind}" "${failure_message}"
-    return 1
-  fi
-  log_actions coordinator
+    -v worker_host="${WORKER_HOST}" -v worker_port="${WORKER_PORT}" -v shard_floor="${shard_floor}" || return 1
   if grep -qx retired <<<"${psql_out}"; then
     set_state retired retired \
       "worker ${WORKER_HOST}:${WORKER_PORT} was drained and removed by a scale-down (citus_pgvector.retired_workers on the coordinator); not registering it again"

@@ -66,6 +66,59 @@ The operator's name for a cluster's superuser credentials Secret; a Secret that 
 {{- end }}
 
 {{/*
+The superuser password of every cluster, as YAML: password, and unpinned (true when this render made it up without a
+cluster to ask, so the next render makes another). The operator never changes the superuser's password in the
+database and logs in with what the Secret holds: a Secret with another password locks the operator, the hooks and
+restarted sidecars out. So the password is superuser.password, else the one in superuser.existingSecret, else the one
+the coordinator's Secret holds; a render fails rather than change the password of clusters that have one, or make one
+up for clusters it cannot see. Takes the root context.
+*/}}
+{{- define "citus-pgvector.superuserPassword" -}}
+{{- $cluster := include "citus-pgvector.cluster" . | fromYaml }}
+{{- $secretName := include "citus-pgvector.superuserSecretName" (include "citus-pgvector.coordinatorName" .) }}
+{{- $current := "" }}
+{{- with $cluster.coordinatorSecret }}
+{{- if and .data (hasKey .data "password") }}
+{{- $current = index .data "password" | b64dec }}
+{{- end }}
+{{- end }}
+{{- $clustersExist := or .Release.IsUpgrade (not (empty $cluster.coordinator)) }}
+{{- $wanted := .Values.superuser.password }}
+{{- with .Values.superuser.existingSecret }}
+{{- if .name }}
+{{- if not $cluster.reachable }}
+{{- fail (printf "\n\ncitus-pgvector: superuser.existingSecret %q is read from the cluster at helm install and upgrade, and this render cannot read it: it has no cluster to ask (helm template, helm lint, a GitOps render, --dry-run=client), or the cluster serves no acid.zalan.do/v1 postgresql (install the operator first). Set superuser.password (from your secret store) for renders without a cluster." .name) }}
+{{- end }}
+{{- if empty $cluster.existingSecret }}
+{{- fail (printf "\n\ncitus-pgvector: superuser.existingSecret: Secret %q does not exist in namespace %q; create it first, with the password under key %q." .name $.Release.Namespace .key) }}
+{{- end }}
+{{- if not (hasKey ($cluster.existingSecret.data | default dict) .key) }}
+{{- fail (printf "\n\ncitus-pgvector: superuser.existingSecret: Secret %q has no key %q (superuser.existingSecret.key)." .name .key) }}
+{{- end }}
+{{- $wanted = index $cluster.existingSecret.data .key | b64dec }}
+{{- end }}
+{{- end }}
+{{- $password := $wanted }}
+{{- $unpinned := false }}
+{{- if and $wanted $current (ne $wanted $current) }}
+{{- fail (printf "\n\ncitus-pgvector: refusing to change the superuser password: the clusters use the one in Secret %s, and the operator never changes it in the database, so a new one locks the operator, the hooks and restarted sidecars out. Set the password the clusters have, or rotate it with the README's procedure (Rotating the superuser password)." $secretName) }}
+{{- else if not $wanted }}
+{{- if $current }}
+{{- $password = $current }}
+{{- else if and $cluster.reachable $clustersExist }}
+{{- fail (printf "\n\ncitus-pgvector: the coordinator's credentials Secret %s is missing in namespace %q, so the superuser password the clusters use cannot be kept, and a new one would lock the operator, the hooks and restarted sidecars out. Recreate the Secret with that password, or set superuser.password (or superuser.existingSecret) to it." $secretName .Release.Namespace) }}
+{{- else if and (not $cluster.reachable) (or $clustersExist $cluster.operatorApi) }}
+{{- fail "\n\ncitus-pgvector: superuser.password is empty and this render cannot read the cluster (helm template, a GitOps render, --dry-run=client): every render would make up another password, and applying a second one locks the operator, the hooks and restarted sidecars out of the clusters. Pin it: set superuser.password (from your secret store) for every render." }}
+{{- else }}
+{{- $password = randAlphaNum 32 }}
+{{- $unpinned = not $cluster.reachable }}
+{{- end }}
+{{- end }}
+password: {{ $password | toJson }}
+unpinned: {{ $unpinned }}
+{{- end }}
+
+{{/*
 The image of every cluster: the tag defaults to the chart's appVersion.
 */}}
 {{- define "citus-pgvector.image" -}}
@@ -73,17 +126,22 @@ The image of every cluster: the tag defaults to the chart's appVersion.
 {{- end }}
 
 {{/*
-CPU cores of a quantity ("500m", "2", "1.5"), rounded up, at least 1: the unit shard counts are derived from.
+Millicores of a CPU quantity ("500m", "2", "1.5"), rounded up.
+*/}}
+{{- define "citus-pgvector.cpuMillis" -}}
+{{- $cpu := toString . }}
+{{- if hasSuffix "m" $cpu }}
+{{- trimSuffix "m" $cpu | int }}
+{{- else }}
+{{- mulf (float64 $cpu) 1000.0 | ceil | int }}
+{{- end }}
+{{- end }}
+
+{{/*
+CPU cores of a quantity, rounded up, at least 1: the unit shard counts are derived from.
 */}}
 {{- define "citus-pgvector.cpuCores" -}}
-{{- $cpu := toString . }}
-{{- $cores := 1 }}
-{{- if hasSuffix "m" $cpu }}
-{{- $cores = div (add (trimSuffix "m" $cpu | int) 999) 1000 }}
-{{- else }}
-{{- $cores = ceil (float64 $cpu) | int }}
-{{- end }}
-{{- max 1 $cores }}
+{{- max 1 (div (add (include "citus-pgvector.cpuMillis" . | int) 999) 1000) }}
 {{- end }}
 
 {{/*
@@ -120,21 +178,29 @@ new connections (Citus caches 1 by default).
 {{- end }}
 
 {{/*
-MiB of a memory quantity ("4Gi", "512Mi", "1G", "1e9"), rounded down: the unit index build memory is derived from.
+Bytes of a memory quantity ("4Gi", "512Mi", "1G", "1e9"), as a float.
 */}}
-{{- define "citus-pgvector.memoryMiB" -}}
+{{- define "citus-pgvector.memoryBytes" -}}
 {{- $quantity := toString . }}
 {{- $unit := regexFind "[EPTGMK]i?$" $quantity }}
 {{- $factors := dict "" 1.0 "K" 1e3 "Ki" 1024.0 "M" 1e6 "Mi" 1048576.0 "G" 1e9 "Gi" 1073741824.0 "T" 1e12
   "Ti" 1099511627776.0 "P" 1e15 "Pi" 1125899906842624.0 "E" 1e18 "Ei" 1152921504606846976.0 }}
-{{- divf (mulf (float64 (trimSuffix $unit $quantity)) (index $factors $unit)) 1048576.0 | floor | int64 }}
+{{- mulf (float64 (trimSuffix $unit $quantity)) (index $factors $unit) }}
+{{- end }}
+
+{{/*
+MiB of a memory quantity, rounded down: the unit index build memory is derived from.
+*/}}
+{{- define "citus-pgvector.memoryMiB" -}}
+{{- divf (include "citus-pgvector.memoryBytes" . | float64) 1048576.0 | floor | int64 }}
 {{- end }}
 
 {{/*
 maintenance_work_mem of a role, in MB: a quarter of the pod's memory request shared by the index builds that run at
 once (a worker builds every shard it holds in parallel, one per shard; the coordinator one), between PostgreSQL's
-64MB and 8GB. HNSW builds that do not fit spill to disk and take several times as long; Spilo gives shared_buffers
-another quarter. Takes a dict: root and role ("coordinator" or "workers").
+64MB and 8GB. HNSW builds that do not fit spill to disk and take several times as long. Spilo sizes shared_buffers
+itself, from the limit: on Kubernetes a fifth of the container's memory limit (configure_spilo.py), so with a limit of
+twice the request the two together stay within the request. Takes a dict: root and role ("coordinator" or "workers").
 */}}
 {{- define "citus-pgvector.maintenanceWorkMem" -}}
 {{- $group := index .root.Values .role }}
@@ -157,8 +223,28 @@ Takes a dict: root and role.
 {{- end }}
 
 {{/*
+max_worker_processes of a node: every background worker that can run on it at once, from its parameters (PostgreSQL's
+and Citus's defaults where unset). Spilo never sets it, and PostgreSQL's 8 is shared by all of them, so a shard move
+or a parallel index build could not start its workers. 5 that always run: bg_mon, pg_cron's launcher, the logical
+replication launcher, Citus's maintenance daemon and its background task queue monitor (one database holds Citus);
+plus Citus's background task executors (citus.max_background_task_executors_per_node, 1), the logical replication
+apply and table sync workers of a shard move (max_logical_replication_workers, 4), and the parallel query and
+maintenance workers (max_parallel_workers, 8): 18 with the defaults. Takes the merged parameters.
+*/}}
+{{- define "citus-pgvector.maxWorkerProcesses" -}}
+{{- $always := 5 }}
+{{- $executors := index . "citus.max_background_task_executors_per_node" | default 1 | int }}
+{{- $replication := index . "max_logical_replication_workers" | default 4 | int }}
+{{- $parallel := index . "max_parallel_workers" | default 8 | int }}
+{{- add $always $executors $replication $parallel }}
+{{- end }}
+
+{{/*
 PostgreSQL parameters of a cluster: what Citus needs on Spilo, the pgvector defaults, index build memory and
-parallelism sized from the role's pods, then the user's shared and per-role parameters on top.
+parallelism sized from the role's pods, then the user's shared and per-role parameters on top, then
+max_worker_processes for all of them unless the user set it. max_worker_processes is not one of the operator's
+bootstrap-only parameters, so it goes to Patroni's dynamic configuration: the operator PATCHes a change to Patroni,
+which restarts the members (replicas first when it grows).
 Takes a dict: root and role ("coordinator" or "workers").
 Citus must be first in shared_preload_libraries; Spilo's first boot needs pg_auth_mon and pg_cron to stay.
 Every name set here is in the generator's catalog of managed settings (ManagedSetting), which verify, bench and the
@@ -179,7 +265,11 @@ tests read; ManagedSettingTest fails when the two differ.
   "max_parallel_maintenance_workers" (include "citus-pgvector.maxParallelMaintenanceWorkers" .)
 }}
 {{- $role := index $root.Values .role }}
-{{- $merged := merge (deepCopy $role.parameters) (deepCopy $root.Values.postgresql.parameters) $chart }}
+{{- $user := merge (deepCopy $role.parameters) (deepCopy $root.Values.postgresql.parameters) }}
+{{- $merged := merge (deepCopy $user) $chart }}
+{{- if not (hasKey $user "max_worker_processes") }}
+{{- $_ := set $merged "max_worker_processes" (include "citus-pgvector.maxWorkerProcesses" $merged) }}
+{{- end }}
 {{- range $name := keys $merged | sortAlpha }}
 {{ $name }}: {{ index $merged $name | toString | quote }}
 {{- end }}
@@ -199,6 +289,15 @@ checks that every worker has the coordinator's value.
 {{- end }}
 {{- end }}
 {{- join "," $names }}
+{{- end }}
+
+{{/*
+The extensions of the database, each with the schema the operator creates it in (preparedDatabases, as the
+superuser): Citus installs only into pg_catalog. The registrar waits for exactly these.
+*/}}
+{{- define "citus-pgvector.extensions" -}}
+citus: pg_catalog
+vector: public
 {{- end }}
 
 {{/*
@@ -226,6 +325,13 @@ resources:
   limits:
     cpu: {{ $group.resources.limits.cpu | quote }}
     memory: {{ $group.resources.limits.memory | quote }}
+{{- $synchronous := and (ge (int $group.instances) 2) $group.patroni.synchronousMode }}
+patroni:
+  ttl: {{ $root.Values.patroni.ttl }}
+  loop_wait: {{ $root.Values.patroni.loopWait }}
+  retry_timeout: {{ $root.Values.patroni.retryTimeout }}
+  synchronous_mode: {{ $synchronous }}
+  synchronous_mode_strict: {{ and $synchronous $group.patroni.synchronousModeStrict }}
 {{- /* Naming the existing public schema keeps the operator from creating its default "data" schema, which fails
 in a database it does not own (postgres) and would then skip the extensions. */}}
 preparedDatabases:
@@ -235,8 +341,7 @@ preparedDatabases:
       public:
         defaultRoles: false
     extensions:
-      citus: pg_catalog
-      vector: public
+      {{- include "citus-pgvector.extensions" . | nindent 6 }}
 {{- with $root.Values.backup.logical }}
 {{- if .enabled }}
 enableLogicalBackup: true
@@ -265,7 +370,7 @@ sidecars:
 tolerations:
   {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .nodeAffinity }}
+{{- with include "citus-pgvector.nodeAffinity" (dict "root" $root "affinity" .nodeAffinity) | fromYaml }}
 nodeAffinity:
   {{- toYaml . | nindent 2 }}
 {{- end }}
@@ -288,6 +393,39 @@ podAnnotations:
 {{- include "citus-pgvector.poolerSpec" $root }}
 {{- end }}
 {{- include "citus-pgvector.externalAccessSpec" (dict "root" $root "role" .role) }}
+{{- end }}
+
+{{/*
+A node affinity (the operator's spec.nodeAffinity, a pod's affinity.nodeAffinity) that also requires nodes of the
+image's architecture (image.architecture): the rule goes into every required term the user wrote, since the terms are
+alternatives, unless the term names kubernetes.io/arch itself; with no required terms it is the one term. As YAML;
+empty when there is nothing to require. Takes a dict: root and affinity (the user's, may be empty).
+*/}}
+{{- define "citus-pgvector.nodeAffinity" -}}
+{{- $affinity := deepCopy (.affinity | default dict) }}
+{{- with .root.Values.image.architecture }}
+{{- $rule := dict "key" "kubernetes.io/arch" "operator" "In" "values" (list .) }}
+{{- $required := $affinity.requiredDuringSchedulingIgnoredDuringExecution | default dict }}
+{{- $terms := list }}
+{{- range $term := $required.nodeSelectorTerms | default (list dict) }}
+{{- $expressions := $term.matchExpressions | default list }}
+{{- $named := false }}
+{{- range $expressions }}
+{{- if eq .key "kubernetes.io/arch" }}
+{{- $named = true }}
+{{- end }}
+{{- end }}
+{{- if not $named }}
+{{- $expressions = append $expressions $rule }}
+{{- end }}
+{{- $terms = append $terms (merge (dict "matchExpressions" $expressions) $term) }}
+{{- end }}
+{{- $_ := set $required "nodeSelectorTerms" $terms }}
+{{- $_ := set $affinity "requiredDuringSchedulingIgnoredDuringExecution" $required }}
+{{- end }}
+{{- with $affinity }}
+{{- toYaml . }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -363,6 +501,31 @@ Volumes the WAL backup needs in the Spilo container, as a YAML list: the GCS ser
 {{- end }}
 
 {{/*
+Refuses a change of postgresql.version on clusters that exist: the operator would upgrade each cluster on its own
+(Spilo's pg_upgrade, major_version_upgrade_mode "manual" by default) without Citus's steps. Takes the root context.
+*/}}
+{{- define "citus-pgvector.validateMajorVersion" -}}
+{{- $cluster := include "citus-pgvector.cluster" . | fromYaml }}
+{{- $wanted := toString .Values.postgresql.version }}
+{{- $running := list }}
+{{- with $cluster.coordinator }}
+{{- $running = append $running (printf "%s runs %v" .metadata.name .spec.postgresql.version) }}
+{{- end }}
+{{- range $name := keys ($cluster.workers | default dict) | sortAlpha }}
+{{- $running = append $running (printf "%s runs %v" $name (index $cluster.workers $name).spec.postgresql.version) }}
+{{- end }}
+{{- $differ := list }}
+{{- range $running }}
+{{- if not (hasSuffix (printf " runs %s" $wanted) .) }}
+{{- $differ = append $differ . }}
+{{- end }}
+{{- end }}
+{{- if $differ }}
+{{- fail (printf "\n\ncitus-pgvector: refusing to change postgresql.version to %s on running clusters (%s): the operator would run pg_upgrade on each cluster on its own, without Citus's citus_prepare_pg_upgrade / citus_finish_pg_upgrade, and leave the distributed tables broken. Keep the version the clusters run and follow docs/upgrade.md (the Citus-aware major upgrade), whose last step is this helm upgrade." $wanted (join ", " $differ)) }}
+{{- end }}
+{{- end }}
+
+{{/*
 Every problem with the values that the schema cannot express, reported together in one failure.
 */}}
 {{- define "citus-pgvector.validateValues" -}}
@@ -377,6 +540,34 @@ Every problem with the values that the schema cannot express, reported together 
 {{- with .Values.backup.wal }}
 {{- if and .enabled (not .bucket) }}
 {{- $problems = append $problems "backup.wal.bucket must be set when backup.wal.enabled is true" }}
+{{- end }}
+{{- end }}
+{{- if eq (toString .Values.operator.line) "1.15" }}
+{{- if ne (toString .Values.postgresql.version) "17" }}
+{{- $problems = append $problems (printf "postgresql.version must be at most 17 with operator.line 1.15 (its postgresql resources accept PostgreSQL 13 to 17), got %v" .Values.postgresql.version) }}
+{{- end }}
+{{- range $role := list "coordinator" "workers" }}
+{{- if (index $.Values $role).scheduling.topologySpreadConstraints }}
+{{- $problems = append $problems (printf "%s.scheduling.topologySpreadConstraints must be empty with operator.line 1.15: that operator's postgresql resources have no topologySpreadConstraints and the API server would drop them silently; remove them or run operator v2 (operator.line 2.0)" $role) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with .Values.patroni }}
+{{- $minimum := add .loopWait (mul 2 .retryTimeout) }}
+{{- if lt (int .ttl) (int $minimum) }}
+{{- $problems = append $problems (printf "patroni.ttl must be at least patroni.loopWait + 2 x patroni.retryTimeout = %d (Patroni's rule, or a slow loop loses the leader lock), got %v" (int $minimum) .ttl) }}
+{{- end }}
+{{- end }}
+{{- if and .Values.superuser.password .Values.superuser.existingSecret.name }}
+{{- $problems = append $problems (printf "superuser.existingSecret.name must be empty when superuser.password is set (one source of the password), got %q" .Values.superuser.existingSecret.name) }}
+{{- end }}
+{{- range $path := list "coordinator" "workers" "registrar" "scaling" "pooler" "metrics" }}
+{{- $resources := (index $.Values $path).resources }}
+{{- if lt (include "citus-pgvector.cpuMillis" $resources.limits.cpu | int) (include "citus-pgvector.cpuMillis" $resources.requests.cpu | int) }}
+{{- $problems = append $problems (printf "%s.resources.limits.cpu must not be below the request %v, got %v" $path $resources.requests.cpu $resources.limits.cpu) }}
+{{- end }}
+{{- if lt (include "citus-pgvector.memoryBytes" $resources.limits.memory | float64) (include "citus-pgvector.memoryBytes" $resources.requests.memory | float64) }}
+{{- $problems = append $problems (printf "%s.resources.limits.memory must not be below the request %v, got %v" $path $resources.requests.memory $resources.limits.memory) }}
 {{- end }}
 {{- end }}
 {{- $problems = concat $problems (include "citus-pgvector.featureProblems" . | fromJsonArray) }}

@@ -37,6 +37,14 @@ Takes a dict: root, name (the worker's cluster name) and id.
     {{- include "citus-pgvector.sslEnv" $root | nindent 4 }}
     - name: REGISTRAR_INTERVAL_SECONDS
       value: {{ $registrar.intervalSeconds | quote }}
+    {{- $extensions := list }}
+    {{- range $name, $schema := include "citus-pgvector.extensions" $root | fromYaml }}
+    {{- $extensions = append $extensions (printf "%s:%s" $name $schema) }}
+    {{- end }}
+    - name: REGISTRAR_EXTENSIONS
+      value: {{ join "," $extensions | quote }}
+    - name: REGISTRAR_EXTENSION_GRACE_SECONDS
+      value: {{ $registrar.extensionGraceSeconds | quote }}
   resources:
     requests:
       cpu: {{ $registrar.resources.requests.cpu | quote }}

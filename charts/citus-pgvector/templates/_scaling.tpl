@@ -54,7 +54,8 @@ Why the scaling values cannot work, as a failure: Citus needs a worker, and goin
 
 {{/*
 Pod spec that runs one of the chart's scripts against the coordinator as the superuser, over TLS (Spilo rejects TCP
-without it), verifying the server when tls gives a CA. No Kubernetes API access: everything happens in SQL.
+without it), verifying the server when tls gives a CA, on a node of the image's architecture. No Kubernetes API
+access: everything happens in SQL.
 Takes a dict: root, script (file name in files/scripts), env (extra env entries, a list) and timeoutSeconds.
 */}}
 {{- define "citus-pgvector.scriptPodSpec" -}}
@@ -65,6 +66,11 @@ Takes a dict: root, script (file name in files/scripts), env (extra env entries,
 {{- $secret := include "citus-pgvector.superuserSecretName" (include "citus-pgvector.coordinatorName" $root) }}
 restartPolicy: Never
 automountServiceAccountToken: false
+{{- with include "citus-pgvector.nodeAffinity" (dict "root" $root) | fromYaml }}
+affinity:
+  nodeAffinity:
+    {{- toYaml . | nindent 4 }}
+{{- end }}
 securityContext:
   runAsNonRoot: true
   runAsUser: 101

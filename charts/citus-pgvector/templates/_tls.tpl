@@ -27,10 +27,13 @@ Where the chart's own containers (registrar, hooks, test pod) find the CA certif
 {{/*
 spec.tls of a postgresql resource (and of its pooler), as YAML (empty without a certificate). The operator mounts
 caSecretName at /tlsca and points Spilo's SSL_CA_FILE at caFile in it, else at caFile in the certificate's Secret.
+It mounts the Secret with mode 0640, so the pods get Spilo's postgres group (103) as fsGroup, as the operator's
+documentation requires for custom certificates: PostgreSQL then can read the key.
 */}}
 {{- define "citus-pgvector.tlsSpec" -}}
 {{- $secret := include "citus-pgvector.tlsSecretName" . }}
 {{- if $secret }}
+spiloFSGroup: 103
 tls:
   secretName: {{ $secret | quote }}
   {{- with .Values.tls.caSecretName }}

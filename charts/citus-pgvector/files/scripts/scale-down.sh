@@ -41,17 +41,25 @@ while IFS=$'\t' read -r name port placements; do
   log "leaving: ${name}:${port} with ${placements} shard placements"
 done <<<"${plan}"
 
-# After a failed drain the leaving workers stay in the cluster: let them hold shards again. Runs even when the
-# time is up, with a short timeout of its own.
+# After a failed drain the leaving workers stay in the cluster: let them hold shards again. Citus writes the property
+# to every node that has its metadata, so while a worker fails over (its Service has no primary until Patroni
+# promotes the replica) the change fails: it is retried every POLL_SECONDS for up to RESTORE_SECONDS, even when the
+# script's own time is up.
+readonly RESTORE_SECONDS=300
 restore() {
-  local i
+  local i give_up_at
+  give_up_at=$(($(date +%s) + RESTORE_SECONDS))
   for i in "${!names[@]}"; do
-    if cleanup_sql_file set-should-have-shards.sql -v node_name="${names[i]}" -v node_port="${ports[i]}" \
-      -v should_have_shards=true; then
-      log "${names[i]}:${ports[i]} may have shards again"
-    else
-      log "could not give ${names[i]}:${ports[i]} its shouldhaveshards back: run citus_set_node_property on the coordinator"
-    fi
+    until cleanup_sql_file set-should-have-shards.sql -v node_name="${names[i]}" -v node_port="${ports[i]}" \
+      -v should_have_shards=true; do
+      if (($(date +%s) + POLL_SECONDS > give_up_at)); then
+        log "could not give ${names[i]}:${ports[i]} its shouldhaveshards back: run citus_set_node_property on the coordinator"
+        continue 2
+      fi
+      log "giving ${names[i]}:${ports[i]} its shouldhaveshards back failed; retrying in ${POLL_SECONDS}s"
+      sleep "${POLL_SECONDS}"
+    done
+    log "${names[i]}:${ports[i]} may have shards again"
   done
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Pre-delete hook: refuses helm uninstall while the coordinator's database holds tables (uninstall-guard.sql), so
-# uninstalling never deletes data by accident. Environment: the libpq variables of the coordinator (see common.sh).
+# Pre-delete hook: refuses helm uninstall while the coordinator's database holds user data (uninstall-guard.sql),
+# so uninstalling never deletes data by accident. Environment: the libpq variables of the coordinator (see common.sh).
 set -euo pipefail
 
 readonly SCRIPT_NAME=uninstall-guard
@@ -10,4 +10,4 @@ hook_setup
 
 await_coordinator
 sql_file uninstall-guard.sql || fail "helm uninstall stops here; every cluster and volume stays"
-log "no tables: uninstall may go on"
+log "no user data: uninstall may go on"

@@ -1,8 +1,5 @@
--- Registrar, on the coordinator: registrar-node.sql, then the coordinator host and the worker (:worker_host,
--- :worker_port) in pg_dist_node: added when missing (unless a scale-down retired it; the shard id sequence first moves
--- past :shard_floor, the highest shard id on the worker), activated when inactive. Prints "step ..." before each
--- step, "did ..." after each change, "retired" for a retired worker.
-\ir registrar-node.sql
+-- Registrar, on the coordinator, run after registrar-node.sql as one script: the coordinator host and the worker in
+-- pg_dist_node.
 \echo step checking the coordinator in pg_dist_node
 SELECT count(*) = 0 AS coordinator_missing FROM pg_catalog.pg_dist_node
  WHERE groupid = 0 AND nodename = :'coordinator_host' AND nodeport = :coordinator_port \gset registrar_

@@ -1,6 +1,6 @@
--- Registrar, on its worker: registrar-node.sql, then the highest shard id the worker knows (its Citus metadata, and
--- shard-like table names left over from an earlier coordinator), so a rebuilt coordinator never reuses those ids.
-\ir registrar-node.sql
+-- Registrar, on its worker, run after registrar-node.sql as one script: the shard ids in use.
+-- On the worker: also the highest shard id it knows (its Citus metadata, and shard-like table
+-- names left over from an earlier coordinator), so a rebuilt coordinator never reuses those ids.
 \echo step reading the shard ids in use
 SELECT greatest(
          (SELECT coalesce(max(shardid), 0) FROM pg_catalog.pg_dist_shard),

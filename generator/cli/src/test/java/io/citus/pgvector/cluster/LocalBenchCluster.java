@@ -1,5 +1,6 @@
 package io.citus.pgvector.cluster;
 
+import io.citus.pgvector.testing.KeepRunning;
 import io.citus.pgvector.testing.LocalCitusCluster;
 import io.citus.pgvector.testing.LocalPostgres;
 import io.citus.pgvector.testing.ProjectFiles;
@@ -37,13 +38,7 @@ public final class LocalBenchCluster {
             System.out.println("workers:     " + worker);
             System.out.printf("ready: -h 127.0.0.1 -p %d -U postgres -d postgres --password-file %s%n",
                     cluster.coordinator().port(), passwordFile);
-            Path stop = dir.resolve("stop");
-            System.out.println("stopping in " + lifetime.toMinutes() + " minutes, or once " + stop + " exists");
-            System.out.flush();
-            long deadline = System.nanoTime() + lifetime.toNanos();
-            while (System.nanoTime() < deadline && !Files.exists(stop)) {
-                Thread.sleep(1000);
-            }
+            KeepRunning.untilStopped(dir, lifetime);
         }
     }
 }

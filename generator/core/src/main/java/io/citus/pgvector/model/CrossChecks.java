@@ -15,6 +15,18 @@ final class CrossChecks {
             problems.add(new ValuesProblem("fullnameOverride", "must be at most " + Values.MAX_FULLNAME_LENGTH
                     + " characters so the operator's name suffixes fit, got " + v.fullnameOverride().length()));
         }
+        operatorLine(v, problems);
+        Values.Patroni patroni = v.patroni();
+        if (patroni.loopWait() + 2 * patroni.retryTimeout() > patroni.ttl()) {
+            problems.add(new ValuesProblem("patroni.ttl", "must be at least patroni.loopWait + 2 x"
+                    + " patroni.retryTimeout = " + (patroni.loopWait() + 2 * patroni.retryTimeout())
+                    + " (Patroni's rule, or a slow loop loses the leader lock), got " + patroni.ttl()));
+        }
+        Values.Superuser superuser = v.superuser();
+        if (!superuser.password().isEmpty() && !superuser.existingSecret().name().isEmpty()) {
+            problems.add(new ValuesProblem("superuser.existingSecret.name", "must be empty when superuser.password"
+                    + " is set (one source of the password), got \"" + superuser.existingSecret().name() + "\""));
+        }
         limitsCoverRequests(v.coordinator().resources(), "coordinator", problems);
         limitsCoverRequests(v.workers().resources(), "workers", problems);
         limitsCoverRequests(v.registrar().resources(), "registrar", problems);
@@ -40,6 +52,28 @@ final class CrossChecks {
             }
         }
         return problems;
+    }
+
+    /** What the operator line the clusters run on would drop or refuse. */
+    private static void operatorLine(Values v, List<ValuesProblem> problems) {
+        if (!v.operator().line().equals("1.15")) {
+            return;
+        }
+        if (!v.postgresql().version().equals("17")) {
+            problems.add(new ValuesProblem("postgresql.version", "must be at most 17 with operator.line 1.15 (its"
+                    + " postgresql resources accept PostgreSQL 13 to 17), got " + v.postgresql().version()));
+        }
+        topologySpreadOnV115(v.coordinator().scheduling(), "coordinator", problems);
+        topologySpreadOnV115(v.workers().scheduling(), "workers", problems);
+    }
+
+    private static void topologySpreadOnV115(Values.Scheduling scheduling, String role, List<ValuesProblem> problems) {
+        if (!scheduling.topologySpreadConstraints().isEmpty()) {
+            problems.add(new ValuesProblem(role + ".scheduling.topologySpreadConstraints", "must be empty with"
+                    + " operator.line 1.15: that operator's postgresql resources have no topologySpreadConstraints"
+                    + " and the API server would drop them silently; remove them or run operator v2 (operator.line"
+                    + " 2.0)"));
+        }
     }
 
     private static void tls(Values.Tls tls, List<ValuesProblem> problems) {
@@ -77,7 +111,8 @@ final class CrossChecks {
         if (access.pooler() && !v.pooler().enabled()) {
             problems.add(new ValuesProblem("externalAccess.pooler", "needs pooler.enabled: true"));
         }
-        if (access.type().equals("LoadBalancer") && (access.coordinatorNodePort() != 0 || access.poolerNodePort() != 0)) {
+        boolean nodePortGiven = access.coordinatorNodePort() != 0 || access.poolerNodePort() != 0;
+        if (access.type().equals("LoadBalancer") && nodePortGiven) {
             problems.add(new ValuesProblem(access.coordinatorNodePort() != 0 ? "externalAccess.coordinatorNodePort"
                     : "externalAccess.poolerNodePort", "applies only to externalAccess.type NodePort"));
         }

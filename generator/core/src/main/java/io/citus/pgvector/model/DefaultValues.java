@@ -44,7 +44,8 @@ public final class DefaultValues {
                     yield parse(annotation.value(), where);
                 }
                 case STRING_MAP, OBJECT -> annotation == null ? node.objectNode() : parse(annotation.value(), where);
-                case OBJECT_LIST, STRING_LIST -> annotation == null ? node.arrayNode() : parse(annotation.value(), where);
+                case OBJECT_LIST, STRING_LIST ->
+                        annotation == null ? node.arrayNode() : parse(annotation.value(), where);
             });
         }
         return node;

@@ -33,7 +33,12 @@ public enum ManagedSetting {
             "a quarter of the role's memory request shared by the index builds that run at once (a worker: one per"
                     + " shard it holds; the coordinator: one), between 64MB and 8GB", Role.EVERY),
     MAX_PARALLEL_MAINTENANCE_WORKERS("max_parallel_maintenance_workers", Origin.POSTGRESQL, Purpose.TUNING, "", "2",
-            "the role's CPU request (cores, rounded up), at most 8", Role.EVERY);
+            "the role's CPU request (cores, rounded up), at most 8", Role.EVERY),
+    MAX_WORKER_PROCESSES("max_worker_processes", Origin.POSTGRESQL, Purpose.PLATFORM, "", "8",
+            "unless set in the parameters: 5 background workers that always run (bg_mon, pg_cron, the logical"
+                    + " replication launcher, Citus's maintenance daemon and task queue monitor) +"
+                    + " citus.max_background_task_executors_per_node (1) + max_logical_replication_workers (4) +"
+                    + " max_parallel_workers (8), each as the parameters set it: 18 by default", Role.EVERY);
 
     /** Who defines the setting, and so its stock default. */
     public enum Origin {

@@ -24,6 +24,8 @@ public record Values(
         Image image,
         @Doc("PostgreSQL settings shared by the coordinator and the workers.")
         Postgresql postgresql,
+        @Doc("Patroni's timing on every cluster (`spec.patroni`): how fast a lost primary is replaced.")
+        Patroni patroni,
         @Doc("The database that holds the distributed tables.")
         Database database,
         @Doc("Superuser credentials, identical on every cluster because Citus nodes connect to each other as it.")
@@ -78,7 +80,13 @@ public record Values(
             @Default("ghcr.io/citus-pgvector/spilo-citus-pgvector")
             String repository,
             @Doc("Image tag; empty means the chart's appVersion.") @Formatted(value = Format.IMAGE_TAG, optional = true)
-            String tag) {
+            String tag,
+            @Doc("CPU architecture the image is built for (Citus publishes amd64 packages only): every pod of the"
+                    + " release needs a node labelled `kubernetes.io/arch` with it, a rule added to each term of the"
+                    + " roles' `nodeAffinity` that names no `kubernetes.io/arch` itself. Empty adds no rule (an image"
+                    + " built for several architectures).")
+            @OneOf({"amd64", "arm64", ""}) @Default("amd64")
+            String architecture) {
     }
 
     public record Postgresql(
@@ -97,8 +105,47 @@ public record Values(
     }
 
     public record Superuser(
-            @Doc("Superuser password for every cluster. Empty generates one at install and keeps it on upgrades.")
-            String password) {
+            @Doc("Superuser password for every cluster; set it (from your secret store) for renders without a"
+                    + " cluster such as GitOps. Empty: read it from `existingSecret`, else keep the one the clusters"
+                    + " have, else (first install) generate one. A `helm upgrade` that would change the password the"
+                    + " clusters have is refused: see Rotating the superuser password in the README.")
+            String password,
+            @Doc("A Secret in the release namespace that holds the superuser password, read at install and upgrade"
+                    + " (Helm lookup; not in renders without a cluster).")
+            ExistingSecret existingSecret) {
+    }
+
+    public record ExistingSecret(
+            @Doc("Name of the Secret; empty for none.") @Formatted(value = Format.DNS_SUBDOMAIN, optional = true)
+            String name,
+            @Doc("Key of the password in it.") @Formatted(Format.FILE_NAME) @Default("password")
+            String key) {
+    }
+
+    public record Patroni(
+            @Doc("`ttl`: seconds the primary's leader lock lasts without renewal; a lost primary is replaced after"
+                    + " about this long. At least `loopWait` + 2 x `retryTimeout`.")
+            @Range(min = 5, max = 600) @Default("30")
+            Integer ttl,
+            @Doc("`loop_wait`: seconds between two runs of Patroni's loop.") @Range(min = 1, max = 300) @Default("10")
+            Integer loopWait,
+            @Doc("`retry_timeout`: seconds Patroni retries the Kubernetes API and PostgreSQL before it demotes"
+                    + " the primary.")
+            @Range(min = 1, max = 300) @Default("10")
+            Integer retryTimeout) {
+    }
+
+    public record ClusterPatroni(
+            @Doc("`synchronous_mode`: with 2 or more instances, a commit returns only once a replica has it, so a"
+                    + " failover loses no acknowledged write (asynchronous replication can lose a worker's part of a"
+                    + " distributed transaction the coordinator reported committed). Costs write latency and"
+                    + " throughput: see docs/reliability.md. Off with 1 instance.")
+            @Default("true")
+            Boolean synchronousMode,
+            @Doc("`synchronous_mode_strict`: with `synchronousMode`, block writes while no replica is in sync instead"
+                    + " of going on unreplicated.")
+            @Default("false")
+            Boolean synchronousModeStrict) {
     }
 
     public record Citus(
@@ -132,6 +179,8 @@ public record Values(
             Volume volume,
             @Doc("PostgreSQL parameters only for the coordinator.")
             Map<String, String> parameters,
+            @Doc("Replication of the coordinator's Patroni cluster.")
+            ClusterPatroni patroni,
             @Doc("Scheduling of the coordinator pods.")
             Scheduling scheduling) {
     }
@@ -150,6 +199,8 @@ public record Values(
             Volume volume,
             @Doc("PostgreSQL parameters only for the workers.")
             Map<String, String> parameters,
+            @Doc("Replication of each worker's Patroni cluster.")
+            ClusterPatroni patroni,
             @Doc("Scheduling of the worker pods.")
             Scheduling scheduling) {
     }
@@ -160,6 +211,11 @@ public record Values(
             @Doc("Seconds between two checks of the worker's registration.") @Range(min = 5, max = 3600)
             @Default("30")
             Integer intervalSeconds,
+            @Doc("Seconds the registrar leaves the operator to create the `citus` and `vector` extensions"
+                    + " (`preparedDatabases`) on a cluster before it creates them itself; creating them at the same"
+                    + " moment as the operator would make the operator's attempt fail until its next sync.")
+            @Range(min = 0, max = 3600) @Default("300")
+            Integer extensionGraceSeconds,
             @Doc("Resources of the registrar container.")
             @Default("{requests: {cpu: 10m, memory: 32Mi}, limits: {cpu: 200m, memory: 64Mi}}")
             Resources resources) {
@@ -186,7 +242,9 @@ public record Values(
 
     public record Volume(
             @Doc("Size of the data volume.") @Formatted(Format.MEMORY) String size,
-            @Doc("Storage class; empty uses the cluster's default.") String storageClass) {
+            @Doc("Storage class; empty uses the cluster's default.")
+            @Formatted(value = Format.DNS_SUBDOMAIN, optional = true)
+            String storageClass) {
     }
 
     public record Scheduling(
@@ -220,7 +278,9 @@ public record Values(
             String prefix,
             @Doc("S3 region (`AWS_REGION`).") String region,
             @Doc("S3 endpoint for S3-compatible stores such as MinIO; empty for AWS.") String endpoint,
-            @Doc("Use path-style S3 URLs (most S3-compatible stores need it).") @Default("false")
+            @Doc("Use path-style S3 URLs on AWS (no `endpoint`). With an `endpoint` Spilo forces path style"
+                    + " whatever this says (configure_spilo.py), which S3-compatible stores such as MinIO need.")
+            @Default("false")
             Boolean forcePathStyle,
             @Doc("When to take a base backup, as 5-field cron in UTC.") @Formatted(Format.CRON) @Default("0 1 * * *")
             String schedule,
@@ -254,9 +314,10 @@ public record Values(
                     + " `force_logical`, or `block_writes` (blocks writes to a shard while it moves).")
             @OneOf({"auto", "force_logical", "block_writes"}) @Default("auto")
             String shardTransferMode,
-            @Doc("A pre-delete hook refuses `helm uninstall` while the coordinator's database holds tables, because"
-                    + " the operator deletes every cluster's volumes with it. Drop the tables (or set this to false)"
-                    + " to uninstall on purpose.")
+            @Doc("A pre-delete hook refuses `helm uninstall` while the coordinator's database holds user data (a"
+                    + " Citus table, or another table with a row), because the operator deletes every cluster's"
+                    + " volumes with it. Drop the Citus tables and empty the others (or set this to false) to"
+                    + " uninstall on purpose.")
             @Default("true")
             Boolean guardUninstall,
             @Doc("Image of the hook Jobs and the `helm test` pod; empty repository or tag means the clusters' image,"
@@ -315,8 +376,9 @@ public record Values(
             @Doc("Resources of the exporter container.")
             @Default("{requests: {cpu: 10m, memory: 32Mi}, limits: {cpu: 200m, memory: 128Mi}}")
             Resources resources,
-            @Doc("Prometheus Operator objects (a PodMonitor and the PrometheusRule alerts): `auto` renders them when the"
-                    + " cluster serves monitoring.coreos.com/v1, `always` also without (renders for GitOps), `never`.")
+            @Doc("Prometheus Operator objects (a PodMonitor and the PrometheusRule alerts): `auto` renders them when"
+                    + " the cluster serves monitoring.coreos.com/v1, `always` also without (renders for GitOps),"
+                    + " `never`.")
             @OneOf({"auto", "always", "never"}) @Default("auto")
             String prometheusOperator,
             @Doc("Scrape interval of the PodMonitor.") @Formatted(Format.DURATION) @Default("30s")

@@ -112,7 +112,7 @@ class ChartRenderingTest {
         JsonNode coordinator = rendered.named("postgresql", "citus-coordinator").at("/spec/postgresql/parameters");
         assertThat(coordinator.path("maintenance_work_mem").asText()).as("2Gi / 4, one build").isEqualTo("512MB");
         assertThat(coordinator.path("max_parallel_maintenance_workers").asText()).isEqualTo("1");
-        RenderedChart big = Charts.render(CHART, Map.of("workers.resources.requests.memory", "200G",
+        RenderedChart big = Charts.render(CHART, Map.of("workers.resources.requests.memory", "200G", "workers.resources.limits.memory", "200G",
                 "coordinator.resources.requests.cpu", "16000m", "coordinator.resources.limits.cpu", "16000m"));
         assertThat(big.named("postgresql", "citus-worker-1").at("/spec/postgresql/parameters/maintenance_work_mem")
                 .asText()).as("capped").isEqualTo("8192MB");
@@ -231,20 +231,11 @@ class ChartRenderingTest {
         }
 
         private static JsonNode envFrom(JsonNode spec, String name) {
-            return envVar(spec, name).at("/valueFrom/secretKeyRef");
+            return Charts.envVar(spec, name).at("/valueFrom/secretKeyRef");
         }
 
         private static String env(JsonNode spec, String name) {
-            return envVar(spec, name).path("value").asText();
-        }
-
-        private static JsonNode envVar(JsonNode spec, String name) {
-            for (JsonNode e : spec.path("env")) {
-                if (e.path("name").asText().equals(name)) {
-                    return e;
-                }
-            }
-            throw new AssertionError("no env " + name + " in " + spec.path("env"));
+            return Charts.env(spec, name);
         }
     }
 

@@ -58,7 +58,8 @@ class FeatureRenderingTest {
                         "monitoring.coreos.com_podmonitors.yaml"),
                 CrdSchemaValidator.locateFixtureCrd("extra.crd.dir", "prometheus-operator",
                         "monitoring.coreos.com_prometheusrules.yaml"),
-                CrdSchemaValidator.locateFixtureCrd("extra.crd.dir", "cert-manager", "cert-manager.io_certificates.yaml"))
+                CrdSchemaValidator.locateFixtureCrd("extra.crd.dir", "cert-manager",
+                        "cert-manager.io_certificates.yaml"))
                 .flatMap(Optional::stream).map(CrdSchemaValidator::load).forEach(crds::add);
         return crds;
     }
@@ -189,8 +190,8 @@ class FeatureRenderingTest {
                 .doesNotContain("NetworkPolicy", "PodMonitor", "PrometheusRule", "Certificate");
         for (JsonNode pg : rendered.ofKind("postgresql")) {
             JsonNode spec = pg.path("spec");
-            assertThat(fieldNames(spec)).doesNotContain("tls", "enableConnectionPooler", "connectionPooler",
-                    "enableMasterLoadBalancer", "enableMasterNodePort", "allowedSourceRanges");
+            assertThat(fieldNames(spec)).doesNotContain("tls", "spiloFSGroup", "enableConnectionPooler",
+                    "connectionPooler", "enableMasterLoadBalancer", "enableMasterNodePort", "allowedSourceRanges");
             assertThat(spec.path("sidecars").findValuesAsText("name")).doesNotContain("postgres-exporter");
         }
     }
@@ -216,11 +217,12 @@ class FeatureRenderingTest {
     void metrics() throws Exception {
         RenderedChart rendered = Charts.render(CHART, Map.of("metrics.enabled", "true"));
         assertThat(rendered.ofKind("postgresql")).hasSize(3).allSatisfy(pg -> {
-            JsonNode exporter = sidecar(pg, "postgres-exporter");
+            JsonNode exporter = Charts.sidecar(pg, "postgres-exporter");
             assertThat(exporter.at("/ports/0/containerPort").asInt()).isEqualTo(9187);
             assertThat(exporter.at("/ports/0/name").asText()).isEqualTo("metrics");
-            assertThat(env(exporter, "PG_EXPORTER_EXTEND_QUERY_PATH")).isEqualTo("/opt/citus-pgvector/metrics/queries.yaml");
-            assertThat(env(exporter, "DATA_SOURCE_PASS")).isEqualTo("$(POSTGRES_PASSWORD)");
+            assertThat(Charts.env(exporter, "PG_EXPORTER_EXTEND_QUERY_PATH"))
+                    .isEqualTo("/opt/citus-pgvector/metrics/queries.yaml");
+            assertThat(Charts.env(exporter, "DATA_SOURCE_PASS")).isEqualTo("$(POSTGRES_PASSWORD)");
             JsonNode volume = volume(pg, "postgres-exporter-queries");
             assertThat(volume.path("targetContainers").toString()).isEqualTo("[\"postgres-exporter\"]");
             assertThat(volume.at("/volumeSource/configMap/name").asText()).isEqualTo("citus-metrics");
@@ -247,12 +249,15 @@ class FeatureRenderingTest {
     void tls() throws HelmException {
         RenderedChart rendered = Charts.render(CHART, Map.of("tls.secretName", "citus-server-tls",
                 "tls.caSecretName", "citus-ca", "tls.caFile", "ca.pem"));
+        assertThat(rendered.ofKind("postgresql")).allSatisfy(pg -> assertThat(pg.at("/spec/spiloFSGroup").asInt())
+                .as("Spilo's postgres group reads the key").isEqualTo(103));
         assertThat(rendered.ofKind("postgresql")).allSatisfy(pg -> assertThat(pg.at("/spec/tls").toString())
-                .isEqualTo("{\"secretName\":\"citus-server-tls\",\"caSecretName\":\"citus-ca\",\"caFile\":\"ca.pem\"}"));
+                .isEqualTo("{\"secretName\":\"citus-server-tls\",\"caSecretName\":\"citus-ca\","
+                        + "\"caFile\":\"ca.pem\"}"));
         for (JsonNode worker : rendered.postgresqls("worker")) {
-            JsonNode registrar = sidecar(worker, "citus-worker-registrar");
-            assertThat(env(registrar, "PGSSLMODE")).isEqualTo("verify-full");
-            assertThat(env(registrar, "PGSSLROOTCERT")).isEqualTo("/opt/citus-pgvector/tls-ca/ca.pem");
+            JsonNode registrar = Charts.sidecar(worker, "citus-worker-registrar");
+            assertThat(Charts.env(registrar, "PGSSLMODE")).isEqualTo("verify-full");
+            assertThat(Charts.env(registrar, "PGSSLROOTCERT")).isEqualTo("/opt/citus-pgvector/tls-ca/ca.pem");
             JsonNode ca = volume(worker, "tls-ca");
             assertThat(ca.path("targetContainers").toString()).isEqualTo("[\"citus-worker-registrar\"]");
             assertThat(ca.at("/volumeSource/secret/secretName").asText()).isEqualTo("citus-ca");
@@ -367,15 +372,6 @@ class FeatureRenderingTest {
         return names;
     }
 
-    static JsonNode sidecar(JsonNode postgresql, String name) {
-        for (JsonNode s : postgresql.at("/spec/sidecars")) {
-            if (s.path("name").asText().equals(name)) {
-                return s;
-            }
-        }
-        throw new AssertionError("no sidecar " + name + " in " + postgresql.at("/metadata/name").asText());
-    }
-
     private static JsonNode volume(JsonNode postgresql, String name) {
         for (JsonNode v : postgresql.at("/spec/additionalVolumes")) {
             if (v.path("name").asText().equals(name)) {
@@ -383,14 +379,5 @@ class FeatureRenderingTest {
             }
         }
         throw new AssertionError("no additional volume " + name + " in " + postgresql.at("/metadata/name").asText());
-    }
-
-    static String env(JsonNode container, String name) {
-        for (JsonNode e : container.path("env")) {
-            if (e.path("name").asText().equals(name)) {
-                return e.path("value").asText();
-            }
-        }
-        throw new AssertionError("no env " + name + " in container " + container.path("name").asText());
     }
 }

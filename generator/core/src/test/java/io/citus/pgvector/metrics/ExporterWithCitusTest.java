@@ -48,7 +48,8 @@ class ExporterWithCitusTest {
     Path dir;
 
     @Test
-    @DisplayName("the exporter with the chart's queries returns every metric, labelled, on the coordinator and a worker")
+    @DisplayName("the exporter with the chart's queries returns every metric, labelled, on the coordinator and a"
+            + " worker")
     void everyMetricWithItsLabels() throws Exception {
         Optional<String> citus = LocalPostgres.citusUnavailableReason();
         Assumptions.assumeTrue(citus.isEmpty(), () -> citus.orElse(""));
@@ -58,7 +59,7 @@ class ExporterWithCitusTest {
         Path queries = Files.writeString(dir.resolve("queries.yaml"),
                 chart.named("ConfigMap", "citus-metrics").at("/data/queries.yaml").asText());
         JsonNode sidecar = MetricsFiles.exporterSidecar(chart);
-        String uri = MetricsFiles.env(sidecar, "DATA_SOURCE_URI");
+        String uri = Charts.env(sidecar, "DATA_SOURCE_URI");
         assertThat(uri).startsWith("localhost:5432/postgres?sslmode=require&");
         QueryFile file = QueryFile.read(queries);
 

@@ -2,6 +2,7 @@ package io.citus.pgvector.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.citus.pgvector.chart.Charts;
 import io.citus.pgvector.render.RenderedChart;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +19,8 @@ final class MetricsFiles {
     static final String QUERY_PATH_ENV = "PG_EXPORTER_EXTEND_QUERY_PATH";
     private static final Pattern QUOTED = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
     private static final Pattern MATCHERS = Pattern.compile("\\{[^}]*}|\\[[^]]*]");
-    private static final Pattern GROUPING = Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
+    private static final Pattern GROUPING =
+            Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*(\\s*\\()?");
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\(\\s*([^,)]*)(,[^)]*)?\\)");
     private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "by", "without",
@@ -28,21 +30,7 @@ final class MetricsFiles {
     }
 
     static JsonNode exporterSidecar(RenderedChart chart) {
-        for (JsonNode sidecar : chart.named("postgresql", "citus-coordinator").at("/spec/sidecars")) {
-            if (sidecar.path("name").asText().equals("postgres-exporter")) {
-                return sidecar;
-            }
-        }
-        throw new AssertionError("no postgres-exporter sidecar on the coordinator");
-    }
-
-    static String env(JsonNode container, String name) {
-        for (JsonNode e : container.path("env")) {
-            if (e.path("name").asText().equals(name)) {
-                return e.path("value").asText();
-            }
-        }
-        throw new AssertionError("no env " + name + " in " + container.path("name").asText());
+        return Charts.sidecar(chart.named("postgresql", "citus-coordinator"), "postgres-exporter");
     }
 
     static JsonNode dashboard(RenderedChart chart) {

@@ -107,7 +107,7 @@ class ValuesLoaderTest {
         void unknownKeySuggestsTheKnownOne() throws Exception {
             assertThat(problems("workers:\n  cuont: 3\n")).containsExactly(
                     "workers.cuont: unknown key; did you mean \"count\"? known keys: count, instances, resources,"
-                            + " volume, parameters, scheduling");
+                            + " volume, parameters, patroni, scheduling");
         }
 
         @Test
@@ -243,6 +243,45 @@ class ValuesLoaderTest {
         }
 
         @Test
+        void fieldsOperatorV115WouldDrop() throws Exception {
+            assertThat(problems("""
+                    operator:
+                      line: "1.15"
+                    postgresql:
+                      version: "18"
+                    workers:
+                      scheduling:
+                        topologySpreadConstraints:
+                          - {maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule}
+                    """)).containsExactly(
+                    "postgresql.version: must be at most 17 with operator.line 1.15 (its postgresql resources accept"
+                            + " PostgreSQL 13 to 17), got 18",
+                    "workers.scheduling.topologySpreadConstraints: must be empty with operator.line 1.15: that"
+                            + " operator's postgresql resources have no topologySpreadConstraints and the API server"
+                            + " would drop them silently; remove them or run operator v2 (operator.line 2.0)");
+        }
+
+        @Test
+        void patroniTtlShorterThanItsLoop() throws Exception {
+            assertThat(problems("patroni:\n  ttl: 20\n  loopWait: 10\n  retryTimeout: 10\n")).containsExactly(
+                    "patroni.ttl: must be at least patroni.loopWait + 2 x patroni.retryTimeout = 30 (Patroni's rule,"
+                            + " or a slow loop loses the leader lock), got 20");
+        }
+
+        @Test
+        void twoSourcesOfThePassword() throws Exception {
+            assertThat(problems("superuser:\n  password: s3cret\n  existingSecret:\n    name: pg-superuser\n"))
+                    .containsExactly("superuser.existingSecret.name: must be empty when superuser.password is set (one"
+                            + " source of the password), got \"pg-superuser\"");
+        }
+
+        @Test
+        void storageClassThatIsNoObjectName() throws Exception {
+            assertThat(problems("workers:\n  volume:\n    storageClass: Fast SSD\n")).singleElement().asString()
+                    .startsWith("workers.volume.storageClass: must be a lowercase DNS subdomain");
+        }
+
+        @Test
         void parameterThatIsNotAScalar() throws Exception {
             assertThat(problems("postgresql:\n  parameters:\n    work_mem: [1, 2]\n")).containsExactly(
                     "postgresql.parameters.work_mem: must be a string, number or boolean, got a list");
@@ -261,7 +300,7 @@ class ValuesLoaderTest {
                     extra: 1
                     """)).containsExactlyInAnyOrder(
                     "extra: unknown key; known keys: nameOverride, fullnameOverride, teamId, operator, image, postgresql,"
-                            + " database, superuser, citus, vector, coordinator, workers, registrar, backup,"
+                            + " patroni, database, superuser, citus, vector, coordinator, workers, registrar, backup,"
                             + " operatorConfigMap, scaling, helmTest, pooler, metrics, tls, networkPolicy, externalAccess",
                     "workers.count: must be at least 1, got -1",
                     "workers.instances: must be an integer, got \"two\"",

@@ -50,20 +50,10 @@ class RegistrarCitusClusterTest {
 
   @AfterEach
   void stopCluster() throws IOException {
-    List<Integer> exitCodes = new ArrayList<>();
-    try {
-      for (RegistrarProcess registrar : registrars) {
-        exitCodes.add(registrar.stop());
-      }
-    } finally {
-      for (LocalPostgres server : workers) {
-        server.close();
-      }
-      if (coordinator != null) {
-        coordinator.close();
-      }
-    }
-    assertThat(exitCodes).as("registrars' exit codes on SIGTERM").allMatch(code -> code == 0);
+    List<LocalPostgres> servers = new ArrayList<>(workers);
+    servers.add(coordinator);
+    assertThat(RegistrarProcess.stopAllThenClose(registrars, servers)).as("registrars' exit codes on SIGTERM")
+        .allMatch(code -> code == 0);
   }
 
   /** A started server with the database the operator would create (extensions are the registrar's job). */

@@ -55,14 +55,10 @@ class RegistrarTlsTest {
     static Map<String, String> registrarTlsEnv(Path caFile) throws Exception {
         RenderedChart chart = Charts.render(ProjectFiles.committedChart(), Map.of("tls.secretName", "citus-tls",
                 "tls.caFile", "ca.crt"));
+        JsonNode registrar = Charts.sidecar(chart.named("postgresql", "citus-worker-1"), "citus-worker-registrar");
         Map<String, String> env = new HashMap<>();
-        for (JsonNode sidecar : chart.named("postgresql", "citus-worker-1").at("/spec/sidecars")) {
-            for (JsonNode e : sidecar.path("env")) {
-                String name = e.path("name").asText();
-                if (name.startsWith("PGSSL")) {
-                    env.put(name, e.path("value").asText());
-                }
-            }
+        for (String name : List.of("PGSSLMODE", "PGSSLROOTCERT")) {
+            env.put(name, Charts.env(registrar, name));
         }
         assertThat(env).containsEntry("PGSSLMODE", "verify-full")
                 .containsEntry("PGSSLROOTCERT", "/opt/citus-pgvector/tls-ca/ca.crt");

@@ -117,7 +117,7 @@ class ScalingHooksRenderingTest {
                 {"Job", "citus-scale-up", "scale-up.sh"}, {"Job", "citus-uninstall-guard", "uninstall-guard.sh"},
                 {"Pod", "citus-test-vector-queries", "helm-test.sh"}}) {
             JsonNode object = hooks.named(pod[0], pod[1]);
-            JsonNode spec = pod[0].equals("Job") ? object.at("/spec/template/spec") : object.path("spec");
+            JsonNode spec = ShippedHooks.podSpec(object);
             assertThat(spec.at("/containers/0/command").toString())
                     .isEqualTo("[\"/bin/bash\",\"/opt/citus-pgvector/scripts/" + pod[2] + "\"]");
             assertThat(spec.at("/containers/0/volumeMounts/0/mountPath").asText())
@@ -127,11 +127,23 @@ class ScalingHooksRenderingTest {
     }
 
     @Test
+    @DisplayName("every hook and the test pod run on a node of the image's architecture (image.architecture)")
+    void architecture() throws HelmException {
+        ShippedHooks hooks = render();
+        for (JsonNode object : hooks.scriptPods()) {
+            assertThat(ShippedHooks.podSpec(object).at("/affinity/nodeAffinity").toString()).isEqualTo(
+                    "{\"requiredDuringSchedulingIgnoredDuringExecution\":{\"nodeSelectorTerms\":[{\"matchExpressions\":"
+                            + "[{\"key\":\"kubernetes.io/arch\",\"operator\":\"In\",\"values\":[\"amd64\"]}]}]}}");
+        }
+        assertThat(render("image.architecture", "").named("Job", "citus-uninstall-guard")
+                .at("/spec/template/spec").has("affinity")).isFalse();
+    }
+
+    @Test
     @DisplayName("every hook connects to the coordinator Service as the superuser from its Secret, with SSL")
     void coordinatorConnection() throws HelmException {
         ShippedHooks hooks = render();
-        for (JsonNode object : List.of(hooks.named("Job", "citus-scale-down"), hooks.named("Job", "citus-scale-up"),
-                hooks.named("Job", "citus-uninstall-guard"), hooks.named("Pod", "citus-test-vector-queries"))) {
+        for (JsonNode object : hooks.scriptPods()) {
             Map<String, String> env = ShippedHooks.env(object);
             assertThat(env).containsEntry("PGHOST", "citus-coordinator").containsEntry("PGPORT", "5432")
                     .containsEntry("PGDATABASE", "postgres").containsEntry("PGSSLMODE", "require")

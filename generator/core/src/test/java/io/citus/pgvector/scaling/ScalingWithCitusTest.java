@@ -193,12 +193,12 @@ class ScalingWithCitusTest {
         newWorker = cluster.startWorker(false);
         Map<String, String> overrides = new LinkedHashMap<>(desired(0, 1));
         overrides.put("DESIRED_WORKERS", overrides.get("DESIRED_WORKERS") + ",127.0.0.1:" + newWorker.port());
-        Process hook = ShippedHooks.start(scripts, "scale-up.sh", scaleUpEnv, connection(overrides));
+        ShippedHooks.Running hook = ShippedHooks.start(scripts, "scale-up.sh", scaleUpEnv, connection(overrides));
         Thread.sleep(3000);
-        assertThat(hook.isAlive()).as("the hook waits for the worker").isTrue();
+        assertThat(hook.process().isAlive()).as("the hook waits for the worker").isTrue();
         cluster.sql(cluster.coordinator(), "SELECT citus_add_node(?, ?)", LocalCitusCluster.HOST, newWorker.port());
         long started = System.nanoTime();
-        ShippedHooks.Run run = ShippedHooks.await(hook, 300);
+        ShippedHooks.Run run = hook.await(300);
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("waiting: 2 of 3 workers active").contains("all 3 workers are active")

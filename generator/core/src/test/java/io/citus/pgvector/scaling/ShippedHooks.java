@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +22,7 @@ import java.util.stream.Stream;
  * the hooks as ordinary objects) and the keys are renamed back in the output: the objects are exactly what Helm
  * creates for each hook.
  */
-record ShippedHooks(String yaml, List<JsonNode> objects) {
+public record ShippedHooks(String yaml, List<JsonNode> objects) {
 
     static final String RELEASE = Charts.RELEASE;
     static final String NAMESPACE = Charts.NAMESPACE;
@@ -31,7 +30,7 @@ record ShippedHooks(String yaml, List<JsonNode> objects) {
     private static final String RENAMED_KEY = "rendered-by-test.citus-pgvector.io/hook";
 
     /** Renders the hooks and everything else with a fixed password plus {@code set}; {@code work} holds the copy. */
-    static ShippedHooks render(Path work, Map<String, String> set) throws HelmException {
+    public static ShippedHooks render(Path work, Map<String, String> set) throws HelmException {
         Path copy = work.resolve("chart-" + System.nanoTime());
         copyRenamingHookKeys(ProjectFiles.committedChart(), copy);
         String yaml = Charts.render(copy, set).yaml().replace(RENAMED_KEY, HOOK_KEY);
@@ -55,29 +54,40 @@ record ShippedHooks(String yaml, List<JsonNode> objects) {
         }
     }
 
-    List<JsonNode> hooks() {
+    public List<JsonNode> hooks() {
         return objects.stream().filter(o -> o.at("/metadata/annotations").has(HOOK_KEY)).toList();
     }
 
-    JsonNode named(String kind, String name) {
+    public JsonNode named(String kind, String name) {
         return objects.stream()
                 .filter(o -> o.path("kind").asText().equals(kind) && o.at("/metadata/name").asText().equals(name))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in:\n" + yaml));
     }
 
-    boolean has(String kind, String name) {
+    public boolean has(String kind, String name) {
         return objects.stream()
                 .anyMatch(o -> o.path("kind").asText().equals(kind) && o.at("/metadata/name").asText().equals(name));
     }
 
-    static String annotation(JsonNode object, String key) {
+    public static String annotation(JsonNode object, String key) {
         return object.at("/metadata/annotations").path(key).asText(null);
     }
 
-    /** The env of the first container of a Job or Pod: plain values, and secretKeyRef as "secret:NAME/KEY". */
-    static Map<String, String> env(JsonNode jobOrPod) {
-        JsonNode spec = jobOrPod.path("kind").asText().equals("Job") ? jobOrPod.at("/spec/template/spec")
+    /** The pod spec of a Job (its template's) or of a Pod. */
+    static JsonNode podSpec(JsonNode jobOrPod) {
+        return jobOrPod.path("kind").asText().equals("Job") ? jobOrPod.at("/spec/template/spec")
                 : jobOrPod.path("spec");
+    }
+
+    /** The pods that run the chart's scripts with the default values: the three hook Jobs and the test pod. */
+    List<JsonNode> scriptPods() {
+        return List.of(named("Job", RELEASE + "-scale-down"), named("Job", RELEASE + "-scale-up"),
+                named("Job", RELEASE + "-uninstall-guard"), named("Pod", RELEASE + "-test-vector-queries"));
+    }
+
+    /** The env of the first container of a Job or Pod: plain values, and secretKeyRef as "secret:NAME/KEY". */
+    public static Map<String, String> env(JsonNode jobOrPod) {
+        JsonNode spec = podSpec(jobOrPod);
         Map<String, String> env = new LinkedHashMap<>();
         for (JsonNode e : spec.at("/containers/0/env")) {
             JsonNode ref = e.at("/valueFrom/secretKeyRef");
@@ -88,66 +98,73 @@ record ShippedHooks(String yaml, List<JsonNode> objects) {
     }
 
     /** Writes the scripts ConfigMap's files into {@code dir}, flat, as its volume mounts them in the pods. */
-    Path mountScripts(Path dir) {
-        JsonNode data = named("ConfigMap", RELEASE + "-scaling").path("data");
-        try {
-            Files.createDirectories(dir);
-            for (Iterator<Map.Entry<String, JsonNode>> it = data.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> file = it.next();
-                Files.writeString(dir.resolve(file.getKey()), file.getValue().asText(), StandardCharsets.UTF_8);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return dir;
+    public Path mountScripts(Path dir) {
+        return Charts.mountConfigMap(named("ConfigMap", RELEASE + "-scaling"), dir);
     }
 
     /** What a script printed (stdout and stderr together) and its exit status. */
-    record Run(int exitCode, String output) {
+    public record Run(int exitCode, String output) {
     }
 
     /**
      * Runs a mounted script the way the hook container does ({@code /bin/bash <dir>/<script>}) with the container's
      * env from {@code podEnv} and {@code overrides} on top (connection settings of the local coordinator).
      */
-    static Run run(Path scripts, String script, Map<String, String> podEnv, Map<String, String> overrides,
+    public static Run run(Path scripts, String script, Map<String, String> podEnv, Map<String, String> overrides,
             long timeoutSeconds) {
-        return await(start(scripts, script, podEnv, overrides), timeoutSeconds);
+        return start(scripts, script, podEnv, overrides).await(timeoutSeconds);
     }
 
-    static Process start(Path scripts, String script, Map<String, String> podEnv, Map<String, String> overrides) {
-        ProcessBuilder builder = new ProcessBuilder("/bin/bash", scripts.resolve(script).toString())
-                .redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(k -> k.startsWith("PG"));
-        podEnv.forEach((k, v) -> {
-            if (!v.startsWith("secret:")) {
-                env.put(k, v);
+    /** A started script: its process and the file its output goes to, readable while it runs. */
+    public record Running(Process process, Path outputFile) {
+
+        /** What the script printed so far. */
+        public String output() {
+            try {
+                return Files.readString(outputFile, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        });
-        env.putAll(overrides);
-        try {
-            Process process = builder.start();
-            process.getOutputStream().close();
-            return process;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        }
+
+        /** Waits for the end; a script still running after {@code timeoutSeconds} is killed and fails the test. */
+        public Run await(long timeoutSeconds) {
+            try {
+                if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError("script did not end within " + timeoutSeconds + "s:\n" + output());
+                }
+                Run run = new Run(process.exitValue(), output());
+                Files.deleteIfExists(outputFile);
+                return run;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
     }
 
-    static Run await(Process process, long timeoutSeconds) {
+    public static Running start(Path scripts, String script, Map<String, String> podEnv,
+            Map<String, String> overrides) {
         try {
-            byte[] out = process.getInputStream().readAllBytes();
-            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("script did not end within " + timeoutSeconds + "s");
-            }
-            return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8));
+            Path output = Files.createTempFile("hook-" + script, ".log");
+            ProcessBuilder builder = new ProcessBuilder("/bin/bash", scripts.resolve(script).toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            Map<String, String> env = builder.environment();
+            env.keySet().removeIf(k -> k.startsWith("PG"));
+            podEnv.forEach((k, v) -> {
+                if (!v.startsWith("secret:")) {
+                    env.put(k, v);
+                }
+            });
+            env.putAll(overrides);
+            return new Running(builder.start(), output);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

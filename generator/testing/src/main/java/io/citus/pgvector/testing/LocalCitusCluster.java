@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A Citus cluster on this machine: a coordinator and workers, each a {@link LocalPostgres} with Citus preloaded and
@@ -23,11 +24,14 @@ public final class LocalCitusCluster implements AutoCloseable {
     private final String password;
     private final LocalPostgres coordinator;
     private final List<LocalPostgres> workers = new ArrayList<>();
+    private final Consumer<LocalPostgres> firstBoot;
 
-    private LocalCitusCluster(Path dir, String password, LocalPostgres coordinator) {
+    private LocalCitusCluster(Path dir, String password, LocalPostgres coordinator,
+            Consumer<LocalPostgres> firstBoot) {
         this.dir = dir;
         this.password = password;
         this.coordinator = coordinator;
+        this.firstBoot = firstBoot;
     }
 
     /**
@@ -36,9 +40,19 @@ public final class LocalCitusCluster implements AutoCloseable {
      * @param register also register the workers with the coordinator, as the registrar sidecars would
      */
     public static LocalCitusCluster start(Path dir, int workers, String password, boolean register) {
+        return start(dir, workers, password, register, node -> { });
+    }
+
+    /**
+     * Like {@link #start(Path, int, String, boolean)}, with {@code firstBoot} run on every node once its server is
+     * up and before the extensions are created, as the image's own first boot runs before the operator creates them.
+     */
+    public static LocalCitusCluster start(Path dir, int workers, String password, boolean register,
+            Consumer<LocalPostgres> firstBoot) {
         LocalCitusCluster cluster = new LocalCitusCluster(dir, password,
-                LocalPostgres.start(dir, "coordinator", password, true, true));
+                LocalPostgres.start(dir, "coordinator", password, true, true), firstBoot);
         try {
+            firstBoot.accept(cluster.coordinator);
             createExtensions(cluster.coordinator);
             for (int i = 1; i <= workers; i++) {
                 cluster.startWorker(register);
@@ -58,6 +72,7 @@ public final class LocalCitusCluster implements AutoCloseable {
     public LocalPostgres startWorker(boolean register) {
         LocalPostgres worker = LocalPostgres.start(dir, "worker-" + (workers.size() + 1), password, true, true);
         workers.add(worker);
+        firstBoot.accept(worker);
         createExtensions(worker);
         if (register) {
             sql(coordinator, "SELECT citus_add_node(?, ?)", HOST, worker.port());

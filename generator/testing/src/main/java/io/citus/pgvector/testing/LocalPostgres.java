@@ -54,6 +54,7 @@ public final class LocalPostgres implements AutoCloseable {
     private final String password;
     private final boolean citus;
     private final boolean serverPgpass;
+    private boolean sslOnly;
 
     private LocalPostgres(Path dir, String name, int port, String password, boolean citus, boolean serverPgpass) {
         this.dir = dir;
@@ -161,6 +162,27 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the running server take TCP connections only over SSL and with a password, as Spilo's pg_hba does
+     * ({@code local all all trust}, {@code hostssl all all all} with a password, {@code hostnossl all all all reject});
+     * serve a certificate first ({@link TestCa#serveTls}). This class's own connections then use {@code sslmode=require}.
+     */
+    public void rejectTcpWithoutSsl() {
+        try {
+            Files.writeString(data().resolve("pg_hba.conf"), String.join("\n",
+                    "local all all trust",
+                    "hostssl all all 127.0.0.1/32 scram-sha-256",
+                    "hostnossl all all all reject") + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        chownToPostgres(dir);
+        // Reloaded by signal: a TCP connection without SSL may already be refused, and with SSL not yet served.
+        runAsPostgres(List.of(BINDIR.resolve("pg_ctl").toString(), "-D", data().toString(), "reload"));
+        sslOnly = true;
+        awaitConnections();
+    }
+
     /** Starts (or restarts after {@link #stop()}) the server and waits until it accepts connections. */
     public void start() {
         List<String> command = new ArrayList<>();
@@ -252,7 +274,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     public String jdbcUrl(String database) {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?sslmode=disable&connectTimeout=5";
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?sslmode=" + sslMode() + "&connectTimeout=5";
     }
 
     /** Runs SQL with psql over TCP and returns its unaligned, tuples-only output; fails on an SQL error. */
@@ -268,7 +290,12 @@ public final class LocalPostgres implements AutoCloseable {
     public Result psql(String database, String sql) {
         return run(List.of(psql().toString(), "-X", "-q", "-A", "-t", "-w", "-v", "ON_ERROR_STOP=1", "-h",
                 "127.0.0.1", "-p", String.valueOf(port), "-U", SUPERUSER, "-d", database, "-c", sql),
-                Map.of("PGPASSWORD", password, "PGSSLMODE", "disable", "PGCONNECT_TIMEOUT", "5"), TIMEOUT);
+                Map.of("PGPASSWORD", password, "PGSSLMODE", sslMode(), "PGCONNECT_TIMEOUT", "5"), TIMEOUT);
+    }
+
+    /** The libpq sslmode this class connects with: require after {@link #rejectTcpWithoutSsl()}, else disable. */
+    public String sslMode() {
+        return sslOnly ? "require" : "disable";
     }
 
     public static Path psql() {
@@ -330,7 +357,7 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    static boolean isRoot() {
+    public static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }
 
@@ -384,7 +411,8 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    static void chownToPostgres(Path path) {
+    /** As root, gives {@code path} (recursively) to the postgres OS user; otherwise nothing to do. */
+    public static void chownToPostgres(Path path) {
         if (isRoot()) {
             Result result = run(List.of("chown", "-R", "postgres:postgres", path.toString()), Map.of(), TIMEOUT);
             if (result.exitCode() != 0) {
@@ -394,7 +422,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     /** The postgres OS user must be able to reach folders that JUnit creates private to root. */
-    static void openUp(Path path) throws IOException {
+    public static void openUp(Path path) throws IOException {
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
