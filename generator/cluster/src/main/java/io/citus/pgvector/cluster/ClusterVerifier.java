@@ -2,6 +2,8 @@ package io.citus.pgvector.cluster;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.citus.pgvector.Failure;
+import io.citus.pgvector.Failure.Kind;
 import io.citus.pgvector.cluster.Coordinator.WorkerResult;
 import io.citus.pgvector.cluster.VerifyReport.Check;
 import io.citus.pgvector.cluster.VerifyReport.Status;
@@ -46,6 +48,20 @@ public final class ClusterVerifier {
         this.expectedWorkers = intent.map(i -> OptionalInt.of(i.workers().size())).orElse(expectedWorkers);
         this.expectedSettings = Map.copyOf(expectedSettings);
         this.intent = intent;
+    }
+
+    /**
+     * Connects to the coordinator and runs every check.
+     *
+     * @throws ClusterUnreachableException when the coordinator cannot be reached
+     * @throws Failure (environment) when the coordinator fails during the checks
+     */
+    public VerifyReport verify(ConnectionSettings connection) throws Failure {
+        try (Coordinator coordinator = Coordinator.connect(connection)) {
+            return verify(coordinator);
+        } catch (SQLException e) {
+            throw new Failure(Kind.ENVIRONMENT, "the coordinator failed during the checks: " + e.getMessage(), e);
+        }
     }
 
     public VerifyReport verify(Coordinator coordinator) throws SQLException {

@@ -159,7 +159,7 @@ class ScalingHooksRenderingTest {
                         + " index build and 4Gi for two give both 512MB of maintenance_work_mem")
                 .containsEntry("SAME_SETTINGS", "citus.local_hostname,citus.max_cached_conns_per_worker,"
                         + "citus.shard_count,hnsw.ef_search,hnsw.iterative_scan,maintenance_work_mem,"
-                        + "max_prepared_transactions,shared_preload_libraries,wal_level");
+                        + "max_prepared_transactions,max_worker_processes,shared_preload_libraries,wal_level");
         assertThat(ShippedHooks.env(hooks.named("Job", "citus-scale-up"))).containsEntry("REBALANCE", "true")
                 .containsEntry("SHARD_TRANSFER_MODE", "auto").containsEntry("TIMEOUT_SECONDS", "1800");
     }
