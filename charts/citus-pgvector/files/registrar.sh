@@ -67,7 +67,7 @@ readonly MANAGE_AUTHINFO="${REGISTRAR_MANAGE_AUTHINFO:-true}"
 # name:schema,... as the operator's preparedDatabases creates them.
 readonly EXTENSIONS="${REGISTRAR_EXTENSIONS:-}"
 readonly EXTENSION_GRACE_SECONDS="${REGISTRAR_EXTENSION_GRACE_SECONDS:-300}"
-readonly PSQL="${REGISTRAR_PSQL:-psql}"
+PSQL="${REGISTRAR_PSQL:-psql}"
 # Serializes every registrar's changes on the coordinator ("citus" in ASCII).
 readonly LOCK_KEY=426870929779
 
@@ -80,13 +80,10 @@ export PGPASSWORD="${POSTGRES_PASSWORD:-}"
 export POSTGRES_PASSWORD="${POSTGRES_PASSWORD:-}"
 unset PGHOST PGPORT PGUSER PGPASSFILE PGSERVICE
 
-log() {
-  local line="$*"
-  if [[ -n "${POSTGRES_PASSWORD}" ]]; then
-    line="${line//"${POSTGRES_PASSWORD}"/[redacted]}"
-  fi
-  printf '%s registrar[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${WORKER_ID}" "${line}"
-}
+LOG_NAME="registrar[${WORKER_ID}]"
+LOG_REDACT="${POSTGRES_PASSWORD}"
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/scripts source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 config_error() {
   log "configuration error: $*; fix the environment and restart the pod"
@@ -161,201 +158,14 @@ pause() {
   sleep_pid=""
 }
 
-# SQL shared by the worker and the coordinator: the extensions, then the internode password.
-# The operator creates the extensions itself (preparedDatabases, at create and on every sync), after reading
-# pg_extension, with CREATE EXTENSION IF NOT EXISTS: a CREATE of the same extension running here at that moment
-# would make its statement fail (duplicate key in pg_extension) and the cluster show CreateFailed until its next
-# sync. So while the extensions are missing the script only reports them (extensions_missing), unless the caller
-# allows creating them (create_extensions: after the grace period) or nobody can (an extension not installed, citus
-# not preloaded): then the attempt reports why at once. Each missing one is created in the schema the operator asks
-# for, and a concurrent creation by another session counts as done.
-ENSURE_NODE_SQL=$(cat <<'SQL'
-\echo step checking the extensions
-SELECT coalesce(string_agg(w.name, ' ' ORDER BY w.position), '') AS missing,
-       count(*) > 0 AS extensions_missing,
-       :'create_extensions'::boolean
-         OR coalesce(bool_or(NOT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions a WHERE a.name = w.name)
-                             OR (w.name = 'citus' AND NOT 'citus' = ANY (pg_catalog.string_to_array(
-                                   replace(pg_catalog.current_setting('shared_preload_libraries'), ' ', ''), ',')))),
-                     false) AS create_now
-  FROM (SELECT split_part(wanted, ':', 1) AS name, position
-          FROM unnest(pg_catalog.string_to_array(:'extensions', ',')) WITH ORDINALITY AS u(wanted, position)) w
- WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e WHERE e.extname = w.name)
-\gset registrar_
-\if :registrar_extensions_missing
-\if :registrar_create_now
-\echo step creating extensions :registrar_missing
-BEGIN;
-SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
-SELECT pg_catalog.set_config('citus_pgvector.extensions', :'extensions', true) \gset registrar_
-DO $create$
-DECLARE
-  wanted text;
-  extension text;
-  target_schema text;
-  created text[] := '{}';
-  concurrent text[] := '{}';
-BEGIN
-  FOREACH wanted IN ARRAY pg_catalog.string_to_array(pg_catalog.current_setting('citus_pgvector.extensions'), ',')
-  LOOP
-    extension := split_part(wanted, ':', 1);
-    target_schema := split_part(wanted, ':', 2);
-    CONTINUE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = extension);
-    BEGIN
-      EXECUTE format('CREATE EXTENSION IF NOT EXISTS %I SCHEMA %I', extension, target_schema);
-      created := created || extension;
-    EXCEPTION WHEN unique_violation OR duplicate_object THEN
-      -- Another session (the operator) created it in the meantime; a new snapshot sees it committed.
-      IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = extension) THEN
-        RAISE;
-      END IF;
-      concurrent := concurrent || extension;
-    END;
-  END LOOP;
-  PERFORM pg_catalog.set_config('citus_pgvector.created', array_to_string(created, ' '), true);
-  PERFORM pg_catalog.set_config('citus_pgvector.concurrent', array_to_string(concurrent, ' '), true);
-END
-$create$;
-SELECT pg_catalog.current_setting('citus_pgvector.created') AS created,
-       pg_catalog.current_setting('citus_pgvector.created') <> '' AS did_create,
-       pg_catalog.current_setting('citus_pgvector.concurrent') AS concurrent,
-       pg_catalog.current_setting('citus_pgvector.concurrent') <> '' AS saw_concurrent \gset registrar_
-COMMIT;
-\if :registrar_did_create
-\echo did create extension(s) :registrar_created
-\endif
-\if :registrar_saw_concurrent
-\echo info extension(s) :registrar_concurrent were created by another session at the same time
-\endif
-\else
-\echo extensions_missing :registrar_missing
-\quit
-\endif
-\endif
-\if :manage_authinfo
-\echo step storing the superuser password in pg_dist_authinfo
-BEGIN;
-SET LOCAL log_statement = 'none';
-SET LOCAL log_min_error_statement = 'panic';
-SET LOCAL log_min_duration_statement = -1;
-SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
-\getenv registrar_password POSTGRES_PASSWORD
-WITH wanted AS (
-  SELECT 0 AS nodeid, :'superuser'::name AS rolename,
-         'password=''' || replace(replace(:'registrar_password', E'\\', E'\\\\'), '''', E'\\''') || '''' AS authinfo
-), updated AS (
-  UPDATE pg_catalog.pg_dist_authinfo a SET authinfo = w.authinfo FROM wanted w
-   WHERE a.nodeid = w.nodeid AND a.rolename = w.rolename AND a.authinfo IS DISTINCT FROM w.authinfo
-  RETURNING 1
-), inserted AS (
-  INSERT INTO pg_catalog.pg_dist_authinfo (nodeid, rolename, authinfo)
-  SELECT nodeid, rolename, authinfo FROM wanted w
-   WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_authinfo a
-                      WHERE a.nodeid = w.nodeid AND a.rolename = w.rolename)
-  RETURNING 1
-)
-SELECT (SELECT count(*) FROM updated) + (SELECT count(*) FROM inserted) > 0 AS authinfo_changed \gset registrar_
-\unset registrar_password
-COMMIT;
-\if :registrar_authinfo_changed
-\echo did store the superuser password in pg_dist_authinfo
-\endif
-\endif
-SQL
-)
-readonly ENSURE_NODE_SQL
-
-# On the worker: also the highest shard id it knows (its Citus metadata, and shard-like table
-# names left over from an earlier coordinator), so a rebuilt coordinator never reuses those ids.
-WORKER_SQL="${ENSURE_NODE_SQL}"$'\n'$(cat <<'SQL'
-\echo step reading the shard ids in use
-SELECT greatest(
-         (SELECT coalesce(max(shardid), 0) FROM pg_catalog.pg_dist_shard),
-         (SELECT coalesce(max(substring(c.relname FROM '_([0-9]{1,18})$')::bigint), 0)
-            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-           WHERE c.relname ~ '_[0-9]{1,18}$'
-             AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'citus',
-                                   'citus_internal', 'columnar', 'columnar_internal'))
-       ) AS shard_floor \gset registrar_
-\echo shard_floor :registrar_shard_floor
-\echo step done
-SQL
-)
-readonly WORKER_SQL
-
-COORDINATOR_SQL="${ENSURE_NODE_SQL}"$'\n'$(cat <<'SQL'
-\echo step checking the coordinator in pg_dist_node
-SELECT count(*) = 0 AS coordinator_missing FROM pg_catalog.pg_dist_node
- WHERE groupid = 0 AND nodename = :'coordinator_host' AND nodeport = :coordinator_port \gset registrar_
-\if :registrar_coordinator_missing
-\echo step setting the coordinator host
-BEGIN;
-SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
-SELECT pg_catalog.citus_set_coordinator_host(:'coordinator_host', :coordinator_port) \gset registrar_
-COMMIT;
-\echo did set the coordinator host to :coordinator_host port :coordinator_port
-\endif
-\echo step checking the worker in pg_dist_node
-SELECT count(*) = 0 AS node_missing, coalesce(bool_or(NOT isactive), false) AS node_inactive
-  FROM pg_catalog.pg_dist_node
- WHERE nodename = :'worker_host' AND nodeport = :worker_port \gset registrar_
-\if :registrar_node_missing
-\echo step adding the worker
-BEGIN;
-SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
-SELECT count(*) = 0 AS node_still_missing FROM pg_catalog.pg_dist_node
- WHERE nodename = :'worker_host' AND nodeport = :worker_port \gset registrar_
-\if :registrar_node_still_missing
-SELECT to_regclass('citus_pgvector.retired_workers') IS NOT NULL AS retired_table \gset registrar_
-\if :registrar_retired_table
-SELECT count(*) > 0 AS retired FROM citus_pgvector.retired_workers
- WHERE nodename = :'worker_host' AND nodeport = :worker_port \gset registrar_
-\else
-\set registrar_retired false
-\endif
-\if :registrar_retired
-\echo retired
-\else
-SELECT count(*) > 0 AS shard_ids_moved
-  FROM (SELECT pg_catalog.setval('pg_catalog.pg_dist_shardid_seq', :shard_floor)
-          FROM pg_catalog.pg_sequences
-         WHERE schemaname = 'pg_catalog' AND sequencename = 'pg_dist_shardid_seq'
-           AND coalesce(last_value, start_value - 1) < :shard_floor) s \gset registrar_
-\if :registrar_shard_ids_moved
-\echo did move the shard id sequence past :shard_floor, the highest shard id found on the worker
-\endif
-SELECT pg_catalog.citus_add_node(:'worker_host', :worker_port) AS node_id \gset registrar_
-\echo did add the worker to pg_dist_node as node :registrar_node_id
-\endif
-\else
-\echo info another registrar added the worker first
-\endif
-COMMIT;
-\elif :registrar_node_inactive
-\echo step activating the worker
-BEGIN;
-SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
-SELECT coalesce(bool_or(NOT isactive), false) AS node_still_inactive FROM pg_catalog.pg_dist_node
- WHERE nodename = :'worker_host' AND nodeport = :worker_port \gset registrar_
-\if :registrar_node_still_inactive
-SELECT pg_catalog.citus_activate_node(:'worker_host', :worker_port) \gset registrar_
-\echo did activate the inactive worker
-\endif
-COMMIT;
-\endif
-\echo step done
-SQL
-)
-readonly COORDINATOR_SQL
-
-# Runs a SQL script with psql on one node. Sets psql_out and psql_err; returns psql's status.
-run_psql() {
-  local host="$1" port="$2" sql="$3"
-  shift 3
+# Runs psql on one node (the rest of the arguments: -c, or -f - with the script on standard input, and -v). Sets
+# psql_out and psql_err; returns psql's status.
+node_psql() {
+  local host="$1" port="$2"
+  shift 2
   local rc=0
-  psql_out="$("${PSQL}" -X -q -A -t -w -h "${host}" -p "${port}" -U "${SUPERUSER}" -d "${DATABASE}" \
-    -v ON_ERROR_STOP=1 -v VERBOSITY=terse -v lock_key="${LOCK_KEY}" -v superuser="${SUPERUSER}" \
-    -v manage_authinfo="${MANAGE_AUTHINFO}" -v extensions="${EXTENSIONS}" "$@" -f - <<<"${sql}" \
+  psql_out="$(run_psql -h "${host}" -p "${port}" -U "${SUPERUSER}" -d "${DATABASE}" -v lock_key="${LOCK_KEY}" \
+    -v superuser="${SUPERUSER}" -v manage_authinfo="${MANAGE_AUTHINFO}" -v extensions="${EXTENSIONS}" "$@" \
     2>"${work_dir}/stderr")" || rc=$?
   psql_err="$(tr -s '\n' ' ' <"${work_dir}/stderr")"
   psql_err="${psql_err% }"
@@ -476,7 +286,7 @@ set_state() {
 # what is missing (a down coordinator) before any other step can fail on the worker.
 probe() {
   local role="$1" host="$2" port="$3"
-  if ! run_psql "${host}" "${port}" "SELECT 1;"; then
+  if ! node_psql "${host}" "${port}" -c 'SELECT 1' </dev/null; then
     classify_failure "${role}" "${host}" "${port}" connecting "${psql_err}"
     set_state "${failure_state}" "${failure_kind}" "${failure_message}"
     return 1
@@ -499,11 +309,13 @@ may_create_extensions() {
 # Runs one node's SQL (the rest of the arguments are psql options). On failure, or while the node waits for the
 # operator's extensions, records the state and returns 1.
 run_node() {
-  local role="$1" host="$2" port="$3" sql="$4"
+  local role="$1" host="$2" port="$3" file="$4"
   shift 4
   local step missing
-  if ! run_psql "${host}" "${port}" "${sql}" \
-    -v create_extensions="$(may_create_extensions "${extensions_missing_since[${role}]}")" "$@"; then
+  # One script: registrar-node.sql's \quit (extensions still missing) ends the node's script.
+  if ! node_psql "${host}" "${port}" -f - \
+    -v create_extensions="$(may_create_extensions "${extensions_missing_since[${role}]}")" "$@" \
+    < <(cat "${SQL_DIR}/registrar-node.sql" "${SQL_DIR}/${file}"); then
     step="$(last_step)"
     log_actions "${role}"
     classify_failure "${role}" "${host}" "${port}" "${step:-connecting}" "${psql_err}"
@@ -529,11 +341,11 @@ reconcile() {
     probe worker "${WORKER_HOST}" "${WORKER_PORT}" || return 1
     probe coordinator "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" || return 1
   fi
-  run_node worker "${WORKER_HOST}" "${WORKER_PORT}" "${WORKER_SQL}" || return 1
+  run_node worker "${WORKER_HOST}" "${WORKER_PORT}" registrar-worker.sql || return 1
   shard_floor="$(sed -n 's/^shard_floor //p' <<<"${psql_out}")"
   [[ "${shard_floor}" =~ ^[0-9]+$ ]] || shard_floor=0
 
-  run_node coordinator "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" "${COORDINATOR_SQL}" \
+  run_node coordinator "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" registrar-coordinator.sql \
     -v coordinator_host="${COORDINATOR_HOST}" -v coordinator_port="${COORDINATOR_PORT}" \
     -v worker_host="${WORKER_HOST}" -v worker_port="${WORKER_PORT}" -v shard_floor="${shard_floor}" || return 1
   if grep -qx retired <<<"${psql_out}"; then

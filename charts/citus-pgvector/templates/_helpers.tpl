@@ -51,10 +51,11 @@ Name of the coordinator's postgresql resource (and of its Service, which follows
 {{- end }}
 
 {{/*
-Name of worker N's postgresql resource. Takes a dict: root and id (1-based).
+Name of worker N's postgresql resource, the one place worker names are made. Takes a dict: root and id (1-based, or
+a regular expression that matches ids).
 */}}
 {{- define "citus-pgvector.workerName" -}}
-{{- printf "%s-worker-%d" (include "citus-pgvector.fullname" .root) (int .id) }}
+{{- printf "%s-worker-%v" (include "citus-pgvector.fullname" .root) .id }}
 {{- end }}
 
 {{/*
@@ -272,6 +273,22 @@ tests read; ManagedSettingTest fails when the two differ.
 {{- range $name := keys $merged | sortAlpha }}
 {{ $name }}: {{ index $merged $name | toString | quote }}
 {{- end }}
+{{- end }}
+
+{{/*
+Names of the parameters the chart sets to one value on the coordinator and the workers, comma-separated: helm test
+checks that every worker has the coordinator's value.
+*/}}
+{{- define "citus-pgvector.sharedParameterNames" -}}
+{{- $coordinator := include "citus-pgvector.parameters" (dict "root" . "role" "coordinator") | fromYaml }}
+{{- $workers := include "citus-pgvector.parameters" (dict "root" . "role" "workers") | fromYaml }}
+{{- $names := list }}
+{{- range $name := keys $workers | sortAlpha }}
+{{- if and (hasKey $coordinator $name) (eq (toString (index $coordinator $name)) (toString (index $workers $name))) }}
+{{- $names = append $names $name }}
+{{- end }}
+{{- end }}
+{{- join "," $names }}
 {{- end }}
 
 {{/*

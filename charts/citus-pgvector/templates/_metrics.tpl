@@ -89,7 +89,7 @@ the chart's PodMonitor sets them. Every alert's runbook is in the project's docs
 {{- define "citus-pgvector.alertRules" -}}
 {{- $ns := .Release.Namespace }}
 {{- $coordinator := include "citus-pgvector.coordinatorName" . }}
-{{- $workers := printf "%s-worker-[0-9]+" (include "citus-pgvector.fullname" .) }}
+{{- $workers := include "citus-pgvector.workerName" (dict "root" . "id" "[0-9]+") }}
 {{- $sel := printf "namespace=%q, cluster_name=%q" $ns $coordinator }}
 {{- $alerts := .Values.metrics.alerts }}
 groups:

@@ -40,7 +40,7 @@ workers the scaling hooks keep, or wait for.
 Names of this release's workers in pg_dist_node, as a regular expression: the scaling hooks touch no other node.
 */}}
 {{- define "citus-pgvector.workerNameRegex" -}}
-{{- printf "^%s-worker-[0-9]+$" (include "citus-pgvector.fullname" .) }}
+{{- printf "^%s$" (include "citus-pgvector.workerName" (dict "root" . "id" "[0-9]+")) }}
 {{- end }}
 
 {{/*

@@ -13,6 +13,7 @@ set -euo pipefail
 readonly SCRIPT_NAME=scale-down
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+hook_setup
 
 readonly DESIRED_WORKERS="${DESIRED_WORKERS:?DESIRED_WORKERS must list the workers that stay}"
 readonly WORKER_NAME_REGEX="${WORKER_NAME_REGEX:?WORKER_NAME_REGEX must match the worker names of this release}"
@@ -49,9 +50,8 @@ restore() {
   local i give_up_at
   give_up_at=$(($(date +%s) + RESTORE_SECONDS))
   for i in "${!names[@]}"; do
-    until PGOPTIONS="${PGOPTIONS:-} -c statement_timeout=60s" psql -X -q -A -t -w -v ON_ERROR_STOP=1 \
-      -v node_name="${names[i]}" -v node_port="${ports[i]}" -v should_have_shards=true \
-      -f "${SQL_DIR}/set-should-have-shards.sql"; do
+    until cleanup_sql_file set-should-have-shards.sql -v node_name="${names[i]}" -v node_port="${ports[i]}" \
+      -v should_have_shards=true; do
       if (($(date +%s) + POLL_SECONDS > give_up_at)); then
         log "could not give ${names[i]}:${ports[i]} its shouldhaveshards back: run citus_set_node_property on the coordinator"
         continue 2

@@ -11,6 +11,7 @@ set -euo pipefail
 readonly SCRIPT_NAME=scale-up
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+hook_setup
 
 readonly DESIRED_WORKERS="${DESIRED_WORKERS:?DESIRED_WORKERS must list every worker}"
 readonly WORKER_NAME_REGEX="${WORKER_NAME_REGEX:?WORKER_NAME_REGEX must match the worker names of this release}"

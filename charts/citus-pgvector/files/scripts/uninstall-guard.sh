@@ -6,6 +6,7 @@ set -euo pipefail
 readonly SCRIPT_NAME=uninstall-guard
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+hook_setup
 
 await_coordinator
 sql_file uninstall-guard.sql || fail "helm uninstall stops here; every cluster and volume stays"

@@ -1,30 +1,8 @@
--- helm test: the coordinator has citus and vector, exactly :expected_workers workers are active, and a distributed
--- table with a vector column and an HNSW index on every shard answers a router and a fan-out kNN query with k rows
--- in distance order. The table :test_table is dropped at the end (and by helm-test.sh after a failure).
+-- helm test, after the health checks passed: a distributed table with a vector column and an HNSW index on every
+-- shard, spread over the :expected_workers workers, answers a router and a fan-out kNN query with k rows in distance
+-- order. The table :test_table is dropped at the end (and by helm-test.sh after a failure).
 SELECT set_config('citus_pgvector.expected_workers', :'expected_workers', false),
        set_config('citus_pgvector.test_table', :'test_table', false) \g /dev/null
-
-\echo checking the citus and vector extensions and the active workers
-DO $$
-DECLARE
-  expected integer := current_setting('citus_pgvector.expected_workers')::integer;
-  active integer;
-  workers text;
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
-    RAISE EXCEPTION 'the citus extension is missing in database %', current_database();
-  END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'vector') THEN
-    RAISE EXCEPTION 'the vector extension is missing in database %', current_database();
-  END IF;
-  SELECT count(*), coalesce(string_agg(node_name || ':' || node_port, ', ' ORDER BY node_name, node_port), 'none')
-    INTO active, workers FROM pg_catalog.citus_get_active_worker_nodes();
-  IF active <> expected THEN
-    RAISE EXCEPTION 'expected % active workers (workers.count), found %: %', expected, active, workers;
-  END IF;
-  RAISE NOTICE 'active workers: %', workers;
-END
-$$;
 
 \echo creating the distributed table :test_table
 CREATE TABLE :"test_table" (

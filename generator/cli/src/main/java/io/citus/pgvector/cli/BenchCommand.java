@@ -1,11 +1,11 @@
 package io.citus.pgvector.cli;
 
+import io.citus.pgvector.Failure;
+import io.citus.pgvector.Failure.Kind;
 import io.citus.pgvector.cluster.Bench;
 import io.citus.pgvector.cluster.BenchConfig;
-import io.citus.pgvector.cluster.BenchException;
 import io.citus.pgvector.cluster.BenchReport;
 import io.citus.pgvector.cluster.BenchSpec;
-import io.citus.pgvector.cluster.ClusterUnreachableException;
 import io.citus.pgvector.cluster.Progress;
 import io.citus.pgvector.cluster.SyntheticDataset;
 import java.io.IOException;
@@ -23,7 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", versionProvider = VersionInfo.class,
+@Command(name = "bench",
         description = {"Measure vector search on a running cluster: load a seeded, clustered synthetic dataset into a"
                 + " distributed table (one per shard count), build its HNSW index, compute the exact neighbors in"
                 + " Java, then for every configuration measure recall@k and, with concurrent clients after a warm-up,"
@@ -48,11 +48,8 @@ final class BenchCommand implements Callable<Integer> {
               4  coordinator unreachable, refusing the login, or failing a statement
               5  internal error (rerun with --stacktrace)""";
 
-    @Option(names = "--help", usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
-
-    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
-    boolean version;
+    @Mixin
+    HelpOptions help;
 
     @Mixin
     VerifyCommand.ConnectionOptions connection;
@@ -152,25 +149,18 @@ final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() throws Failure {
         BenchSpec benchSpec = benchSpec();
         PrintWriter err = spec.commandLine().getErr();
-        BenchReport report;
-        try {
-            report = new Bench(connection.settings(), benchSpec, quiet ? Progress.NONE : new ConsoleProgress(err))
-                    .run();
-        } catch (ClusterUnreachableException e) {
-            throw new CliException(ExitCode.ENVIRONMENT, e.getMessage(), e);
-        } catch (BenchException e) {
-            throw new CliException(ExitCode.ENVIRONMENT, "bench failed: " + e.getMessage(), e);
-        }
+        BenchReport report = new Bench(connection.settings(), benchSpec,
+                quiet ? Progress.NONE : new ConsoleProgress(err)).run();
         spec.commandLine().getOut().print(report.toTable());
         write(json, report.toJson());
         write(csv, report.toCsv());
         return ExitCode.OK;
     }
 
-    private BenchSpec benchSpec() throws CliException {
+    private BenchSpec benchSpec() throws Failure {
         try {
             SyntheticDataset dataset = new SyntheticDataset(seed, rows, dimension, channels, centers, latentDimension,
                     noise, channelAffinity, queryAffinity);
@@ -180,7 +170,7 @@ final class BenchCommand implements Callable<Integer> {
                     (configs.isEmpty() ? List.of(BenchConfig.STOCK, BenchConfig.CLUSTER)
                             : configs.stream().map(BenchConfig::parse).toList()), table, keep);
         } catch (IllegalArgumentException e) {
-            throw new CliException(ExitCode.INVALID_INPUT, e.getMessage());
+            throw new Failure(Kind.INVALID_INPUT, e.getMessage());
         }
     }
 
@@ -191,14 +181,14 @@ final class BenchCommand implements Callable<Integer> {
         return Duration.ofMillis(Math.round(seconds * 1000));
     }
 
-    private static void write(Path file, String content) throws CliException {
+    private static void write(Path file, String content) throws Failure {
         if (file == null) {
             return;
         }
         try {
             Files.writeString(file, content, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new CliException(ExitCode.ENVIRONMENT, "cannot write " + file + ": " + e.getMessage(), e);
+            throw new Failure(Kind.ENVIRONMENT, "cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 

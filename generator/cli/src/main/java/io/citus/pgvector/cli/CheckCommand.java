@@ -1,6 +1,7 @@
 package io.citus.pgvector.cli;
 
-import io.citus.pgvector.render.ChartComparison;
+import io.citus.pgvector.Failure;
+import io.citus.pgvector.chart.ChartJobs;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -9,10 +10,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
-        description = "Fail, showing the differences, when the chart folder is not what 'generate' makes.",
-        footerHeading = "%n", footer = ExitCode.HELP)
+@Command(name = "check", description = "Fail, showing the differences, when the chart folder is not what 'generate'"
+        + " makes.", footerHeading = "%n", footer = ExitCode.HELP)
 final class CheckCommand implements Callable<Integer> {
+
+    @Mixin
+    HelpOptions help;
 
     @Mixin
     ValuesOptions values;
@@ -24,15 +27,15 @@ final class CheckCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
-        List<String> differences = ChartComparison.differences(values.render(), chart.chart);
-        PrintWriter out = spec.commandLine().getOut();
+    public Integer call() throws Failure {
+        ChartJobs.Source source = values.source();
+        List<String> differences = ChartJobs.check(source, chart.chart);
         if (differences.isEmpty()) {
-            out.printf("%s is up to date%n", chart.chart);
+            spec.commandLine().getOut().printf("%s is up to date%n", chart.chart);
             return ExitCode.OK;
         }
         PrintWriter err = spec.commandLine().getErr();
-        err.printf("%s is not what the generator makes from %s:%n", chart.chart, values.files());
+        err.printf("%s is not what the generator makes from %s:%n", chart.chart, source.valuesFiles());
         differences.forEach(d -> err.println("  " + d));
         err.println("run 'citus-pgvector generate' with the same options to update it");
         return ExitCode.CHECK_FAILED;

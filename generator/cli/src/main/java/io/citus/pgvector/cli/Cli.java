@@ -1,19 +1,16 @@
 package io.citus.pgvector.cli;
 
-import io.citus.pgvector.helm.HelmException;
-import io.citus.pgvector.model.InvalidValuesException;
-import io.citus.pgvector.model.ValuesProblem;
+import io.citus.pgvector.Failure;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 
 /** The command line: subcommands, and the one place where failures become messages and exit codes. */
 @Command(name = "citus-pgvector",
-        mixinStandardHelpOptions = true,
-        versionProvider = VersionInfo.class,
         description = "Generates, checks, lints, packages and publishes the citus-pgvector Helm chart.",
         subcommands = {GenerateCommand.class, CheckCommand.class, LintCommand.class, TemplateCommand.class,
                 PackageCommand.class, PublishCommand.class, BuildCommand.class, VerifyCommand.class,
@@ -21,6 +18,9 @@ import picocli.CommandLine.ScopeType;
         footerHeading = "%n",
         footer = ExitCode.HELP)
 public final class Cli implements Runnable {
+
+    @Mixin
+    HelpOptions help;
 
     @Option(names = "--stacktrace", scope = ScopeType.INHERIT, description = "Print the stack trace of a failure.")
     boolean stacktrace;
@@ -51,18 +51,10 @@ public final class Cli implements Runnable {
     private static int handle(Exception e, CommandLine command, ParseResult parseResult) {
         PrintWriter err = command.getErr();
         int code;
-        if (e instanceof InvalidValuesException invalid) {
-            err.println("error: " + invalid.getMessage());
-            for (ValuesProblem problem : invalid.problems()) {
-                err.println("  " + problem);
-            }
-            code = ExitCode.INVALID_INPUT;
-        } else if (e instanceof CliException cli) {
-            err.println("error: " + cli.getMessage());
-            code = cli.exitCode();
-        } else if (e instanceof HelmException helm) {
-            err.println("error: " + helm.getMessage());
-            code = ExitCode.ENVIRONMENT;
+        if (e instanceof Failure failure) {
+            err.println("error: " + failure.getMessage());
+            failure.details().forEach(detail -> err.println("  " + detail));
+            code = ExitCode.of(failure.kind());
         } else {
             err.println("error: internal error: " + e + " (rerun with --stacktrace and report it)");
             code = ExitCode.INTERNAL;

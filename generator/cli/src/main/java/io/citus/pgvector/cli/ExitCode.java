@@ -1,5 +1,7 @@
 package io.citus.pgvector.cli;
 
+import io.citus.pgvector.Failure;
+
 /** The exit codes of every subcommand, documented in the README and in {@code --help}. */
 public final class ExitCode {
 
@@ -17,6 +19,14 @@ public final class ExitCode {
     public static final int INTERNAL = 5;
 
     private ExitCode() {
+    }
+
+    /** The one mapping of failures to exit codes. */
+    static int of(Failure.Kind kind) {
+        return switch (kind) {
+            case INVALID_INPUT -> INVALID_INPUT;
+            case ENVIRONMENT -> ENVIRONMENT;
+        };
     }
 
     static final String HELP = """

@@ -1,20 +1,19 @@
 package io.citus.pgvector.cli;
 
-import com.marcnuri.helm.LintResult;
-import io.citus.pgvector.helm.HelmClient;
-import io.citus.pgvector.helm.HelmException;
-import java.io.PrintWriter;
-import java.nio.file.Path;
+import io.citus.pgvector.Failure;
+import io.citus.pgvector.chart.ChartJobs;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "lint", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
-        description = "Run 'helm lint --strict' on the chart folder.",
-        footerHeading = "%n", footer = ExitCode.HELP)
+@Command(name = "lint", description = "Run 'helm lint --strict' on the chart folder.", footerHeading = "%n",
+        footer = ExitCode.HELP)
 final class LintCommand implements Callable<Integer> {
+
+    @Mixin
+    HelpOptions help;
 
     @Mixin
     ChartOption chart;
@@ -23,19 +22,7 @@ final class LintCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
-        return lint(chart.existing(), spec.commandLine().getOut(), spec.commandLine().getErr());
-    }
-
-    static int lint(Path chart, PrintWriter out, PrintWriter err) throws HelmException {
-        LintResult result = new HelmClient().lint(chart);
-        if (result.isFailed()) {
-            err.printf("helm lint --strict %s failed:%n", chart);
-            result.getMessages().forEach(m -> err.println("  " + m));
-            return ExitCode.CHECK_FAILED;
-        }
-        result.getMessages().forEach(m -> out.println("  " + m));
-        out.printf("helm lint --strict %s: ok%n", chart);
-        return ExitCode.OK;
+    public Integer call() throws Failure {
+        return Output.linted(spec.commandLine(), ChartJobs.lint(chart.chart));
     }
 }

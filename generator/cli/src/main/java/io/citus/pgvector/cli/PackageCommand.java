@@ -1,19 +1,19 @@
 package io.citus.pgvector.cli;
 
-import io.citus.pgvector.helm.HelmClient;
-import io.citus.pgvector.helm.HelmException;
-import io.citus.pgvector.render.ChartRenderer;
-import java.nio.file.Path;
+import io.citus.pgvector.Failure;
+import io.citus.pgvector.chart.ChartJobs;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "package", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
-        description = "Package the chart folder into a versioned .tgz.",
-        footerHeading = "%n", footer = ExitCode.HELP)
+@Command(name = "package", description = "Package the chart folder into a versioned .tgz.", footerHeading = "%n",
+        footer = ExitCode.HELP)
 final class PackageCommand implements Callable<Integer> {
+
+    @Mixin
+    HelpOptions help;
 
     @Mixin
     ChartOption chart;
@@ -25,18 +25,9 @@ final class PackageCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
-        Path archive = packageChart(chart.existing(), destination.destination);
-        spec.commandLine().getOut().printf("packaged %s%n", archive);
+    public Integer call() throws Failure {
+        spec.commandLine().getOut().printf("packaged %s%n",
+                ChartJobs.packageChart(chart.chart, destination.destination));
         return ExitCode.OK;
-    }
-
-    static Path packageChart(Path chart, Path destination) throws CliException {
-        String version = ChartFile.version(chart);
-        try {
-            return new HelmClient().packageChart(chart, destination, ChartRenderer.CHART_NAME, version);
-        } catch (HelmException e) {
-            throw new CliException(ExitCode.ENVIRONMENT, e.getMessage(), e);
-        }
     }
 }

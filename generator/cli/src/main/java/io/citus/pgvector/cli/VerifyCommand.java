@@ -1,19 +1,16 @@
 package io.citus.pgvector.cli;
 
+import io.citus.pgvector.Failure;
+import io.citus.pgvector.Failure.Kind;
+import io.citus.pgvector.chart.ChartJobs;
 import io.citus.pgvector.cluster.ChartIntent;
-import io.citus.pgvector.cluster.ClusterUnreachableException;
 import io.citus.pgvector.cluster.ClusterVerifier;
 import io.citus.pgvector.cluster.ConnectionSettings;
-import io.citus.pgvector.cluster.Coordinator;
 import io.citus.pgvector.cluster.VerifyReport;
-import io.citus.pgvector.helm.HelmException;
-import io.citus.pgvector.render.RenderedChart;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +21,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "verify", versionProvider = VersionInfo.class,
+@Command(name = "verify",
         description = {"Check a running cluster through its coordinator: active workers, citus and vector versions on"
                 + " every node, shard balance, the HNSW/IVFFlat indexes on every shard of every table with a vector"
                 + " column, and that the pgvector settings (hnsw.ef_search, hnsw.iterative_scan) reach the"
@@ -48,11 +46,8 @@ final class VerifyCommand implements Callable<Integer> {
               4  coordinator unreachable, refusing the login, or lost during the checks
               5  internal error (rerun with --stacktrace)""";
 
-    @Option(names = "--help", usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
-
-    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
-    boolean version;
+    @Mixin
+    HelpOptions help;
 
     @Mixin
     ConnectionOptions connection;
@@ -77,7 +72,7 @@ final class VerifyCommand implements Callable<Integer> {
     String release;
 
     @Option(names = "--chart", paramLabel = "DIR", description = "Chart folder to render (default: "
-            + ChartOption.DEFAULT_CHART + "); needs -f.")
+            + ChartJobs.DEFAULT_CHART + "); needs -f.")
     Path chart;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
@@ -88,58 +83,34 @@ final class VerifyCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() throws Failure {
         if (!format.equals("text") && !format.equals("json")) {
-            throw new CliException(ExitCode.INVALID_INPUT, "--format must be text or json, got \"" + format + "\"");
+            throw new Failure(Kind.INVALID_INPUT, "--format must be text or json, got \"" + format + "\"");
         }
         if (expectedWorkers != null && expectedWorkers < 1) {
-            throw new CliException(ExitCode.INVALID_INPUT, "--expected-workers must be at least 1, got "
-                    + expectedWorkers);
+            throw new Failure(Kind.INVALID_INPUT, "--expected-workers must be at least 1, got " + expectedWorkers);
         }
-        Optional<ChartIntent> intent = intent();
-        VerifyReport report;
-        try (Coordinator coordinator = Coordinator.connect(connection.settings())) {
-            report = new ClusterVerifier(expectedWorkers == null ? OptionalInt.empty()
-                    : OptionalInt.of(expectedWorkers), settings, intent).verify(coordinator);
-        } catch (ClusterUnreachableException e) {
-            throw new CliException(ExitCode.ENVIRONMENT, e.getMessage(), e);
-        } catch (SQLException e) {
-            throw new CliException(ExitCode.ENVIRONMENT, "the coordinator failed during the checks: " + e.getMessage(),
-                    e);
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(format.equals("json") ? report.toJson() : report.toText());
+        VerifyReport report = new ClusterVerifier(expectedWorkers == null ? OptionalInt.empty()
+                : OptionalInt.of(expectedWorkers), settings, intent()).verify(connection.settings());
+        spec.commandLine().getOut().print(format.equals("json") ? report.toJson() : report.toText());
         return report.healthy() ? ExitCode.OK : ExitCode.CHECK_FAILED;
     }
 
     /** What the chart renders for the given values, rendered before connecting so bad values stop the command. */
-    private Optional<ChartIntent> intent() throws CliException {
+    private Optional<ChartIntent> intent() throws Failure {
         if (valuesFiles.isEmpty()) {
             if (!set.isEmpty() || release != null || chart != null) {
-                throw new CliException(ExitCode.USAGE, "--set, --release and --chart describe a render: give the"
-                        + " values with -f");
+                throw new ParameterException(spec.commandLine(), "--set, --release and --chart describe a render:"
+                        + " give the values with -f");
             }
             return Optional.empty();
         }
         if (expectedWorkers != null) {
-            throw new CliException(ExitCode.USAGE, "--expected-workers and -f: the chart's workers.count is what is"
-                    + " expected; give one of them");
+            throw new ParameterException(spec.commandLine(), "--expected-workers and -f: the chart's workers.count is"
+                    + " what is expected; give one of them");
         }
-        Path folder = chart == null ? Path.of(ChartOption.DEFAULT_CHART) : chart;
-        if (!Files.isRegularFile(folder.resolve("Chart.yaml"))) {
-            throw new CliException(ExitCode.INVALID_INPUT, folder + ": not a chart folder (no Chart.yaml)");
-        }
-        for (Path file : valuesFiles) {
-            if (!Files.isRegularFile(file)) {
-                throw new CliException(ExitCode.INVALID_INPUT, file + ": no such values file");
-            }
-        }
-        try {
-            return Optional.of(ChartIntent.of(RenderedChart.render(folder, release == null ? "citus" : release,
-                    valuesFiles, set)));
-        } catch (HelmException | IllegalArgumentException e) {
-            throw new CliException(ExitCode.INVALID_INPUT, e.getMessage(), e);
-        }
+        return Optional.of(ChartIntent.render(chart == null ? Path.of(ChartJobs.DEFAULT_CHART) : chart,
+                release == null ? "citus" : release, valuesFiles, set));
     }
 
     /**
@@ -179,17 +150,17 @@ final class VerifyCommand implements Callable<Integer> {
                 + " (default: PGPASSWORD).")
         Path passwordFile;
 
-        ConnectionSettings settings() throws CliException {
+        ConnectionSettings settings() throws Failure {
             return settings(System.getenv());
         }
 
-        ConnectionSettings settings(Map<String, String> env) throws CliException {
+        ConnectionSettings settings(Map<String, String> env) throws Failure {
             String password = null;
             if (passwordFile != null) {
                 try {
                     password = Files.readAllLines(passwordFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
                 } catch (IOException e) {
-                    throw new CliException(ExitCode.INVALID_INPUT, "--password-file: cannot read " + passwordFile + ": "
+                    throw new Failure(Kind.INVALID_INPUT, "--password-file: cannot read " + passwordFile + ": "
                             + e.getMessage());
                 }
             }
@@ -197,7 +168,7 @@ final class VerifyCommand implements Callable<Integer> {
                 return ConnectionSettings.resolve(new ConnectionSettings.Given(uri, host, port, username, dbname,
                         sslMode), env, password);
             } catch (IllegalArgumentException e) {
-                throw new CliException(ExitCode.INVALID_INPUT, e.getMessage());
+                throw new Failure(Kind.INVALID_INPUT, e.getMessage());
             }
         }
     }

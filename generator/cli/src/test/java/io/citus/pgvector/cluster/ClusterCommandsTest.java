@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.citus.pgvector.cli.Cli;
+import io.citus.pgvector.cli.CliRun;
 import io.citus.pgvector.testing.LocalCitusCluster;
 import io.citus.pgvector.testing.LocalPostgres;
 import io.citus.pgvector.testing.ProjectFiles;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -77,34 +75,22 @@ class ClusterCommandsTest {
         }
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Cli.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     private static String[] connection(String... more) {
         return Stream.concat(Stream.of("-h", LocalCitusCluster.HOST, "-p",
                 Integer.toString(cluster.coordinator().port()), "-U", "postgres", "-d", "postgres", "--password-file",
                 passwordFile.toString()), Stream.of(more)).toArray(String[]::new);
     }
 
-    private static Run verify(String... more) {
-        return cli(Stream.concat(Stream.of("verify"), Stream.of(connection(more))).toArray(String[]::new));
+    private static String[] verifyArgs(String... more) {
+        return Stream.concat(Stream.of("verify"), Stream.of(connection(more))).toArray(String[]::new);
     }
 
-    /** Reloads reach a session between statements; retry until the report shows what is expected. */
-    private static Run verifyUntil(Predicate<Run> expected, String... more) throws InterruptedException {
-        Run run = verify(more);
-        for (int i = 0; i < 25 && !expected.test(run); i++) {
-            Thread.sleep(200);
-            run = verify(more);
-        }
-        return run;
+    private static CliRun verify(String... more) {
+        return CliRun.of(verifyArgs(more));
+    }
+
+    private static CliRun verifyUntil(Predicate<CliRun> expected, String... more) throws InterruptedException {
+        return CliRun.until(expected, verifyArgs(more));
     }
 
     private static void sql(LocalPostgres node, String statement) {
@@ -126,7 +112,7 @@ class ClusterCommandsTest {
     @Order(1)
     @DisplayName("verify: a healthy cluster passes every check, in text and JSON, with the chart's settings")
     void healthy() throws Exception {
-        Run run = verify("--expected-workers", "2", "--setting", "hnsw.ef_search=100");
+        CliRun run = verify("--expected-workers", "2", "--setting", "hnsw.ef_search=100");
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).contains("OK    workers").contains("2 active workers").contains("citus 13")
                 .contains("vector 0.8").contains("hnsw.ef_search = 100, hnsw.iterative_scan = relaxed_order on every"
@@ -158,7 +144,7 @@ class ClusterCommandsTest {
             s.execute("DROP INDEX items_embedding_" + shard);
         }
         try {
-            Run run = verify();
+            CliRun run = verify();
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
             assertThat(run.out()).contains("FAIL  vector indexes")
                     .contains("items shard " + shard + " on 127.0.0.1:" + port + " has 0 of the table's 1 valid vector"
@@ -183,7 +169,7 @@ class ClusterCommandsTest {
         sql(worker, "ALTER SYSTEM SET hnsw.ef_search = 40");
         sql(worker, "SELECT pg_reload_conf()");
         try {
-            Run run = verifyUntil(r -> r.exitCode() == 1);
+            CliRun run = verifyUntil(r -> r.exitCode() == 1);
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
             assertThat(run.out()).contains("FAIL  settings")
                     .contains("127.0.0.1:" + worker.port() + ": hnsw.ef_search = 40, the coordinator has 100");
@@ -191,9 +177,9 @@ class ClusterCommandsTest {
             sql(worker, "ALTER SYSTEM RESET hnsw.ef_search");
             sql(worker, "SELECT pg_reload_conf()");
         }
-        Run healed = verifyUntil(r -> r.exitCode() == 0);
+        CliRun healed = verifyUntil(r -> r.exitCode() == 0);
         assertThat(healed.exitCode()).as(healed.toString()).isZero();
-        Run expectedElsewhere = verify("--setting", "hnsw.iterative_scan=strict_order");
+        CliRun expectedElsewhere = verify("--setting", "hnsw.iterative_scan=strict_order");
         assertThat(expectedElsewhere.exitCode()).isEqualTo(1);
         assertThat(expectedElsewhere.out()).contains("coordinator: hnsw.iterative_scan = relaxed_order, expected"
                 + " strict_order");
@@ -206,7 +192,7 @@ class ClusterCommandsTest {
         LocalPostgres worker = cluster.workers().get(0);
         worker.stop();
         try {
-            Run run = verify();
+            CliRun run = verify();
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
             assertThat(run.out()).contains("FAIL  workers").contains("127.0.0.1:" + worker.port()
                     + " does not answer");
@@ -215,11 +201,11 @@ class ClusterCommandsTest {
         }
         assertThat(verify().exitCode()).isZero();
         Path wrong = Files.writeString(dir.resolve("wrong"), "not-the-password\n");
-        Run refused = cli("verify", "-h", "127.0.0.1", "-p", Integer.toString(cluster.coordinator().port()),
+        CliRun refused = CliRun.of("verify", "-h", "127.0.0.1", "-p", Integer.toString(cluster.coordinator().port()),
                 "-U", "postgres", "-d", "postgres", "--password-file", wrong.toString());
         assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(4);
         assertThat(refused.err()).contains("password authentication failed").doesNotContain("not-the-password");
-        assertThat(cli("verify", "postgresql://postgres@127.0.0.1:1/postgres").exitCode()).isEqualTo(4);
+        assertThat(CliRun.of("verify", "postgresql://postgres@127.0.0.1:1/postgres").exitCode()).isEqualTo(4);
     }
 
     @Test
@@ -228,7 +214,7 @@ class ClusterCommandsTest {
     void bench() throws Exception {
         Path json = dir.resolve("bench.json");
         Path csv = dir.resolve("bench.csv");
-        Run run = cli(Stream.concat(Stream.of("bench"), Stream.of(connection("--rows", "5000", "--dimension", "16",
+        CliRun run = CliRun.of(Stream.concat(Stream.of("bench"), Stream.of(connection("--rows", "5000", "--dimension", "16",
                 "--channels", "20", "--centers", "50", "--queries", "40", "--warmup", "0.5", "--duration", "1.5",
                 "--config", "stock", "--config", "cluster", "--config",
                 "low:hnsw.ef_search=10,hnsw.iterative_scan=off", "--table", "tbench", "--keep", "--json",
@@ -374,7 +360,7 @@ class ClusterCommandsTest {
                 + ", shard_transfer_mode => 'block_writes')");
         sql(cluster.coordinator(), "CALL citus_cleanup_orphaned_resources()");
         sql(cluster.coordinator(), "SELECT citus_remove_node('127.0.0.1', " + worker.port() + ")");
-        Run run = verify("--expected-workers", "2");
+        CliRun run = verify("--expected-workers", "2");
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
         assertThat(run.out()).contains("FAIL  workers").contains("1 active worker, expected 2");
         assertThat(verify("--expected-workers", "1").exitCode()).isZero();

@@ -2,13 +2,11 @@ package io.citus.pgvector.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.citus.pgvector.cli.Cli;
+import io.citus.pgvector.cli.CliRun;
 import io.citus.pgvector.render.RenderedChart;
 import io.citus.pgvector.testing.LocalCitusCluster;
 import io.citus.pgvector.testing.LocalPostgres;
 import io.citus.pgvector.testing.ProjectFiles;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -110,28 +107,33 @@ class VerifyChartIntentTest {
         }
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run verify(String... more) {
-        String[] args = Stream.concat(Stream.of("verify", "-h", LocalCitusCluster.HOST, "-p",
+    private static String[] args(String... more) {
+        return Stream.concat(Stream.of("verify", "-h", LocalCitusCluster.HOST, "-p",
                 Integer.toString(cluster.coordinator().port()), "-U", "postgres", "-d", "postgres",
                 "--password-file", passwordFile.toString(), "--chart", ProjectFiles.committedChart().toString(),
                 "-f", ProjectFiles.root().resolve("values/default.yaml").toString(), "-f", values.toString()),
                 Stream.of(more)).toArray(String[]::new);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Cli.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(code, out.toString(), err.toString());
     }
 
-    /** A reload reaches a new session a moment later: retry until the report shows what is expected. */
-    private static Run verifyUntil(Predicate<Run> expected, String... more) throws InterruptedException {
-        Run run = verify(more);
-        for (int i = 0; i < 25 && !expected.test(run); i++) {
-            Thread.sleep(200);
-            run = verify(more);
+    private static CliRun verify(String... more) {
+        return CliRun.of(args(more));
+    }
+
+    /**
+     * Sets one setting on one node, expects verify to fail and returns its report, then puts the chart's value back
+     * and expects verify to pass again.
+     */
+    private static CliRun unhealthyWhile(LocalPostgres node, String setting, String value, String chartValue)
+            throws Exception {
+        setAndReload(node, setting, value);
+        CliRun run;
+        try {
+            run = CliRun.until(r -> r.exitCode() == 1, args());
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        } finally {
+            setAndReload(node, setting, chartValue);
         }
+        assertThat(CliRun.until(r -> r.exitCode() == 0, args()).exitCode()).isZero();
         return run;
     }
 
@@ -140,7 +142,7 @@ class VerifyChartIntentTest {
     @DisplayName("a cluster that runs what the chart renders is healthy: its workers by name, every setting on every"
             + " node, the image's Citus version")
     void matching() throws Exception {
-        Run run = verify();
+        CliRun run = verify();
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.out()).contains("citus-worker-1").contains("citus-worker-2")
                 .containsPattern("OK +chart settings +\\d+ settings as the chart renders them on citus-coordinator,"
@@ -154,52 +156,37 @@ class VerifyChartIntentTest {
     void workerWithOtherEfSearch() throws Exception {
         LocalPostgres worker = cluster.workers().get(1);
         String chartValue = intent.workers().get(1).parameters().get("hnsw.ef_search");
-        setAndReload(worker, "hnsw.ef_search", "64");
-        try {
-            Run run = verifyUntil(r -> r.exitCode() == 1);
-            assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-            assertThat(run.out()).containsPattern("FAIL +chart settings")
-                    .contains("citus-worker-2 (" + LocalCitusCluster.HOST + ":" + worker.port()
-                            + "): hnsw.ef_search = 64, the chart sets " + chartValue)
-                    .doesNotContainPattern("citus-worker-1 \\([^)]*\\): ");
-        } finally {
-            setAndReload(worker, "hnsw.ef_search", chartValue);
-        }
-        assertThat(verifyUntil(r -> r.exitCode() == 0).exitCode()).isZero();
+        CliRun run = unhealthyWhile(worker, "hnsw.ef_search", "64", chartValue);
+        assertThat(run.out()).containsPattern("FAIL +chart settings")
+                .contains("citus-worker-2 (" + LocalCitusCluster.HOST + ":" + worker.port()
+                        + "): hnsw.ef_search = 64, the chart sets " + chartValue)
+                .doesNotContainPattern("citus-worker-1 \\([^)]*\\): ");
     }
 
     @Test
     @Order(3)
     @DisplayName("a coordinator whose citus.shard_count differs from the chart's: unhealthy, naming it")
     void coordinatorWithOtherShardCount() throws Exception {
-        LocalPostgres coordinator = cluster.coordinator();
         String chartValue = intent.coordinator().parameters().get("citus.shard_count");
-        setAndReload(coordinator, "citus.shard_count", "7");
-        try {
-            Run run = verifyUntil(r -> r.exitCode() == 1);
-            assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-            assertThat(run.out()).contains("citus-coordinator: citus.shard_count = 7, the chart sets " + chartValue);
-        } finally {
-            setAndReload(coordinator, "citus.shard_count", chartValue);
-        }
-        assertThat(verifyUntil(r -> r.exitCode() == 0).exitCode()).isZero();
+        CliRun run = unhealthyWhile(cluster.coordinator(), "citus.shard_count", "7", chartValue);
+        assertThat(run.out()).contains("citus-coordinator: citus.shard_count = 7, the chart sets " + chartValue);
     }
 
     @Test
     @Order(4)
     @DisplayName("values with a third worker: unhealthy, naming the worker the cluster lacks")
     void missingWorker() {
-        Run run = verify("--set", "workers.count=3");
+        CliRun run = verify("--set", "workers.count=3");
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
         assertThat(run.out()).contains("citus-worker-3: not an active worker")
-                .contains("2 active workers, the chart has 3");
+                .contains("2 active workers, expected 3");
     }
 
     @Test
     @Order(5)
     @DisplayName("another release name: the nodes are not the chart's")
     void otherRelease() {
-        Run run = verify("--release", "other");
+        CliRun run = verify("--release", "other");
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
         assertThat(run.out()).contains("coordinator is cluster citus-coordinator, the chart's is other-coordinator");
     }
@@ -208,7 +195,7 @@ class VerifyChartIntentTest {
     @Order(6)
     @DisplayName("values the chart refuses: exit 3 with Helm's message, nothing checked")
     void badValues() {
-        Run run = verify("--set", "workers.count=0");
+        CliRun run = verify("--set", "workers.count=0");
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(3);
         assertThat(run.err()).contains("/workers/count").doesNotContain("healthy");
     }

@@ -1,7 +1,12 @@
 package io.citus.pgvector.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.citus.pgvector.Failure;
+import io.citus.pgvector.Failure.Kind;
+import io.citus.pgvector.chart.ChartJobs;
+import io.citus.pgvector.helm.HelmClient;
 import io.citus.pgvector.render.RenderedChart;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +35,23 @@ public record ChartIntent(Node coordinator, List<Node> workers, Optional<String>
 
     public ChartIntent {
         workers = List.copyOf(workers);
+    }
+
+    /**
+     * Renders a chart folder with these values as {@code template} does, and reads what it means.
+     *
+     * @throws Failure (invalid input) when the folder is not a chart, a values file is missing, or Helm refuses the
+     *     values
+     */
+    public static ChartIntent render(Path chart, String release, List<Path> valuesFiles, Map<String, String> set)
+            throws Failure {
+        RenderedChart rendered = RenderedChart.of(ChartJobs.template(new HelmClient.TemplateRequest(chart.toString(),
+                null, release, null, HelmClient.DEFAULT_KUBE_VERSION, valuesFiles, set, HelmClient.Registry.DEFAULT)));
+        try {
+            return of(rendered);
+        } catch (IllegalArgumentException e) {
+            throw new Failure(Kind.INVALID_INPUT, chart + ": " + e.getMessage(), e);
+        }
     }
 
     /** @throws IllegalArgumentException when the objects are not one coordinator and its workers */

@@ -1,5 +1,9 @@
 package io.citus.pgvector.cluster;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.citus.pgvector.Failure;
+import io.citus.pgvector.Failure.Kind;
 import io.citus.pgvector.cluster.Coordinator.WorkerResult;
 import io.citus.pgvector.cluster.VerifyReport.Check;
 import io.citus.pgvector.cluster.VerifyReport.Status;
@@ -12,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -21,7 +24,8 @@ import java.util.TreeSet;
 
 /**
  * Checks a running Citus + pgvector cluster through its coordinator: workers, extensions, shard balance, vector
- * indexes on every shard, and that the pgvector settings reach the workers. Given what the chart renders
+ * indexes on every shard, and that the pgvector settings reach the workers (all but the shard balance with the
+ * chart's own health checks, {@link HealthCheck}, which {@code helm test} runs too). Given what the chart renders
  * ({@link ChartIntent}), it also checks the nodes against it: the workers by name, every parameter on every node, the
  * Citus version of the image.
  */
@@ -29,10 +33,6 @@ public final class ClusterVerifier {
 
     /** The pgvector settings the chart puts into every node's postgresql.conf; queries on workers depend on them. */
     public static final List<String> VECTOR_SETTINGS = ManagedSetting.gucs(ManagedSetting.of(Origin.PGVECTOR));
-
-    private static final String VECTOR_INDEX_COUNT = "SELECT count(*) FROM pg_index i"
-            + " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam"
-            + " WHERE i.indrelid = '%s'::regclass AND a.amname IN ('hnsw', 'ivfflat') AND i.indisvalid";
 
     private final OptionalInt expectedWorkers;
     private final Map<String, String> expectedSettings;
@@ -50,6 +50,20 @@ public final class ClusterVerifier {
         this.intent = intent;
     }
 
+    /**
+     * Connects to the coordinator and runs every check.
+     *
+     * @throws ClusterUnreachableException when the coordinator cannot be reached
+     * @throws Failure (environment) when the coordinator fails during the checks
+     */
+    public VerifyReport verify(ConnectionSettings connection) throws Failure {
+        try (Coordinator coordinator = Coordinator.connect(connection)) {
+            return verify(coordinator);
+        } catch (SQLException e) {
+            throw new Failure(Kind.ENVIRONMENT, "the coordinator failed during the checks: " + e.getMessage(), e);
+        }
+    }
+
     public VerifyReport verify(Coordinator coordinator) throws SQLException {
         String target = coordinator.settings().describe();
         if (!coordinator.hasCitus()) {
@@ -65,7 +79,7 @@ public final class ClusterVerifier {
         }
         checks.add(extensions(coordinator));
         checks.add(shardBalance(coordinator));
-        checks.add(vectorIndexes(coordinator));
+        checks.add(HealthCheck.VECTOR_INDEXES.run(coordinator, Map.of()));
         checks.add(settings(coordinator));
         if (intent.isPresent()) {
             checks.add(chartSettings(coordinator, intent.get(), clusters));
@@ -74,55 +88,24 @@ public final class ClusterVerifier {
     }
 
     private Check workers(Coordinator coordinator) throws SQLException {
-        List<Coordinator.Worker> workers = coordinator.workers();
-        List<String> problems = new ArrayList<>();
-        List<String> active = workers.stream().filter(Coordinator.Worker::active).map(Coordinator.Worker::address)
-                .toList();
-        workers.stream().filter(w -> !w.active()).forEach(w -> problems.add(w.address() + " is registered but"
-                + " inactive (citus_activate_node, or citus_remove_node if it is gone)"));
-        for (WorkerResult result : coordinator.onWorkers("SELECT 1")) {
-            if (!result.success()) {
-                problems.add(result.node() + " does not answer: " + firstLine(result.result()));
-            }
-        }
-        if (active.isEmpty()) {
-            problems.add("no active worker: register workers with citus_add_node");
-        }
-        if (expectedWorkers.isPresent() && active.size() != expectedWorkers.getAsInt()) {
-            problems.add(active.size() + " active " + plural(active.size(), "worker")
-                    + (intent.isPresent() ? ", the chart has " : ", expected ") + expectedWorkers.getAsInt());
-        }
-        String summary = active.size() + " active " + plural(active.size(), "worker")
-                + (active.isEmpty() ? "" : ": " + String.join(", ", active));
-        return new Check("workers", problems.isEmpty() ? Status.OK : Status.FAIL, summary, problems);
+        return HealthCheck.WORKERS.run(coordinator, expectedWorkers.isPresent()
+                ? Map.of("citus_pgvector.expected_workers", Integer.toString(expectedWorkers.getAsInt())) : Map.of());
     }
 
+    /** The chart's health check, plus the Citus version the chart's image tag names. */
     private Check extensions(Coordinator coordinator) throws SQLException {
-        String query = "SELECT coalesce(string_agg(extname || ' ' || extversion, ', ' ORDER BY extname), '')"
-                + " FROM pg_extension WHERE extname IN ('citus', 'vector')";
-        String expected = coordinator.queryString(query);
-        List<String> problems = new ArrayList<>();
-        if (!expected.contains("vector ")) {
-            problems.add("coordinator: the vector extension is not installed");
+        Check check = HealthCheck.EXTENSIONS.run(coordinator, Map.of());
+        if (intent.isEmpty() || intent.get().citusVersion().isEmpty()) {
+            return check;
         }
-        List<WorkerResult> results = coordinator.onWorkers(query);
-        for (WorkerResult result : results) {
-            if (!result.success()) {
-                problems.add(result.node() + ": cannot check: " + firstLine(result.result()));
-            } else if (!result.result().equals(expected)) {
-                problems.add(result.node() + " has \"" + result.result() + "\", the coordinator \"" + expected + "\"");
-            }
+        String wanted = intent.get().citusVersion().get();
+        String citus = coordinator.queryString("SELECT extversion FROM pg_extension WHERE extname = 'citus'");
+        if (citus.equals(wanted) || citus.startsWith(wanted + ".") || citus.startsWith(wanted + "-")) {
+            return check;
         }
-        if (intent.isPresent() && intent.get().citusVersion().isPresent()) {
-            String wanted = intent.get().citusVersion().get();
-            String citus = coordinator.queryString("SELECT extversion FROM pg_extension WHERE extname = 'citus'");
-            if (!citus.equals(wanted) && !citus.startsWith(wanted + ".") && !citus.startsWith(wanted + "-")) {
-                problems.add("coordinator: citus " + citus + ", the chart's image carries citus " + wanted);
-            }
-        }
-        return new Check("extensions", problems.isEmpty() ? Status.OK : Status.FAIL,
-                expected + " on the coordinator" + (results.isEmpty() ? "" : " and " + results.size() + " "
-                        + plural(results.size(), "worker")), problems);
+        List<String> details = new ArrayList<>(check.details());
+        details.add(0, "coordinator: citus " + citus + ", the chart's image carries citus " + wanted);
+        return new Check(check.name(), Status.FAIL, check.summary(), details);
     }
 
     /** Within each colocation group, Citus spreads shards round-robin: a spread above one shard needs a rebalance. */
@@ -161,89 +144,25 @@ public final class ClusterVerifier {
         return new Check("shard balance", problems.isEmpty() ? Status.OK : Status.FAIL, summary, problems);
     }
 
-    private Check vectorIndexes(Coordinator coordinator) throws SQLException {
-        List<String> tables = coordinator.queryStrings("""
-                SELECT DISTINCT p.logicalrelid::regclass::text FROM pg_dist_partition p
-                JOIN pg_attribute a ON a.attrelid = p.logicalrelid AND a.attnum > 0 AND NOT a.attisdropped
-                JOIN pg_type t ON t.oid = a.atttypid
-                WHERE t.typname IN ('vector', 'halfvec', 'sparsevec') ORDER BY 1""");
-        List<String> problems = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
-        int shards = 0;
-        for (String table : tables) {
-            int indexes = Integer.parseInt(coordinator.queryString(String.format(VECTOR_INDEX_COUNT,
-                    table.replace("'", "''"))));
-            if (indexes == 0) {
-                warnings.add(table + " has no HNSW or IVFFlat index: its kNN queries scan every row");
-                continue;
-            }
-            try (PreparedStatement s = coordinator.connection().prepareStatement(
-                    "SELECT nodename || ':' || nodeport, shardid, success, result"
-                            + " FROM run_command_on_placements(?::regclass, ?) ORDER BY 2, 1")) {
-                s.setString(1, table);
-                s.setString(2, VECTOR_INDEX_COUNT);
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        shards++;
-                        String where = table + " shard " + r.getLong(2) + " on " + r.getString(1);
-                        if (!r.getBoolean(3)) {
-                            problems.add(where + ": cannot check: " + firstLine(r.getString(4)));
-                        } else if (!String.valueOf(indexes).equals(r.getString(4))) {
-                            problems.add(where + " has " + r.getString(4) + " of the table's " + indexes
-                                    + " valid vector " + plural(indexes, "index", "indexes"));
-                        }
-                    }
-                }
-            }
-        }
-        String summary = tables.isEmpty() ? "no distributed tables with vector columns"
-                : tables.size() + " " + plural(tables.size(), "table") + " with vector columns, " + shards
-                        + " shard " + plural(shards, "placement") + " checked";
-        List<String> details = new ArrayList<>(problems);
-        details.addAll(warnings);
-        Status status = !problems.isEmpty() ? Status.FAIL : warnings.isEmpty() ? Status.OK : Status.WARN;
-        return new Check("vector indexes", status, summary, details);
-    }
-
     /**
-     * The settings must be the same on every node: a session on a worker (as Citus opens it for a query) sees the
-     * value the coordinator sees. Reading them through a vector value loads pgvector first, so an unset setting reads
-     * as pgvector's default on every node rather than as unknown where the library is not loaded yet.
+     * The pgvector settings and the expected ones must be the same on every node: a session on a worker (as Citus
+     * opens it for a query) sees the value the coordinator sees.
      */
     private Check settings(Coordinator coordinator) throws SQLException {
         if (coordinator.queryStrings("SELECT 1 FROM pg_extension WHERE extname = 'vector'").isEmpty()) {
             return new Check("settings", Status.FAIL, "cannot read the pgvector settings", List.of(
                     "the vector extension is not installed in database " + coordinator.settings().database()));
         }
-        List<String> problems = new ArrayList<>();
-        Map<String, String> onCoordinator = new LinkedHashMap<>();
         List<String> names = new ArrayList<>(VECTOR_SETTINGS);
         expectedSettings.keySet().stream().filter(n -> !names.contains(n)).sorted().forEach(names::add);
-        for (String name : names) {
-            String query = "SELECT current_setting('" + name.replace("'", "''") + "', true)"
-                    + " FROM (SELECT '[1]'::vector AS v) loaded";
-            String value = coordinator.queryString(query);
-            onCoordinator.put(name, value);
-            String expected = expectedSettings.get(name);
-            if (expected != null && !expected.equals(value)) {
-                problems.add("coordinator: " + name + " = " + value + ", expected " + expected);
-            }
-            for (WorkerResult result : coordinator.onWorkers(query)) {
-                if (!result.success()) {
-                    problems.add(result.node() + ": cannot read " + name + ": " + firstLine(result.result()));
-                } else if (!Objects.equals(result.result(), value)) {
-                    problems.add(result.node() + ": " + name + " = " + result.result() + ", the coordinator has "
-                            + value + " (set it per database or in every node's postgresql.conf)");
-                } else if (expected != null && !expected.equals(result.result())) {
-                    problems.add(result.node() + ": " + name + " = " + result.result() + ", expected " + expected);
-                }
-            }
+        String expected;
+        try {
+            expected = new ObjectMapper().writeValueAsString(expectedSettings);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
-        StringBuilder summary = new StringBuilder();
-        onCoordinator.forEach((name, value) -> summary.append(summary.length() == 0 ? "" : ", ").append(name)
-                .append(" = ").append(value));
-        summary.append(problems.isEmpty() ? " on every node" : " on the coordinator");
-        return new Check("settings", problems.isEmpty() ? Status.OK : Status.FAIL, summary.toString(), problems);
+        return HealthCheck.SETTINGS.run(coordinator, Map.of("citus_pgvector.settings", String.join(",", names),
+                "citus_pgvector.expected_settings", expected));
     }
 
     /** Which cluster each active worker is: Patroni sets cluster_name to its scope, the postgresql resource's name. */

@@ -4,6 +4,7 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.PushCommand;
 import com.marcnuri.helm.TemplateCommand;
+import io.citus.pgvector.Failure.Kind;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,16 +50,18 @@ public final class HelmClient {
             String kubeVersion, List<Path> valuesFiles, Map<String, String> set, Registry registry) {
     }
 
-    /** The pushed chart's reference and manifest digest. */
-    public record Pushed(String output, Optional<String> digest) {
+    /** The archive pushed, Helm's output and the manifest digest. */
+    public record Pushed(Path archive, String output, Optional<String> digest) {
     }
 
     public LintResult lint(Path chart) throws HelmException {
-        return call("helm lint " + chart, () -> new Helm(chart).lint().strict().call());
+        return call(Kind.ENVIRONMENT, "helm lint " + chart, () -> new Helm(chart).lint().strict().call());
     }
 
     public String template(TemplateRequest request) throws HelmException {
-        return call("helm template " + request.chart(), () -> {
+        // Helm refusing a local chart is the chart's or the values' fault; a remote one may also be out of reach.
+        Kind kind = request.chart().startsWith("oci://") ? Kind.ENVIRONMENT : Kind.INVALID_INPUT;
+        return call(kind, "helm template " + request.chart(), () -> {
             Path local = Path.of(request.chart());
             TemplateCommand command = !request.chart().startsWith("oci://") && Files.isDirectory(local)
                     ? new Helm(local).template() : Helm.template(request.chart());
@@ -78,7 +81,7 @@ public final class HelmClient {
 
     /** Packages the chart folder into {@code destination} and returns the archive Helm wrote. */
     public Path packageChart(Path chart, Path destination, String name, String version) throws HelmException {
-        call("helm package " + chart, () -> {
+        call(Kind.ENVIRONMENT, "helm package " + chart, () -> {
             Files.createDirectories(destination);
             return new Helm(chart).packageIt().withDestination(destination).call();
         });
@@ -86,7 +89,7 @@ public final class HelmClient {
     }
 
     public void login(String host, String username, String password, Registry registry) throws HelmException {
-        call("helm registry login " + host, () -> {
+        call(Kind.ENVIRONMENT, "helm registry login " + host, () -> {
             var login = Helm.registry().login().withHost(host).withUsername(username).withPassword(password);
             registry.applyTo(login::plainHttp, login::insecureSkipTlsVerify, login::withCaFile);
             return login.call();
@@ -94,22 +97,22 @@ public final class HelmClient {
     }
 
     public Pushed push(Path archive, URI remote, Registry registry) throws HelmException {
-        String output = call("helm push " + archive.getFileName() + " " + remote, () -> {
+        String output = call(Kind.ENVIRONMENT, "helm push " + archive.getFileName() + " " + remote, () -> {
             PushCommand push = Helm.push().withChart(archive).withRemote(remote);
             registry.applyTo(push::plainHttp, push::insecureSkipTlsVerify, push::withCaFile);
             return push.call();
         });
         Matcher m = DIGEST.matcher(output == null ? "" : output);
-        return new Pushed(output, m.find() ? Optional.of(m.group(1)) : Optional.empty());
+        return new Pushed(archive, output, m.find() ? Optional.of(m.group(1)) : Optional.empty());
     }
 
-    private static <T> T call(String action, Callable<T> command) throws HelmException {
+    private static <T> T call(Kind kind, String action, Callable<T> command) throws HelmException {
         try {
             return command.call();
         } catch (RuntimeException e) {
-            throw new HelmException(action, e);
+            throw new HelmException(kind, action, e);
         } catch (Exception e) {
-            throw new HelmException(action, new IllegalStateException(e.getMessage(), e));
+            throw new HelmException(kind, action, new IllegalStateException(e.getMessage(), e));
         }
     }
 }

@@ -1,10 +1,16 @@
 package io.citus.pgvector.chart;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.citus.pgvector.helm.HelmClient;
 import io.citus.pgvector.helm.HelmException;
 import io.citus.pgvector.render.RenderedChart;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +30,20 @@ public final class Charts {
         all.put("superuser.password", "not-a-secret");
         all.putAll(set);
         return renderExactly(chart, all, valuesFiles);
+    }
+
+    /** Writes a rendered ConfigMap's files into {@code dir}, flat, as a volume mounts them in a pod; returns dir. */
+    public static Path mountConfigMap(JsonNode configMap, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            for (Iterator<Map.Entry<String, JsonNode>> it = configMap.path("data").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> file = it.next();
+                Files.writeString(dir.resolve(file.getKey()), file.getValue().asText(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
     }
 
     public static RenderedChart renderExactly(Path chart, Map<String, String> set, Path... valuesFiles)

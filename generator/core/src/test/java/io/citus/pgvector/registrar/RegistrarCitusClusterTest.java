@@ -239,7 +239,7 @@ class RegistrarCitusClusterTest {
     for (String variable : variables) {
       command.addAll(List.of("-v", variable));
     }
-    command.addAll(List.of("-f", RegistrarProcess.SCRIPT.resolveSibling("sql").resolve(file).toString()));
+    command.addAll(List.of("-f", RegistrarProcess.SOURCE.resolveSibling("sql").resolve(file).toString()));
     LocalPostgres.Result result = LocalPostgres.run(command,
         java.util.Map.of("PGPASSWORD", PASSWORD, "PGSSLMODE", "disable"), Duration.ofSeconds(60));
     assertThat(result.exitCode()).as("%s: %s", file, result.stderr()).isZero();

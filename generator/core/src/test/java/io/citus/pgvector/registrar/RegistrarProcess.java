@@ -17,18 +17,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The shipped registrar script ({@code chart/files/registrar.sh}) run as a child process the way
- * the sidecar runs it ({@code /bin/bash registrar.sh}), with the sidecar's environment pointed at
- * local servers. {@link #stop()} sends SIGTERM, as Kubernetes does, and returns the exit code.
+ * The shipped registrar script run as a child process the way the sidecar runs it ({@code /bin/bash
+ * registrar.sh}) from the files of the chart's registrar ConfigMap, written flat into one folder as
+ * the sidecar's volume mounts them (the script, the scripts' library, the registrar's SQL), with the
+ * sidecar's environment pointed at local servers. {@link #stop()} sends SIGTERM, as Kubernetes does, and returns the exit code.
  * The extensions it expects are the rendered sidecar's ({@code REGISTRAR_EXTENSIONS}). Unless a test says otherwise,
  * its grace period for the operator's extensions is 0: those worlds have no operator, so the registrar's own
  * creation of the extensions (what it does once the grace period is over) is what they exercise.
  */
 public final class RegistrarProcess implements AutoCloseable {
 
-  /** The script as the chart ships it. */
-  public static final Path SCRIPT = ProjectFiles.root()
-      .resolve("charts/citus-pgvector/files/registrar.sh").toAbsolutePath().normalize();
+  /** The script in the chart's sources. */
+  static final Path SOURCE = ProjectFiles.committedChart().resolve("files/registrar.sh");
+  /** The script as the sidecar runs it, beside the other files of its ConfigMap. */
+  public static final Path SCRIPT = mount(Path.of("target", "registrar-configmap"));
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
   private final String id;
@@ -101,6 +103,16 @@ public final class RegistrarProcess implements AutoCloseable {
     builder.environment().putAll(env);
     return new RegistrarProcess(id, builder.start(), script, logFile,
         Path.of(env.getOrDefault("REGISTRAR_STATUS_FILE", "/tmp/registrar.status")), Map.copyOf(env));
+  }
+
+  /** Writes the rendered registrar ConfigMap's files into {@code dir} and returns the script's path. */
+  private static Path mount(Path dir) {
+    try {
+      return Charts.mountConfigMap(Charts.render(ProjectFiles.committedChart(), Map.of())
+          .named("ConfigMap", Charts.RELEASE + "-registrar"), dir).resolve("registrar.sh").toAbsolutePath();
+    } catch (HelmException e) {
+      throw new IllegalStateException("cannot render the registrar ConfigMap: " + e.getMessage(), e);
+    }
   }
 
   private static Map<String, String> renderedSidecarEnv;

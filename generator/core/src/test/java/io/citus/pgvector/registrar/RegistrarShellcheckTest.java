@@ -26,10 +26,11 @@ class RegistrarShellcheckTest {
   void shellcheckClean() throws Exception {
     Assumptions.assumeTrue(Files.isExecutable(SHELLCHECK),
         () -> "shellcheck is not installed at " + SHELLCHECK + " (apt-get install shellcheck)");
-    assertThat(RegistrarProcess.SCRIPT).exists();
+    assertThat(RegistrarProcess.SOURCE).exists();
 
     LocalPostgres.Result result = LocalPostgres.run(
-        List.of(SHELLCHECK.toString(), "--shell=bash", "--severity=style", RegistrarProcess.SCRIPT.toString()),
+        List.of(SHELLCHECK.toString(), "--shell=bash", "--severity=style", "--external-sources",
+            RegistrarProcess.SOURCE.toString()),
         Map.of(), Duration.ofSeconds(60));
 
     assertThat(result.stdout() + result.stderr()).isEmpty();
@@ -39,7 +40,7 @@ class RegistrarShellcheckTest {
   @Test
   @DisplayName("starts with a bash shebang and set -euo pipefail")
   void strictMode() throws Exception {
-    List<String> lines = Files.readAllLines(RegistrarProcess.SCRIPT);
+    List<String> lines = Files.readAllLines(RegistrarProcess.SOURCE);
     assertThat(lines.get(0)).isEqualTo("#!/usr/bin/env bash");
     assertThat(lines).contains("set -euo pipefail");
   }

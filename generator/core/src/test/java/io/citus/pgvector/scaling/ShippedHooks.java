@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,17 +99,7 @@ public record ShippedHooks(String yaml, List<JsonNode> objects) {
 
     /** Writes the scripts ConfigMap's files into {@code dir}, flat, as its volume mounts them in the pods. */
     public Path mountScripts(Path dir) {
-        JsonNode data = named("ConfigMap", RELEASE + "-scaling").path("data");
-        try {
-            Files.createDirectories(dir);
-            for (Iterator<Map.Entry<String, JsonNode>> it = data.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> file = it.next();
-                Files.writeString(dir.resolve(file.getKey()), file.getValue().asText(), StandardCharsets.UTF_8);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return dir;
+        return Charts.mountConfigMap(named("ConfigMap", RELEASE + "-scaling"), dir);
     }
 
     /** What a script printed (stdout and stderr together) and its exit status. */

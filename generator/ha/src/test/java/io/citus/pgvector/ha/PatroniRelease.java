@@ -242,11 +242,8 @@ final class PatroniRelease implements AutoCloseable {
             throw new AssertionError("no registrar volume in the rendered worker resource");
         }
         String configMap = volume.at("/volumeSource/configMap/name").asText();
-        Path mount = Files.createDirectories(dir.resolve("registrar-mount"));
-        Path script = mount.resolve("registrar.sh");
-        Files.writeString(script, chart.named("ConfigMap", configMap).at("/data/registrar.sh").asText(),
-                StandardCharsets.UTF_8);
-        return script;
+        return Charts.mountConfigMap(chart.named("ConfigMap", configMap), dir.resolve("registrar-mount"))
+                .resolve("registrar.sh");
     }
 
     private List<JsonNode> workerResources() {
