@@ -10,8 +10,7 @@ public final class Version {
 
     private static final Properties PROPERTIES = load();
 
-    private Version() {
-    }
+    private Version() {}
 
     /** The project version: the generator's, and the default version of the chart it writes. */
     public static String version() {

@@ -23,17 +23,21 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench",
-        description = {"Measure vector search on a running cluster: load a seeded, clustered synthetic dataset into a"
-                + " distributed table (one per shard count), build its HNSW index, compute the exact neighbors in"
-                + " Java, then for every configuration measure recall@k and, with concurrent clients after a warm-up,"
-                + " QPS and latency percentiles of router kNN (filtered on the distribution column) and fan-out kNN.",
+@Command(
+        name = "bench",
+        description = {
+            "Measure vector search on a running cluster: load a seeded, clustered synthetic dataset into a"
+                    + " distributed table (one per shard count), build its HNSW index, compute the exact neighbors in"
+                    + " Java, then for every configuration measure recall@k and, with concurrent clients after a warm-up,"
+                    + " QPS and latency percentiles of router kNN (filtered on the distribution column) and fan-out kNN.",
             "A configuration is 'stock' (32 shards, Citus/pgvector/PostgreSQL defaults), 'cluster' (the cluster's"
-                + " own settings and citus.shard_count: on a chart install, the chart's defaults) or"
-                + " NAME:shards=N,setting=value,... Settings are applied on every node with ALTER SYSTEM + reload and"
-                + " restored afterwards; created tables are dropped unless --keep.",
-            VerifyCommand.ConnectionOptions.DESCRIPTION},
-        footerHeading = "%n", footer = BenchCommand.HELP)
+                    + " own settings and citus.shard_count: on a chart install, the chart's defaults) or"
+                    + " NAME:shards=N,setting=value,... Settings are applied on every node with ALTER SYSTEM + reload and"
+                    + " restored afterwards; created tables are dropped unless --keep.",
+            VerifyCommand.ConnectionOptions.DESCRIPTION
+        },
+        footerHeading = "%n",
+        footer = BenchCommand.HELP)
 final class BenchCommand implements Callable<Integer> {
 
     static final String HELP = """
@@ -60,31 +64,43 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dimension", defaultValue = "128", description = "Vector dimension (default: ${DEFAULT-VALUE}).")
     int dimension;
 
-    @Option(names = "--channels", defaultValue = "100",
+    @Option(
+            names = "--channels",
+            defaultValue = "100",
             description = "Distinct values of the distribution column (default: ${DEFAULT-VALUE}).")
     int channels;
 
-    @Option(names = "--centers", defaultValue = "1000",
+    @Option(
+            names = "--centers",
+            defaultValue = "1000",
             description = "Gaussian clusters the vectors are drawn around (default: ${DEFAULT-VALUE}).")
     int centers;
 
-    @Option(names = "--latent-dimension", defaultValue = "0",
+    @Option(
+            names = "--latent-dimension",
+            defaultValue = "0",
             description = "Intrinsic dimension of the centers: they are a random linear image of points of a space"
                     + " this large, so topics are graded, a few near each other and most far apart; 0 draws them"
                     + " independently in the full dimension, all about equally far apart (default: ${DEFAULT-VALUE}).")
     int latentDimension;
 
-    @Option(names = "--noise", defaultValue = "0.6",
+    @Option(
+            names = "--noise",
+            defaultValue = "0.6",
             description = "Standard deviation around a center; centers have 1 (default: ${DEFAULT-VALUE}).")
     double noise;
 
-    @Option(names = "--channel-affinity", defaultValue = "0.1",
+    @Option(
+            names = "--channel-affinity",
+            defaultValue = "0.1",
             description = "Share of rows whose channel is their topic's channel, the rest spread at random: 0"
                     + " scatters each channel over the whole space, 1 gives each channel its own topics"
                     + " (default: ${DEFAULT-VALUE}).")
     double channelAffinity;
 
-    @Option(names = "--query-affinity", defaultValue = "1",
+    @Option(
+            names = "--query-affinity",
+            defaultValue = "1",
             description = "Share of queries whose channel is their topic's channel: 1 asks each channel about topics"
                     + " it holds, as an application searching a tenant's own documents does; the channel affinity"
                     + " makes queries follow the rows (default: ${DEFAULT-VALUE}).")
@@ -96,40 +112,62 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--hnsw-m", defaultValue = "16", description = "HNSW m (default: ${DEFAULT-VALUE}).")
     int hnswM;
 
-    @Option(names = "--hnsw-ef-construction", defaultValue = "64",
+    @Option(
+            names = "--hnsw-ef-construction",
+            defaultValue = "64",
             description = "HNSW ef_construction (default: ${DEFAULT-VALUE}).")
     int hnswEfConstruction;
 
-    @Option(names = {"-k", "--k"}, defaultValue = "10",
+    @Option(
+            names = {"-k", "--k"},
+            defaultValue = "10",
             description = "Neighbors per query (default: ${DEFAULT-VALUE}).")
     int k;
 
-    @Option(names = "--queries", defaultValue = "200",
+    @Option(
+            names = "--queries",
+            defaultValue = "200",
             description = "Distinct query vectors; recall is their mean (default: ${DEFAULT-VALUE}).")
     int queries;
 
-    @Option(names = "--clients", defaultValue = "2",
+    @Option(
+            names = "--clients",
+            defaultValue = "2",
             description = "Concurrent clients for QPS and latency (default: ${DEFAULT-VALUE}).")
     int clients;
 
-    @Option(names = "--warmup", defaultValue = "5", paramLabel = "SECONDS",
+    @Option(
+            names = "--warmup",
+            defaultValue = "5",
+            paramLabel = "SECONDS",
             description = "Warm-up before measuring, per configuration and mode (default: ${DEFAULT-VALUE}).")
     double warmup;
 
-    @Option(names = "--duration", defaultValue = "20", paramLabel = "SECONDS",
+    @Option(
+            names = "--duration",
+            defaultValue = "20",
+            paramLabel = "SECONDS",
             description = "Measured time per configuration and mode (default: ${DEFAULT-VALUE}).")
     double duration;
 
-    @Option(names = "--mode", split = ",", defaultValue = "router,fan-out", paramLabel = "MODE",
+    @Option(
+            names = "--mode",
+            split = ",",
+            defaultValue = "router,fan-out",
+            paramLabel = "MODE",
             description = "router, fan-out or both (default: ${DEFAULT-VALUE}).")
     List<String> modes;
 
-    @Option(names = "--config", paramLabel = "CONFIG",
+    @Option(
+            names = "--config",
+            paramLabel = "CONFIG",
             description = "A configuration to measure; repeatable, the first is the reference (default: stock, then"
                     + " cluster).")
     List<String> configs = List.of();
 
-    @Option(names = "--table", defaultValue = "bench_items",
+    @Option(
+            names = "--table",
+            defaultValue = "bench_items",
             description = "Prefix of the tables: <table>_<shards>, <table>_queries (default: ${DEFAULT-VALUE}).")
     String table;
 
@@ -152,8 +190,8 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Failure {
         BenchSpec benchSpec = benchSpec();
         PrintWriter err = spec.commandLine().getErr();
-        BenchReport report = new Bench(connection.settings(), benchSpec,
-                quiet ? Progress.NONE : new ConsoleProgress(err)).run();
+        BenchReport report =
+                new Bench(connection.settings(), benchSpec, quiet ? Progress.NONE : new ConsoleProgress(err)).run();
         spec.commandLine().getOut().print(report.toTable());
         write(json, report.toJson());
         write(csv, report.toCsv());
@@ -162,13 +200,23 @@ final class BenchCommand implements Callable<Integer> {
 
     private BenchSpec benchSpec() throws Failure {
         try {
-            SyntheticDataset dataset = new SyntheticDataset(seed, rows, dimension, channels, centers, latentDimension,
-                    noise, channelAffinity, queryAffinity);
-            return new BenchSpec(dataset, hnswM,
-                    hnswEfConstruction, k, queries, clients, seconds("--warmup", warmup),
-                    seconds("--duration", duration), modes.stream().map(BenchSpec.Mode::parse).distinct().toList(),
-                    (configs.isEmpty() ? List.of(BenchConfig.STOCK, BenchConfig.CLUSTER)
-                            : configs.stream().map(BenchConfig::parse).toList()), table, keep);
+            SyntheticDataset dataset = new SyntheticDataset(
+                    seed, rows, dimension, channels, centers, latentDimension, noise, channelAffinity, queryAffinity);
+            return new BenchSpec(
+                    dataset,
+                    hnswM,
+                    hnswEfConstruction,
+                    k,
+                    queries,
+                    clients,
+                    seconds("--warmup", warmup),
+                    seconds("--duration", duration),
+                    modes.stream().map(BenchSpec.Mode::parse).distinct().toList(),
+                    (configs.isEmpty()
+                            ? List.of(BenchConfig.STOCK, BenchConfig.CLUSTER)
+                            : configs.stream().map(BenchConfig::parse).toList()),
+                    table,
+                    keep);
         } catch (IllegalArgumentException e) {
             throw new Failure(Kind.INVALID_INPUT, e.getMessage());
         }

@@ -8,8 +8,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "build", description = "The whole job: generate the chart folder, lint it strictly, then package it.",
-        footerHeading = "%n", footer = ExitCode.HELP)
+@Command(
+        name = "build",
+        description = "The whole job: generate the chart folder, lint it strictly, then package it.",
+        footerHeading = "%n",
+        footer = ExitCode.HELP)
 final class BuildCommand implements Callable<Integer> {
 
     @Mixin

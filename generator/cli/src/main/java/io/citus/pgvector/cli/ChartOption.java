@@ -7,7 +7,10 @@ import picocli.CommandLine.Option;
 /** The chart folder a command works on. */
 final class ChartOption {
 
-    @Option(names = "--chart", paramLabel = "DIR", defaultValue = ChartJobs.DEFAULT_CHART,
+    @Option(
+            names = "--chart",
+            paramLabel = "DIR",
+            defaultValue = ChartJobs.DEFAULT_CHART,
             description = "Chart folder (default: ${DEFAULT-VALUE}).")
     Path chart;
 }

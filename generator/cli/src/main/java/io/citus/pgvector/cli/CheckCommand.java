@@ -10,8 +10,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "check", description = "Fail, showing the differences, when the chart folder is not what 'generate'"
-        + " makes.", footerHeading = "%n", footer = ExitCode.HELP)
+@Command(
+        name = "check",
+        description = "Fail, showing the differences, when the chart folder is not what 'generate'" + " makes.",
+        footerHeading = "%n",
+        footer = ExitCode.HELP)
 final class CheckCommand implements Callable<Integer> {
 
     @Mixin

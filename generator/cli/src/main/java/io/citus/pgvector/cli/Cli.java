@@ -10,11 +10,20 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 
 /** The command line: subcommands, and the one place where failures become messages and exit codes. */
-@Command(name = "citus-pgvector",
+@Command(
+        name = "citus-pgvector",
         description = "Generates, checks, lints, packages and publishes the citus-pgvector Helm chart.",
-        subcommands = {GenerateCommand.class, CheckCommand.class, LintCommand.class, TemplateCommand.class,
-                PackageCommand.class, PublishCommand.class, BuildCommand.class, VerifyCommand.class,
-                BenchCommand.class},
+        subcommands = {
+            GenerateCommand.class,
+            CheckCommand.class,
+            LintCommand.class,
+            TemplateCommand.class,
+            PackageCommand.class,
+            PublishCommand.class,
+            BuildCommand.class,
+            VerifyCommand.class,
+            BenchCommand.class
+        },
         footerHeading = "%n",
         footer = ExitCode.HELP)
 public final class Cli implements Runnable {
@@ -66,8 +75,11 @@ public final class Cli implements Runnable {
     }
 
     private static boolean wantsStacktrace(ParseResult result) {
-        for (ParseResult level = result; level != null;
-                level = level.subcommands().isEmpty() ? null : level.subcommands().get(0)) {
+        for (ParseResult level = result;
+                level != null;
+                level = level.subcommands().isEmpty()
+                        ? null
+                        : level.subcommands().get(0)) {
             if (level.hasMatchedOption("--stacktrace")) {
                 return true;
             }

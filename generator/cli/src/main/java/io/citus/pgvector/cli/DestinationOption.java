@@ -7,7 +7,10 @@ import picocli.CommandLine.Option;
 /** Where a command writes the packaged chart. */
 final class DestinationOption {
 
-    @Option(names = {"-d", "--destination"}, paramLabel = "DIR", defaultValue = ChartJobs.DEFAULT_DESTINATION,
+    @Option(
+            names = {"-d", "--destination"},
+            paramLabel = "DIR",
+            defaultValue = ChartJobs.DEFAULT_DESTINATION,
             description = "Folder for the archive (default: ${DEFAULT-VALUE}).")
     Path destination;
 }

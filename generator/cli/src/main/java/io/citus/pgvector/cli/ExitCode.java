@@ -18,8 +18,7 @@ public final class ExitCode {
     /** A bug in the generator; rerun with --stacktrace and report it. */
     public static final int INTERNAL = 5;
 
-    private ExitCode() {
-    }
+    private ExitCode() {}
 
     /** The one mapping of failures to exit codes. */
     static int of(Failure.Kind kind) {

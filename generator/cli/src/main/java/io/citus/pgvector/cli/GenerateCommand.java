@@ -8,8 +8,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "generate", description = "Expand values files into the chart folder, replacing it whole or not at"
-        + " all.", footerHeading = "%n", footer = ExitCode.HELP)
+@Command(
+        name = "generate",
+        description = "Expand values files into the chart folder, replacing it whole or not at" + " all.",
+        footerHeading = "%n",
+        footer = ExitCode.HELP)
 final class GenerateCommand implements Callable<Integer> {
 
     @Mixin

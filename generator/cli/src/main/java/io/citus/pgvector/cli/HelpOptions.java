@@ -13,6 +13,9 @@ final class HelpOptions {
     @Option(names = "--help", usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
-    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+    @Option(
+            names = {"-V", "--version"},
+            versionHelp = true,
+            description = "Print version information and exit.")
     boolean version;
 }

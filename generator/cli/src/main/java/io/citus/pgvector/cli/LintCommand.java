@@ -8,7 +8,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "lint", description = "Run 'helm lint --strict' on the chart folder.", footerHeading = "%n",
+@Command(
+        name = "lint",
+        description = "Run 'helm lint --strict' on the chart folder.",
+        footerHeading = "%n",
         footer = ExitCode.HELP)
 final class LintCommand implements Callable<Integer> {
 

@@ -7,12 +7,12 @@ import picocli.CommandLine;
 /** How the chart commands that share a result print it. */
 final class Output {
 
-    private Output() {
-    }
+    private Output() {}
 
     static void generated(PrintWriter out, ChartJobs.Generated generated) {
-        out.printf("generated %s (%d files, chart version %s)%n", generated.chart(), generated.files(),
-                generated.version());
+        out.printf(
+                "generated %s (%d files, chart version %s)%n",
+                generated.chart(), generated.files(), generated.version());
     }
 
     /** Prints Helm's messages and returns the exit code of the lint. */

@@ -8,7 +8,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "package", description = "Package the chart folder into a versioned .tgz.", footerHeading = "%n",
+@Command(
+        name = "package",
+        description = "Package the chart folder into a versioned .tgz.",
+        footerHeading = "%n",
         footer = ExitCode.HELP)
 final class PackageCommand implements Callable<Integer> {
 
@@ -26,8 +29,9 @@ final class PackageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Failure {
-        spec.commandLine().getOut().printf("packaged %s%n",
-                ChartJobs.packageChart(chart.chart, destination.destination));
+        spec.commandLine()
+                .getOut()
+                .printf("packaged %s%n", ChartJobs.packageChart(chart.chart, destination.destination));
         return ExitCode.OK;
     }
 }

@@ -20,11 +20,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "publish",
-        description = {"Push the packaged chart to an OCI registry.",
+@Command(
+        name = "publish",
+        description = {
+            "Push the packaged chart to an OCI registry.",
             "The password comes from --password-stdin or the environment variable " + PublishCommand.PASSWORD_ENV
-                    + ", never from the command line."},
-        footerHeading = "%n", footer = ExitCode.HELP)
+                    + ", never from the command line."
+        },
+        footerHeading = "%n",
+        footer = ExitCode.HELP)
 final class PublishCommand implements Callable<Integer> {
 
     static final String PASSWORD_ENV = "CITUS_PGVECTOR_REGISTRY_PASSWORD";
@@ -32,7 +36,10 @@ final class PublishCommand implements Callable<Integer> {
     @Mixin
     HelpOptions help;
 
-    @Option(names = "--registry", required = true, paramLabel = "oci://HOST[:PORT]/PATH",
+    @Option(
+            names = "--registry",
+            required = true,
+            paramLabel = "oci://HOST[:PORT]/PATH",
             description = "Where to push, e.g. oci://ghcr.io/my-org/charts.")
     String registryUri;
 
@@ -40,15 +47,20 @@ final class PublishCommand implements Callable<Integer> {
         @Option(names = "--archive", paramLabel = "FILE", description = "The packaged chart to push.")
         Path archive;
 
-        @Option(names = "--chart", paramLabel = "DIR", description = "Package this chart folder and push it"
-                + " (default: " + ChartJobs.DEFAULT_CHART + ").")
+        @Option(
+                names = "--chart",
+                paramLabel = "DIR",
+                description = "Package this chart folder and push it" + " (default: " + ChartJobs.DEFAULT_CHART + ").")
         Path chart;
     }
 
     @ArgGroup(exclusive = true)
     Source source = new Source();
 
-    @Option(names = {"-u", "--username"}, paramLabel = "USER", description = "Registry user; log in before pushing.")
+    @Option(
+            names = {"-u", "--username"},
+            paramLabel = "USER",
+            description = "Registry user; log in before pushing.")
     String username;
 
     @Option(names = "--password-stdin", description = "Read the registry password from standard input.")
@@ -63,13 +75,19 @@ final class PublishCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Failure {
         URI remote = remote();
-        Optional<ChartJobs.Login> login = username == null ? Optional.empty()
-                : Optional.of(new ChartJobs.Login(username, password()));
-        Path archive = source.archive != null ? source.archive
+        Optional<ChartJobs.Login> login =
+                username == null ? Optional.empty() : Optional.of(new ChartJobs.Login(username, password()));
+        Path archive = source.archive != null
+                ? source.archive
                 : source.chart != null ? source.chart : Path.of(ChartJobs.DEFAULT_CHART);
         HelmClient.Pushed pushed = ChartJobs.publish(archive, remote, login, registry.registry());
-        spec.commandLine().getOut().printf("pushed %s to %s%s%n", pushed.archive().getFileName(), remote,
-                pushed.digest().map(d -> " (digest " + d + ")").orElse(""));
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        "pushed %s to %s%s%n",
+                        pushed.archive().getFileName(),
+                        remote,
+                        pushed.digest().map(d -> " (digest " + d + ")").orElse(""));
         return ExitCode.OK;
     }
 
@@ -77,8 +95,9 @@ final class PublishCommand implements Callable<Integer> {
         try {
             URI uri = new URI(registryUri);
             if (!"oci".equals(uri.getScheme()) || uri.getAuthority() == null) {
-                throw new Failure(Kind.INVALID_INPUT, "--registry must be an oci://HOST[:PORT]/PATH reference, got \""
-                        + registryUri + "\"");
+                throw new Failure(
+                        Kind.INVALID_INPUT,
+                        "--registry must be an oci://HOST[:PORT]/PATH reference, got \"" + registryUri + "\"");
             }
             return uri;
         } catch (URISyntaxException e) {
@@ -101,8 +120,8 @@ final class PublishCommand implements Callable<Integer> {
         }
         String fromEnv = System.getenv(PASSWORD_ENV);
         if (fromEnv == null || fromEnv.isEmpty()) {
-            throw new Failure(Kind.INVALID_INPUT, "--username needs a password: pass --password-stdin or set "
-                    + PASSWORD_ENV);
+            throw new Failure(
+                    Kind.INVALID_INPUT, "--username needs a password: pass --password-stdin or set " + PASSWORD_ENV);
         }
         return fromEnv;
     }

@@ -14,38 +14,58 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "template", description = "Render the chart's manifests with Helm, for GitOps tools or review.",
-        footerHeading = "%n", footer = ExitCode.HELP)
+@Command(
+        name = "template",
+        description = "Render the chart's manifests with Helm, for GitOps tools or review.",
+        footerHeading = "%n",
+        footer = ExitCode.HELP)
 final class TemplateCommand implements Callable<Integer> {
 
     @Mixin
     HelpOptions help;
 
-    @Option(names = "--chart", paramLabel = "DIR|oci://REF", defaultValue = ChartJobs.DEFAULT_CHART,
+    @Option(
+            names = "--chart",
+            paramLabel = "DIR|oci://REF",
+            defaultValue = ChartJobs.DEFAULT_CHART,
             description = "Chart folder or oci:// reference (default: ${DEFAULT-VALUE}).")
     String chart;
 
     @Option(names = "--chart-version", paramLabel = "SEMVER", description = "Version of an oci:// chart.")
     String chartVersion;
 
-    @Option(names = "--release", paramLabel = "NAME", defaultValue = "citus",
+    @Option(
+            names = "--release",
+            paramLabel = "NAME",
+            defaultValue = "citus",
             description = "Release name, the prefix of every resource name (default: ${DEFAULT-VALUE}).")
     String release;
 
-    @Option(names = {"-n", "--namespace"}, paramLabel = "NS", description = "Namespace of the release.")
+    @Option(
+            names = {"-n", "--namespace"},
+            paramLabel = "NS",
+            description = "Namespace of the release.")
     String namespace;
 
-    @Option(names = "--kube-version", paramLabel = "VERSION", defaultValue = HelmClient.DEFAULT_KUBE_VERSION,
+    @Option(
+            names = "--kube-version",
+            paramLabel = "VERSION",
+            defaultValue = HelmClient.DEFAULT_KUBE_VERSION,
             description = "Kubernetes version to render for; Helm has no cluster to ask (default: ${DEFAULT-VALUE}).")
     String kubeVersion;
 
-    @Option(names = {"-f", "--values"}, paramLabel = "FILE", description = "Helm values file; repeatable.")
+    @Option(
+            names = {"-f", "--values"},
+            paramLabel = "FILE",
+            description = "Helm values file; repeatable.")
     List<Path> valuesFiles = List.of();
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Helm value; repeatable.")
     Map<String, String> set = new LinkedHashMap<>();
 
-    @Option(names = "--output-dir", paramLabel = "DIR",
+    @Option(
+            names = "--output-dir",
+            paramLabel = "DIR",
             description = "Write one file per template below DIR/citus-pgvector instead of printing.")
     Path outputDir;
 
@@ -57,8 +77,8 @@ final class TemplateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Failure {
-        String manifests = ChartJobs.template(new HelmClient.TemplateRequest(chart, chartVersion, release, namespace,
-                kubeVersion, valuesFiles, set, registry.registry()));
+        String manifests = ChartJobs.template(new HelmClient.TemplateRequest(
+                chart, chartVersion, release, namespace, kubeVersion, valuesFiles, set, registry.registry()));
         if (outputDir == null) {
             spec.commandLine().getOut().print(manifests);
         } else {

@@ -25,16 +25,20 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "verify",
-        description = {"Check a running cluster through its coordinator: active workers, citus and vector versions on"
-                + " every node, shard balance, the HNSW/IVFFlat indexes on every shard of every table with a vector"
-                + " column, and that the pgvector settings (hnsw.ef_search, hnsw.iterative_scan) reach the"
-                + " workers.",
+@Command(
+        name = "verify",
+        description = {
+            "Check a running cluster through its coordinator: active workers, citus and vector versions on"
+                    + " every node, shard balance, the HNSW/IVFFlat indexes on every shard of every table with a vector"
+                    + " column, and that the pgvector settings (hnsw.ef_search, hnsw.iterative_scan) reach the"
+                    + " workers.",
             "With -f, also against what the chart renders for those values (as template renders it): the"
-                + " coordinator and workers by name (each node's cluster_name, which Patroni sets to the cluster's"
-                + " name), every parameter of every node, and the Citus version of the image.",
-            VerifyCommand.ConnectionOptions.DESCRIPTION},
-        footerHeading = "%n", footer = VerifyCommand.HELP)
+                    + " coordinator and workers by name (each node's cluster_name, which Patroni sets to the cluster's"
+                    + " name), every parameter of every node, and the Citus version of the image.",
+            VerifyCommand.ConnectionOptions.DESCRIPTION
+        },
+        footerHeading = "%n",
+        footer = VerifyCommand.HELP)
 final class VerifyCommand implements Callable<Integer> {
 
     static final String HELP = """
@@ -52,31 +56,40 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--expected-workers", paramLabel = "N",
+    @Option(
+            names = "--expected-workers",
+            paramLabel = "N",
             description = "Fail unless exactly N workers are active; with -f the chart's workers.count is expected.")
     Integer expectedWorkers;
 
-    @Option(names = "--setting", paramLabel = "NAME=VALUE",
+    @Option(
+            names = "--setting",
+            paramLabel = "NAME=VALUE",
             description = "A value every node must have, e.g. hnsw.ef_search=100; repeatable.")
     Map<String, String> settings = new LinkedHashMap<>();
 
-    @Option(names = {"-f", "--values"}, paramLabel = "FILE",
+    @Option(
+            names = {"-f", "--values"},
+            paramLabel = "FILE",
             description = "Check against the chart rendered with this values file; repeatable.")
     List<Path> valuesFiles = List.of();
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Helm value for the render; repeatable; needs -f.")
     Map<String, String> set = new LinkedHashMap<>();
 
-    @Option(names = "--release", paramLabel = "NAME",
+    @Option(
+            names = "--release",
+            paramLabel = "NAME",
             description = "Release name of the render, the prefix of the nodes' names (default: citus); needs -f.")
     String release;
 
-    @Option(names = "--chart", paramLabel = "DIR", description = "Chart folder to render (default: "
-            + ChartJobs.DEFAULT_CHART + "); needs -f.")
+    @Option(
+            names = "--chart",
+            paramLabel = "DIR",
+            description = "Chart folder to render (default: " + ChartJobs.DEFAULT_CHART + "); needs -f.")
     Path chart;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (default) or json.")
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "text (default) or json.")
     String format;
 
     @Spec
@@ -90,8 +103,11 @@ final class VerifyCommand implements Callable<Integer> {
         if (expectedWorkers != null && expectedWorkers < 1) {
             throw new Failure(Kind.INVALID_INPUT, "--expected-workers must be at least 1, got " + expectedWorkers);
         }
-        VerifyReport report = new ClusterVerifier(expectedWorkers == null ? OptionalInt.empty()
-                : OptionalInt.of(expectedWorkers), settings, intent()).verify(connection.settings());
+        VerifyReport report = new ClusterVerifier(
+                        expectedWorkers == null ? OptionalInt.empty() : OptionalInt.of(expectedWorkers),
+                        settings,
+                        intent())
+                .verify(connection.settings());
         spec.commandLine().getOut().print(format.equals("json") ? report.toJson() : report.toText());
         return report.healthy() ? ExitCode.OK : ExitCode.CHECK_FAILED;
     }
@@ -100,17 +116,22 @@ final class VerifyCommand implements Callable<Integer> {
     private Optional<ChartIntent> intent() throws Failure {
         if (valuesFiles.isEmpty()) {
             if (!set.isEmpty() || release != null || chart != null) {
-                throw new ParameterException(spec.commandLine(), "--set, --release and --chart describe a render:"
-                        + " give the values with -f");
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--set, --release and --chart describe a render:" + " give the values with -f");
             }
             return Optional.empty();
         }
         if (expectedWorkers != null) {
-            throw new ParameterException(spec.commandLine(), "--expected-workers and -f: the chart's workers.count is"
-                    + " what is expected; give one of them");
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--expected-workers and -f: the chart's workers.count is" + " what is expected; give one of them");
         }
-        return Optional.of(ChartIntent.render(chart == null ? Path.of(ChartJobs.DEFAULT_CHART) : chart,
-                release == null ? "citus" : release, valuesFiles, set));
+        return Optional.of(ChartIntent.render(
+                chart == null ? Path.of(ChartJobs.DEFAULT_CHART) : chart,
+                release == null ? "citus" : release,
+                valuesFiles,
+                set));
     }
 
     /**
@@ -123,31 +144,48 @@ final class VerifyCommand implements Callable<Integer> {
                 + " -U, -d; unset parts come from PGHOST, PGPORT, PGUSER, PGDATABASE, PGSSLMODE (defaults: localhost,"
                 + " 5432, postgres, the user's name). The password comes from --password-file or PGPASSWORD.";
 
-        @Parameters(index = "0", arity = "0..1", paramLabel = "URI",
+        @Parameters(
+                index = "0",
+                arity = "0..1",
+                paramLabel = "URI",
                 description = "Connection URI of the coordinator, postgresql://USER@HOST:PORT/DB?sslmode=MODE.")
         String uri;
 
-        @Option(names = {"-h", "--host"}, paramLabel = "HOST", description = "Coordinator host (default: PGHOST or"
-                + " localhost).")
+        @Option(
+                names = {"-h", "--host"},
+                paramLabel = "HOST",
+                description = "Coordinator host (default: PGHOST or" + " localhost).")
         String host;
 
-        @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "Coordinator port (default: PGPORT or"
-                + " 5432).")
+        @Option(
+                names = {"-p", "--port"},
+                paramLabel = "PORT",
+                description = "Coordinator port (default: PGPORT or" + " 5432).")
         Integer port;
 
-        @Option(names = {"-U", "--username"}, paramLabel = "USER", description = "User (default: PGUSER or postgres).")
+        @Option(
+                names = {"-U", "--username"},
+                paramLabel = "USER",
+                description = "User (default: PGUSER or postgres).")
         String username;
 
-        @Option(names = {"-d", "--dbname"}, paramLabel = "DB", description = "Database (default: PGDATABASE or the"
-                + " user's name).")
+        @Option(
+                names = {"-d", "--dbname"},
+                paramLabel = "DB",
+                description = "Database (default: PGDATABASE or the" + " user's name).")
         String dbname;
 
-        @Option(names = "--sslmode", paramLabel = "MODE", description = "disable, allow, prefer, require, verify-ca or"
-                + " verify-full (default: PGSSLMODE or prefer).")
+        @Option(
+                names = "--sslmode",
+                paramLabel = "MODE",
+                description = "disable, allow, prefer, require, verify-ca or"
+                        + " verify-full (default: PGSSLMODE or prefer).")
         String sslMode;
 
-        @Option(names = "--password-file", paramLabel = "FILE", description = "File whose first line is the password"
-                + " (default: PGPASSWORD).")
+        @Option(
+                names = "--password-file",
+                paramLabel = "FILE",
+                description = "File whose first line is the password" + " (default: PGPASSWORD).")
         Path passwordFile;
 
         ConnectionSettings settings() throws Failure {
@@ -158,15 +196,17 @@ final class VerifyCommand implements Callable<Integer> {
             String password = null;
             if (passwordFile != null) {
                 try {
-                    password = Files.readAllLines(passwordFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
+                    password = Files.readAllLines(passwordFile, StandardCharsets.UTF_8).stream()
+                            .findFirst()
+                            .orElse("");
                 } catch (IOException e) {
-                    throw new Failure(Kind.INVALID_INPUT, "--password-file: cannot read " + passwordFile + ": "
-                            + e.getMessage());
+                    throw new Failure(
+                            Kind.INVALID_INPUT, "--password-file: cannot read " + passwordFile + ": " + e.getMessage());
                 }
             }
             try {
-                return ConnectionSettings.resolve(new ConnectionSettings.Given(uri, host, port, username, dbname,
-                        sslMode), env, password);
+                return ConnectionSettings.resolve(
+                        new ConnectionSettings.Given(uri, host, port, username, dbname, sslMode), env, password);
             } catch (IllegalArgumentException e) {
                 throw new Failure(Kind.INVALID_INPUT, e.getMessage());
             }

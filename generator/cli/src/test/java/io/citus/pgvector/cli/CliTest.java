@@ -52,8 +52,17 @@ class CliTest {
         void helpListsSubcommandsAndExitCodes() {
             CliRun run = CliRun.of("--help");
             assertThat(run.exitCode()).isZero();
-            assertThat(run.out()).contains("generate", "check", "lint", "template", "package", "publish", "build",
-                    "Exit codes:", "3  invalid values file");
+            assertThat(run.out())
+                    .contains(
+                            "generate",
+                            "check",
+                            "lint",
+                            "template",
+                            "package",
+                            "publish",
+                            "build",
+                            "Exit codes:",
+                            "3  invalid values file");
         }
 
         @Test
@@ -98,12 +107,23 @@ class CliTest {
         @Test
         void writesAVersionedChart() throws IOException {
             Path chart = dir.resolve("out/citus-pgvector");
-            CliRun run = CliRun.of("generate", "-f", DEFAULT_VALUES, "--chart", chart.toString(),
-                    "--chart-version", "1.2.3-rc.1", "--app-version", "17-4.0-p3-citus13.2.2");
+            CliRun run = CliRun.of(
+                    "generate",
+                    "-f",
+                    DEFAULT_VALUES,
+                    "--chart",
+                    chart.toString(),
+                    "--chart-version",
+                    "1.2.3-rc.1",
+                    "--app-version",
+                    "17-4.0-p3-citus13.2.2");
             assertThat(run.exitCode()).as(run.toString()).isZero();
             String chartYaml = Files.readString(chart.resolve("Chart.yaml"));
-            assertThat(chartYaml).contains("version: 1.2.3-rc.1", "appVersion: \"17-4.0-p3-citus13.2.2\"",
-                    "artifacthub.io/prerelease: \"true\"");
+            assertThat(chartYaml)
+                    .contains(
+                            "version: 1.2.3-rc.1",
+                            "appVersion: \"17-4.0-p3-citus13.2.2\"",
+                            "artifacthub.io/prerelease: \"true\"");
             assertThat(chart.resolve("values.schema.json")).exists();
             assertThat(chart.resolve("templates/workers/postgresql.yaml")).exists();
         }
@@ -113,13 +133,16 @@ class CliTest {
         void badValuesChangeNothing() throws IOException {
             Path chart = generated();
             Path bad = dir.resolve("bad.yaml");
-            Files.writeString(bad, "workers:\n  count: 0\ncoordinator:\n  resources:\n    requests:\n      memory: 8GB\n");
+            Files.writeString(
+                    bad, "workers:\n  count: 0\ncoordinator:\n  resources:\n    requests:\n      memory: 8GB\n");
             Map<String, String> before = snapshot(dir);
             CliRun run = CliRun.of("generate", "-f", bad.toString(), "--chart", chart.toString());
             assertThat(run.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
-            assertThat(run.err()).contains(bad + ": 2 problems",
-                    "workers.count: must be at least 1, got 0",
-                    "coordinator.resources.requests.memory: must be a quantity such as 512Mi, 8Gi or 1G, got \"8GB\"");
+            assertThat(run.err())
+                    .contains(
+                            bad + ": 2 problems",
+                            "workers.count: must be at least 1, got 0",
+                            "coordinator.resources.requests.memory: must be a quantity such as 512Mi, 8Gi or 1G, got \"8GB\"");
             assertThat(run.err()).doesNotContain("Exception", "\tat ");
             assertThat(snapshot(dir)).isEqualTo(before);
         }
@@ -129,7 +152,12 @@ class CliTest {
         void badValuesCreateNothing() throws IOException {
             Path bad = dir.resolve("bad.yaml");
             Files.writeString(bad, "postgresql:\n  version: 12\n");
-            CliRun run = CliRun.of("generate", "-f", bad.toString(), "--chart", dir.resolve("new/chart").toString());
+            CliRun run = CliRun.of(
+                    "generate",
+                    "-f",
+                    bad.toString(),
+                    "--chart",
+                    dir.resolve("new/chart").toString());
             assertThat(run.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
             assertThat(run.err()).contains("postgresql.version: must be a string, got 12 (quote it)");
             assertThat(dir.resolve("new")).doesNotExist();
@@ -137,7 +165,11 @@ class CliTest {
 
         @Test
         void missingValuesFile() {
-            CliRun run = CliRun.of("generate", "-f", dir.resolve("nope.yaml").toString(), "--chart",
+            CliRun run = CliRun.of(
+                    "generate",
+                    "-f",
+                    dir.resolve("nope.yaml").toString(),
+                    "--chart",
                     dir.resolve("c").toString());
             assertThat(run.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
             assertThat(run.err()).contains("nope.yaml: no such file");
@@ -145,8 +177,14 @@ class CliTest {
 
         @Test
         void badChartVersion() {
-            CliRun run = CliRun.of("generate", "-f", DEFAULT_VALUES, "--chart", dir.resolve("c").toString(),
-                    "--chart-version", "1.0");
+            CliRun run = CliRun.of(
+                    "generate",
+                    "-f",
+                    DEFAULT_VALUES,
+                    "--chart",
+                    dir.resolve("c").toString(),
+                    "--chart-version",
+                    "1.0");
             assertThat(run.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
             assertThat(run.err()).contains("chart version must be a semantic version such as 1.2.3, got \"1.0\"");
             assertThat(dir.resolve("c")).doesNotExist();
@@ -162,8 +200,11 @@ class CliTest {
             Map<String, String> before = snapshot(chart);
             CliRun run = CliRun.of("generate", "-f", DEFAULT_VALUES, "--chart", chart.toString());
             assertThat(run.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
-            assertThat(run.err()).contains("templates/NOTES.txt (differs from the generator's copy)",
-                    "templates/new.yaml (not in the generator)", "./mvnw -B -q -DskipTests package");
+            assertThat(run.err())
+                    .contains(
+                            "templates/NOTES.txt (differs from the generator's copy)",
+                            "templates/new.yaml (not in the generator)",
+                            "./mvnw -B -q -DskipTests package");
             assertThat(snapshot(chart)).isEqualTo(before);
         }
 
@@ -180,7 +221,12 @@ class CliTest {
         @Test
         void unwritableTargetIsAnEnvironmentProblem() throws IOException {
             Path file = Files.writeString(dir.resolve("a-file"), "x");
-            CliRun run = CliRun.of("generate", "-f", DEFAULT_VALUES, "--chart", file.resolve("chart").toString());
+            CliRun run = CliRun.of(
+                    "generate",
+                    "-f",
+                    DEFAULT_VALUES,
+                    "--chart",
+                    file.resolve("chart").toString());
             assertThat(run.exitCode()).isEqualTo(ExitCode.ENVIRONMENT);
             assertThat(run.err()).startsWith("error: cannot write ");
         }
@@ -206,7 +252,11 @@ class CliTest {
         @Test
         @DisplayName("the committed chart is exactly what the generator makes from values/default.yaml")
         void committedChartIsUpToDate() {
-            CliRun run = CliRun.of("check", "-f", DEFAULT_VALUES, "--chart",
+            CliRun run = CliRun.of(
+                    "check",
+                    "-f",
+                    DEFAULT_VALUES,
+                    "--chart",
                     ROOT.resolve("charts/citus-pgvector").toString());
             assertThat(run.exitCode()).as(run.toString()).isZero();
         }
@@ -221,8 +271,13 @@ class CliTest {
             Files.delete(chart.resolve("templates/NOTES.txt"));
             CliRun run = CliRun.of("check", "-f", DEFAULT_VALUES, "--chart", chart.toString());
             assertThat(run.exitCode()).isEqualTo(ExitCode.CHECK_FAILED);
-            assertThat(run.err()).contains("changed values.yaml", "  -   count: 5", "  +   count: 2",
-                    "unexpected templates/extra.yaml", "missing templates/NOTES.txt");
+            assertThat(run.err())
+                    .contains(
+                            "changed values.yaml",
+                            "  -   count: 5",
+                            "  +   count: 2",
+                            "unexpected templates/extra.yaml",
+                            "missing templates/NOTES.txt");
         }
     }
 
@@ -257,10 +312,21 @@ class CliTest {
         @Test
         void templatePrintsManifestsWithValuesAndSet() throws IOException {
             Path values = Files.writeString(dir.resolve("v.yaml"), "workers:\n  count: 3\n");
-            CliRun run = CliRun.of("template", "--chart", generated().toString(), "-f", values.toString(),
-                    "--set", "superuser.password=x", "--release", "vec", "-n", "search");
+            CliRun run = CliRun.of(
+                    "template",
+                    "--chart",
+                    generated().toString(),
+                    "-f",
+                    values.toString(),
+                    "--set",
+                    "superuser.password=x",
+                    "--release",
+                    "vec",
+                    "-n",
+                    "search");
             assertThat(run.exitCode()).as(run.toString()).isZero();
-            assertThat(run.out()).contains("name: vec-coordinator", "name: vec-worker-3")
+            assertThat(run.out())
+                    .contains("name: vec-coordinator", "name: vec-worker-3")
                     .doesNotContain("vec-worker-4");
         }
 
@@ -275,12 +341,20 @@ class CliTest {
         @Test
         void templateWritesOneFilePerTemplate() throws IOException {
             Path out = dir.resolve("manifests");
-            CliRun run = CliRun.of("template", "--chart", generated().toString(), "--set", "superuser.password=x",
-                    "--output-dir", out.toString());
+            CliRun run = CliRun.of(
+                    "template",
+                    "--chart",
+                    generated().toString(),
+                    "--set",
+                    "superuser.password=x",
+                    "--output-dir",
+                    out.toString());
             assertThat(run.exitCode()).as(run.toString()).isZero();
-            assertThat(out.resolve("citus-pgvector/templates/workers/postgresql.yaml")).content()
+            assertThat(out.resolve("citus-pgvector/templates/workers/postgresql.yaml"))
+                    .content()
                     .contains("name: citus-worker-2");
-            assertThat(out.resolve("citus-pgvector/templates/coordinator/postgresql.yaml")).exists();
+            assertThat(out.resolve("citus-pgvector/templates/coordinator/postgresql.yaml"))
+                    .exists();
         }
 
         @Test
@@ -303,7 +377,13 @@ class CliTest {
         @Test
         void buildGeneratesLintsAndPackages() {
             Path chart = dir.resolve("charts/citus-pgvector");
-            CliRun run = CliRun.of("build", "-f", DEFAULT_VALUES, "--chart", chart.toString(), "-d",
+            CliRun run = CliRun.of(
+                    "build",
+                    "-f",
+                    DEFAULT_VALUES,
+                    "--chart",
+                    chart.toString(),
+                    "-d",
                     dir.resolve("dist").toString());
             assertThat(run.exitCode()).as(run.toString()).isZero();
             assertThat(run.out()).contains("generated", ": ok", "packaged");
@@ -324,8 +404,8 @@ class CliTest {
 
         @Test
         void missingArchive() {
-            CliRun run = CliRun.of("publish", "--archive", dir.resolve("x.tgz").toString(), "--registry",
-                    "oci://127.0.0.1:1/charts");
+            CliRun run = CliRun.of(
+                    "publish", "--archive", dir.resolve("x.tgz").toString(), "--registry", "oci://127.0.0.1:1/charts");
             assertThat(run.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
             assertThat(run.err()).contains("x.tgz: no such chart archive");
         }
@@ -337,16 +417,27 @@ class CliTest {
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
-            CliRun run = CliRun.of("publish", "--chart", generated().toString(), "--registry",
-                    "oci://127.0.0.1:" + port + "/charts", "--plain-http");
+            CliRun run = CliRun.of(
+                    "publish",
+                    "--chart",
+                    generated().toString(),
+                    "--registry",
+                    "oci://127.0.0.1:" + port + "/charts",
+                    "--plain-http");
             assertThat(run.exitCode()).isEqualTo(ExitCode.ENVIRONMENT);
             assertThat(run.err()).contains("helm push", "127.0.0.1:" + port).doesNotContain("\tat ");
         }
 
         @Test
         void usernameWithoutPassword() {
-            CliRun run = CliRun.of("publish", "--chart", generated().toString(), "--registry",
-                    "oci://127.0.0.1:1/charts", "--username", "ci");
+            CliRun run = CliRun.of(
+                    "publish",
+                    "--chart",
+                    generated().toString(),
+                    "--registry",
+                    "oci://127.0.0.1:1/charts",
+                    "--username",
+                    "ci");
             if (System.getenv(PublishCommand.PASSWORD_ENV) == null) {
                 assertThat(run.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
                 assertThat(run.err()).contains("--username needs a password");

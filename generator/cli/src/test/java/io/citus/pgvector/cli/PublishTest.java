@@ -34,7 +34,12 @@ class PublishTest {
         Path chart = dir.resolve("charts/citus-pgvector");
         CliRun generate = CliRun.of("generate", "-f", CliTest.DEFAULT_VALUES, "--chart", chart.toString());
         assertThat(generate.exitCode()).as(generate.toString()).isZero();
-        CliRun pack = CliRun.of("package", "--chart", chart.toString(), "-d", dir.resolve("dist").toString());
+        CliRun pack = CliRun.of(
+                "package",
+                "--chart",
+                chart.toString(),
+                "-d",
+                dir.resolve("dist").toString());
         assertThat(pack.exitCode()).as(pack.toString()).isZero();
         return dir.resolve("dist/citus-pgvector-0.1.0.tgz");
     }
@@ -53,25 +58,39 @@ class PublishTest {
         Path archive = packaged();
         try (OciRegistry registry = OciRegistry.start(dir.resolve("registry"))) {
             String remote = registry.ociUri("charts").toString();
-            CliRun publish = CliRun.of("publish", "--archive", archive.toString(), "--registry", remote,
-                    "--plain-http");
-            assertThat(publish.exitCode()).as(publish.toString() + registry.log()).isZero();
+            CliRun publish =
+                    CliRun.of("publish", "--archive", archive.toString(), "--registry", remote, "--plain-http");
+            assertThat(publish.exitCode())
+                    .as(publish.toString() + registry.log())
+                    .isZero();
             String pushed = digestOf(publish);
 
             OciRegistryClient client = registry.client();
             OciRegistryClient.Manifest manifest = client.fetchManifest("charts/citus-pgvector", "0.1.0");
             assertThat(manifest.digest()).isEqualTo(pushed);
             assertThat(manifest.computedDigest()).isEqualTo(pushed);
-            JsonNode config = new ObjectMapper().readTree(client.fetchBlob("charts/citus-pgvector",
-                    manifest.config().digest()));
+            JsonNode config = new ObjectMapper()
+                    .readTree(client.fetchBlob(
+                            "charts/citus-pgvector", manifest.config().digest()));
             assertThat(config.path("name").asText()).isEqualTo("citus-pgvector");
             assertThat(config.path("version").asText()).isEqualTo("0.1.0");
             assertThat(config.path("appVersion").asText()).isEqualTo("17-4.0-p3-citus13.2");
-            OciRegistryClient.Descriptor layer = manifest.layer(OciRegistryClient.HELM_CHART_CONTENT).orElseThrow();
-            assertThat(client.fetchBlob("charts/citus-pgvector", layer.digest())).isEqualTo(Files.readAllBytes(archive));
+            OciRegistryClient.Descriptor layer =
+                    manifest.layer(OciRegistryClient.HELM_CHART_CONTENT).orElseThrow();
+            assertThat(client.fetchBlob("charts/citus-pgvector", layer.digest()))
+                    .isEqualTo(Files.readAllBytes(archive));
 
-            CliRun template = CliRun.of("template", "--chart", remote + "/citus-pgvector", "--chart-version", "0.1.0",
-                    "--plain-http", "--set", "workers.count=3", "--set", "superuser.password=x");
+            CliRun template = CliRun.of(
+                    "template",
+                    "--chart",
+                    remote + "/citus-pgvector",
+                    "--chart-version",
+                    "0.1.0",
+                    "--plain-http",
+                    "--set",
+                    "workers.count=3",
+                    "--set",
+                    "superuser.password=x");
             assertThat(template.exitCode()).as(template.toString()).isZero();
             assertThat(template.out().split("kind: postgresql", -1)).hasSize(1 + 4);
         }
@@ -86,22 +105,34 @@ class PublishTest {
         Path archive = packaged();
         try (OciRegistry registry = OciRegistry.startWithAuth(dir.resolve("registry"), "ci", "s3cret-pw")) {
             String remote = registry.ociUri("charts").toString();
-            CliRun anonymous = CliRun.of("publish", "--archive", archive.toString(), "--registry", remote,
-                    "--plain-http");
+            CliRun anonymous =
+                    CliRun.of("publish", "--archive", archive.toString(), "--registry", remote, "--plain-http");
             assertThat(anonymous.exitCode()).as(anonymous.toString()).isEqualTo(ExitCode.ENVIRONMENT);
 
             InputStream stdin = System.in;
             CliRun publish;
             try {
                 System.setIn(new ByteArrayInputStream("s3cret-pw\n".getBytes(StandardCharsets.UTF_8)));
-                publish = CliRun.of("publish", "--archive", archive.toString(), "--registry", remote,
-                        "--plain-http", "--username", "ci", "--password-stdin");
+                publish = CliRun.of(
+                        "publish",
+                        "--archive",
+                        archive.toString(),
+                        "--registry",
+                        remote,
+                        "--plain-http",
+                        "--username",
+                        "ci",
+                        "--password-stdin");
             } finally {
                 System.setIn(stdin);
             }
-            assertThat(publish.exitCode()).as(publish.toString() + registry.log()).isZero();
+            assertThat(publish.exitCode())
+                    .as(publish.toString() + registry.log())
+                    .isZero();
             assertThat(publish.out() + publish.err()).doesNotContain("s3cret-pw");
-            assertThat(registry.client().fetchManifest("charts/citus-pgvector", "0.1.0").digest())
+            assertThat(registry.client()
+                            .fetchManifest("charts/citus-pgvector", "0.1.0")
+                            .digest())
                     .isEqualTo(digestOf(publish));
         }
     }

@@ -20,14 +20,14 @@ final class ChartParameters {
     /** Spilo's libraries and socket folder are the platform settings; a local server takes the tuning ones. */
     static final List<String> NAMES = ManagedSetting.gucs(ManagedSetting.of(Purpose.TUNING));
 
-    private ChartParameters() {
-    }
+    private ChartParameters() {}
 
     /** The parameters of {@code citus-coordinator} or {@code citus-worker-1} for a release with this many workers. */
     static Map<String, String> of(Path chart, String resource, int workers) throws HelmException {
-        JsonNode parameters = RenderedChart.render(chart, "citus", List.of(),
-                        Map.of("workers.count", Integer.toString(workers)))
-                .named("postgresql", resource).at("/spec/postgresql/parameters");
+        JsonNode parameters = RenderedChart.render(
+                        chart, "citus", List.of(), Map.of("workers.count", Integer.toString(workers)))
+                .named("postgresql", resource)
+                .at("/spec/postgresql/parameters");
         Map<String, String> chosen = new LinkedHashMap<>();
         for (String name : NAMES) {
             chosen.put(name, parameters.path(name).asText());

@@ -63,8 +63,10 @@ class ClusterCommandsTest {
         passwordFile = Files.writeString(dir.resolve("password"), PASSWORD + "\n");
         sql(cluster.coordinator(), "CREATE TABLE items (channel bigint, id bigint, embedding vector(3))");
         sql(cluster.coordinator(), "SELECT create_distributed_table('items', 'channel')");
-        sql(cluster.coordinator(), "INSERT INTO items SELECT i % 10, i, ARRAY[i, i * 2 % 7, i % 5]::vector"
-                + " FROM generate_series(1, 200) i");
+        sql(
+                cluster.coordinator(),
+                "INSERT INTO items SELECT i % 10, i, ARRAY[i, i * 2 % 7, i % 5]::vector"
+                        + " FROM generate_series(1, 200) i");
         sql(cluster.coordinator(), "CREATE INDEX items_embedding ON items USING hnsw (embedding vector_cosine_ops)");
     }
 
@@ -76,9 +78,20 @@ class ClusterCommandsTest {
     }
 
     private static String[] connection(String... more) {
-        return Stream.concat(Stream.of("-h", LocalCitusCluster.HOST, "-p",
-                Integer.toString(cluster.coordinator().port()), "-U", "postgres", "-d", "postgres", "--password-file",
-                passwordFile.toString()), Stream.of(more)).toArray(String[]::new);
+        return Stream.concat(
+                        Stream.of(
+                                "-h",
+                                LocalCitusCluster.HOST,
+                                "-p",
+                                Integer.toString(cluster.coordinator().port()),
+                                "-U",
+                                "postgres",
+                                "-d",
+                                "postgres",
+                                "--password-file",
+                                passwordFile.toString()),
+                        Stream.of(more))
+                .toArray(String[]::new);
     }
 
     private static String[] verifyArgs(String... more) {
@@ -98,14 +111,18 @@ class ClusterCommandsTest {
     }
 
     private static String query(LocalPostgres node, String sql) throws Exception {
-        try (Connection c = node.connect(LocalCitusCluster.DATABASE); Statement s = c.createStatement();
+        try (Connection c = node.connect(LocalCitusCluster.DATABASE);
+                Statement s = c.createStatement();
                 ResultSet r = s.executeQuery(sql)) {
             return r.next() ? r.getString(1) : null;
         }
     }
 
     private static LocalPostgres node(int port) {
-        return cluster.workers().stream().filter(w -> w.port() == port).findFirst().orElseThrow();
+        return cluster.workers().stream()
+                .filter(w -> w.port() == port)
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -114,14 +131,20 @@ class ClusterCommandsTest {
     void healthy() throws Exception {
         CliRun run = verify("--expected-workers", "2", "--setting", "hnsw.ef_search=100");
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(run.out()).contains("OK    workers").contains("2 active workers").contains("citus 13")
-                .contains("vector 0.8").contains("hnsw.ef_search = 100, hnsw.iterative_scan = relaxed_order on every"
-                        + " node").contains("1 table with vector columns, 4 shard placements checked")
-                .contains("healthy: 5 checks passed").doesNotContain(PASSWORD);
+        assertThat(run.out())
+                .contains("OK    workers")
+                .contains("2 active workers")
+                .contains("citus 13")
+                .contains("vector 0.8")
+                .contains("hnsw.ef_search = 100, hnsw.iterative_scan = relaxed_order on every" + " node")
+                .contains("1 table with vector columns, 4 shard placements checked")
+                .contains("healthy: 5 checks passed")
+                .doesNotContain(PASSWORD);
         JsonNode json = new ObjectMapper().readTree(verify("--format", "json").out());
         assertThat(json.path("healthy").asBoolean()).isTrue();
-        assertThat(json.path("checks")).hasSize(5).allSatisfy(c -> assertThat(c.path("status").asText())
-                .isEqualTo("ok"));
+        assertThat(json.path("checks"))
+                .hasSize(5)
+                .allSatisfy(c -> assertThat(c.path("status").asText()).isEqualTo("ok"));
     }
 
     @Test
@@ -139,20 +162,27 @@ class ClusterCommandsTest {
             port = r.getInt(2);
         }
         LocalPostgres worker = node(port);
-        try (Connection c = worker.connect(LocalCitusCluster.DATABASE); Statement s = c.createStatement()) {
+        try (Connection c = worker.connect(LocalCitusCluster.DATABASE);
+                Statement s = c.createStatement()) {
             s.execute("SET citus.enable_manual_changes_to_shards = on");
             s.execute("DROP INDEX items_embedding_" + shard);
         }
         try {
             CliRun run = verify();
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-            assertThat(run.out()).contains("FAIL  vector indexes")
+            assertThat(run.out())
+                    .contains("FAIL  vector indexes")
                     .contains("items shard " + shard + " on 127.0.0.1:" + port + " has 0 of the table's 1 valid vector"
-                            + " index").contains("unhealthy: 1 of 5 checks failed");
-            assertThat(new ObjectMapper().readTree(verify("--format", "json").out()).path("healthy").asBoolean())
+                            + " index")
+                    .contains("unhealthy: 1 of 5 checks failed");
+            assertThat(new ObjectMapper()
+                            .readTree(verify("--format", "json").out())
+                            .path("healthy")
+                            .asBoolean())
                     .isFalse();
         } finally {
-            try (Connection c = worker.connect(LocalCitusCluster.DATABASE); Statement s = c.createStatement()) {
+            try (Connection c = worker.connect(LocalCitusCluster.DATABASE);
+                    Statement s = c.createStatement()) {
                 s.execute("SET citus.enable_manual_changes_to_shards = on");
                 s.execute("CREATE INDEX items_embedding_" + shard + " ON items_" + shard
                         + " USING hnsw (embedding vector_cosine_ops)");
@@ -171,7 +201,8 @@ class ClusterCommandsTest {
         try {
             CliRun run = verifyUntil(r -> r.exitCode() == 1);
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-            assertThat(run.out()).contains("FAIL  settings")
+            assertThat(run.out())
+                    .contains("FAIL  settings")
                     .contains("127.0.0.1:" + worker.port() + ": hnsw.ef_search = 40, the coordinator has 100");
         } finally {
             sql(worker, "ALTER SYSTEM RESET hnsw.ef_search");
@@ -181,8 +212,8 @@ class ClusterCommandsTest {
         assertThat(healed.exitCode()).as(healed.toString()).isZero();
         CliRun expectedElsewhere = verify("--setting", "hnsw.iterative_scan=strict_order");
         assertThat(expectedElsewhere.exitCode()).isEqualTo(1);
-        assertThat(expectedElsewhere.out()).contains("coordinator: hnsw.iterative_scan = relaxed_order, expected"
-                + " strict_order");
+        assertThat(expectedElsewhere.out())
+                .contains("coordinator: hnsw.iterative_scan = relaxed_order, expected" + " strict_order");
     }
 
     @Test
@@ -194,18 +225,29 @@ class ClusterCommandsTest {
         try {
             CliRun run = verify();
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-            assertThat(run.out()).contains("FAIL  workers").contains("127.0.0.1:" + worker.port()
-                    + " does not answer");
+            assertThat(run.out()).contains("FAIL  workers").contains("127.0.0.1:" + worker.port() + " does not answer");
         } finally {
             worker.start();
         }
         assertThat(verify().exitCode()).isZero();
         Path wrong = Files.writeString(dir.resolve("wrong"), "not-the-password\n");
-        CliRun refused = CliRun.of("verify", "-h", "127.0.0.1", "-p", Integer.toString(cluster.coordinator().port()),
-                "-U", "postgres", "-d", "postgres", "--password-file", wrong.toString());
+        CliRun refused = CliRun.of(
+                "verify",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(cluster.coordinator().port()),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "--password-file",
+                wrong.toString());
         assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(4);
         assertThat(refused.err()).contains("password authentication failed").doesNotContain("not-the-password");
-        assertThat(CliRun.of("verify", "postgresql://postgres@127.0.0.1:1/postgres").exitCode()).isEqualTo(4);
+        assertThat(CliRun.of("verify", "postgresql://postgres@127.0.0.1:1/postgres")
+                        .exitCode())
+                .isEqualTo(4);
     }
 
     @Test
@@ -214,13 +256,43 @@ class ClusterCommandsTest {
     void bench() throws Exception {
         Path json = dir.resolve("bench.json");
         Path csv = dir.resolve("bench.csv");
-        CliRun run = CliRun.of(Stream.concat(Stream.of("bench"), Stream.of(connection("--rows", "5000", "--dimension", "16",
-                "--channels", "20", "--centers", "50", "--queries", "40", "--warmup", "0.5", "--duration", "1.5",
-                "--config", "stock", "--config", "cluster", "--config",
-                "low:hnsw.ef_search=10,hnsw.iterative_scan=off", "--table", "tbench", "--keep", "--json",
-                json.toString(), "--csv", csv.toString()))).toArray(String[]::new));
+        CliRun run = CliRun.of(Stream.concat(
+                        Stream.of("bench"),
+                        Stream.of(connection(
+                                "--rows",
+                                "5000",
+                                "--dimension",
+                                "16",
+                                "--channels",
+                                "20",
+                                "--centers",
+                                "50",
+                                "--queries",
+                                "40",
+                                "--warmup",
+                                "0.5",
+                                "--duration",
+                                "1.5",
+                                "--config",
+                                "stock",
+                                "--config",
+                                "cluster",
+                                "--config",
+                                "low:hnsw.ef_search=10,hnsw.iterative_scan=off",
+                                "--table",
+                                "tbench",
+                                "--keep",
+                                "--json",
+                                json.toString(),
+                                "--csv",
+                                csv.toString())))
+                .toArray(String[]::new));
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(run.out()).contains("recall@10").contains("stock").contains("fan-out").doesNotContain(PASSWORD);
+        assertThat(run.out())
+                .contains("recall@10")
+                .contains("stock")
+                .contains("fan-out")
+                .doesNotContain(PASSWORD);
         assertThat(run.err()).contains("-- building the HNSW index of tbench_32 (32 shards)");
         JsonNode report = new ObjectMapper().readTree(json.toFile());
         assertThat(report.path("results")).hasSize(6);
@@ -228,13 +300,19 @@ class ClusterCommandsTest {
 
         for (JsonNode result : report.path("results")) {
             assertThat(result.path("qps").asDouble()).as(result.toString()).isPositive();
-            assertThat(result.path("p50_ms").asDouble()).isPositive()
+            assertThat(result.path("p50_ms").asDouble())
+                    .isPositive()
                     .isLessThanOrEqualTo(result.path("p95_ms").asDouble());
             if (result.path("config").asText().equals("cluster")) {
-                assertThat(result.path("shards").asInt()).as("the chart's shard count for 2 workers x 2 CPUs")
+                assertThat(result.path("shards").asInt())
+                        .as("the chart's shard count for 2 workers x 2 CPUs")
                         .isEqualTo(4);
-                assertThat(result.path("mean_rows").asDouble()).as(result.toString()).isEqualTo(10.0);
-                assertThat(result.path("recall_at_k").asDouble()).as(result.toString()).isGreaterThanOrEqualTo(0.99);
+                assertThat(result.path("mean_rows").asDouble())
+                        .as(result.toString())
+                        .isEqualTo(10.0);
+                assertThat(result.path("recall_at_k").asDouble())
+                        .as(result.toString())
+                        .isGreaterThanOrEqualTo(0.99);
             }
         }
 
@@ -267,7 +345,8 @@ class ClusterCommandsTest {
                     List<Long> exact = rows.keySet().stream()
                             .filter(id -> mode.equals("fan-out") || channels.get(id) == channel)
                             .sorted(Comparator.comparingDouble((Long id) -> cosine(vector, rows.get(id))))
-                            .limit(10).toList();
+                            .limit(10)
+                            .toList();
                     List<Long> found = search(c, mode, vector, channel);
                     Set<Long> hits = new HashSet<>(found);
                     hits.retainAll(exact);
@@ -275,15 +354,20 @@ class ClusterCommandsTest {
                 }
                 double ours = sum / queryVectors.size();
                 JsonNode benchFigure = findResult(report, "low", mode);
-                assertThat(benchFigure.path("recall_at_k").asDouble()).as(mode + ": bench vs the test's computation")
+                assertThat(benchFigure.path("recall_at_k").asDouble())
+                        .as(mode + ": bench vs the test's computation")
                         .isCloseTo(ours, org.assertj.core.api.Assertions.within(0.0051));
             }
         } finally {
             sql(cluster.coordinator(), "DROP TABLE IF EXISTS tbench_4, tbench_32, tbench_queries");
         }
-        assertThat(query(cluster.coordinator(), "SELECT current_setting('hnsw.ef_search')")).isEqualTo("100");
-        assertThat(query(cluster.workers().get(0), "SELECT count(*) FROM pg_file_settings"
-                + " WHERE sourcefile LIKE '%postgresql.auto.conf' AND name LIKE 'hnsw.%'")).isEqualTo("0");
+        assertThat(query(cluster.coordinator(), "SELECT current_setting('hnsw.ef_search')"))
+                .isEqualTo("100");
+        assertThat(query(
+                        cluster.workers().get(0),
+                        "SELECT count(*) FROM pg_file_settings"
+                                + " WHERE sourcefile LIKE '%postgresql.auto.conf' AND name LIKE 'hnsw.%'"))
+                .isEqualTo("0");
         assertThat(verify().exitCode()).as("settings restored on every node").isZero();
     }
 
@@ -321,7 +405,8 @@ class ClusterCommandsTest {
 
     private static JsonNode findResult(JsonNode report, String config, String mode) {
         for (JsonNode result : report.path("results")) {
-            if (result.path("config").asText().equals(config) && result.path("mode").asText().equals(mode)) {
+            if (result.path("config").asText().equals(config)
+                    && result.path("mode").asText().equals(mode)) {
                 return result;
             }
         }
@@ -354,10 +439,12 @@ class ClusterCommandsTest {
     @DisplayName("verify: a worker drained and removed fails the expected worker count")
     void removedWorker() throws Exception {
         LocalPostgres worker = cluster.workers().get(1);
-        sql(cluster.coordinator(), "SELECT citus_set_node_property('127.0.0.1', " + worker.port()
-                + ", 'shouldhaveshards', false)");
-        sql(cluster.coordinator(), "SELECT citus_drain_node('127.0.0.1', " + worker.port()
-                + ", shard_transfer_mode => 'block_writes')");
+        sql(
+                cluster.coordinator(),
+                "SELECT citus_set_node_property('127.0.0.1', " + worker.port() + ", 'shouldhaveshards', false)");
+        sql(
+                cluster.coordinator(),
+                "SELECT citus_drain_node('127.0.0.1', " + worker.port() + ", shard_transfer_mode => 'block_writes')");
         sql(cluster.coordinator(), "CALL citus_cleanup_orphaned_resources()");
         sql(cluster.coordinator(), "SELECT citus_remove_node('127.0.0.1', " + worker.port() + ")");
         CliRun run = verify("--expected-workers", "2");

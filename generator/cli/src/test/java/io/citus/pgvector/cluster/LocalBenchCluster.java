@@ -17,8 +17,7 @@ import java.util.Map;
  */
 public final class LocalBenchCluster {
 
-    private LocalBenchCluster() {
-    }
+    private LocalBenchCluster() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]).toAbsolutePath();
@@ -28,15 +27,15 @@ public final class LocalBenchCluster {
         });
         String password = "bench-" + Long.toHexString(System.nanoTime());
         try (LocalCitusCluster cluster = LocalCitusCluster.start(dir, 2, password, true)) {
-            Map<String, String> coordinator = ChartParameters.of(ProjectFiles.committedChart(), "citus-coordinator",
-                    2);
+            Map<String, String> coordinator = ChartParameters.of(ProjectFiles.committedChart(), "citus-coordinator", 2);
             Map<String, String> worker = ChartParameters.of(ProjectFiles.committedChart(), "citus-worker-1", 2);
             cluster.coordinator().configure(coordinator);
             cluster.workers().forEach(w -> w.configure(worker));
             Path passwordFile = Files.writeString(dir.resolve("password"), password + "\n");
             System.out.println("coordinator: " + coordinator);
             System.out.println("workers:     " + worker);
-            System.out.printf("ready: -h 127.0.0.1 -p %d -U postgres -d postgres --password-file %s%n",
+            System.out.printf(
+                    "ready: -h 127.0.0.1 -p %d -U postgres -d postgres --password-file %s%n",
                     cluster.coordinator().port(), passwordFile);
             KeepRunning.untilStopped(dir, lifetime);
         }

@@ -63,8 +63,11 @@ class VerifyChartIntentTest {
                     shared_preload_libraries: citus
                     citus.local_hostname: localhost
                 """);
-        intent = ChartIntent.of(RenderedChart.render(ProjectFiles.committedChart(), "citus",
-                List.of(ProjectFiles.root().resolve("values/default.yaml"), values), Map.of()));
+        intent = ChartIntent.of(RenderedChart.render(
+                ProjectFiles.committedChart(),
+                "citus",
+                List.of(ProjectFiles.root().resolve("values/default.yaml"), values),
+                Map.of()));
         assertThat(intent.workers()).hasSize(2);
         runAsPatroni(cluster.coordinator(), intent.coordinator());
         for (int i = 0; i < 2; i++) {
@@ -86,7 +89,8 @@ class VerifyChartIntentTest {
 
     /** ALTER SYSTEM in a session that has loaded pgvector, which only then accepts its hnsw.* settings. */
     private static void set(LocalPostgres node, Map<String, String> settings) throws SQLException {
-        try (Connection c = node.connect(LocalCitusCluster.DATABASE); Statement s = c.createStatement()) {
+        try (Connection c = node.connect(LocalCitusCluster.DATABASE);
+                Statement s = c.createStatement()) {
             s.execute("LOAD 'vector'");
             for (Map.Entry<String, String> setting : settings.entrySet()) {
                 s.execute("ALTER SYSTEM SET \"" + setting.getKey() + "\" = '"
@@ -108,11 +112,29 @@ class VerifyChartIntentTest {
     }
 
     private static String[] args(String... more) {
-        return Stream.concat(Stream.of("verify", "-h", LocalCitusCluster.HOST, "-p",
-                Integer.toString(cluster.coordinator().port()), "-U", "postgres", "-d", "postgres",
-                "--password-file", passwordFile.toString(), "--chart", ProjectFiles.committedChart().toString(),
-                "-f", ProjectFiles.root().resolve("values/default.yaml").toString(), "-f", values.toString()),
-                Stream.of(more)).toArray(String[]::new);
+        return Stream.concat(
+                        Stream.of(
+                                "verify",
+                                "-h",
+                                LocalCitusCluster.HOST,
+                                "-p",
+                                Integer.toString(cluster.coordinator().port()),
+                                "-U",
+                                "postgres",
+                                "-d",
+                                "postgres",
+                                "--password-file",
+                                passwordFile.toString(),
+                                "--chart",
+                                ProjectFiles.committedChart().toString(),
+                                "-f",
+                                ProjectFiles.root()
+                                        .resolve("values/default.yaml")
+                                        .toString(),
+                                "-f",
+                                values.toString()),
+                        Stream.of(more))
+                .toArray(String[]::new);
     }
 
     private static CliRun verify(String... more) {
@@ -144,7 +166,9 @@ class VerifyChartIntentTest {
     void matching() throws Exception {
         CliRun run = verify();
         assertThat(run.exitCode()).as(run.toString()).isZero();
-        assertThat(run.out()).contains("citus-worker-1").contains("citus-worker-2")
+        assertThat(run.out())
+                .contains("citus-worker-1")
+                .contains("citus-worker-2")
                 .containsPattern("OK +chart settings +\\d+ settings as the chart renders them on citus-coordinator,"
                         + " citus-worker-1, citus-worker-2")
                 .contains("healthy");
@@ -157,7 +181,8 @@ class VerifyChartIntentTest {
         LocalPostgres worker = cluster.workers().get(1);
         String chartValue = intent.workers().get(1).parameters().get("hnsw.ef_search");
         CliRun run = unhealthyWhile(worker, "hnsw.ef_search", "64", chartValue);
-        assertThat(run.out()).containsPattern("FAIL +chart settings")
+        assertThat(run.out())
+                .containsPattern("FAIL +chart settings")
                 .contains("citus-worker-2 (" + LocalCitusCluster.HOST + ":" + worker.port()
                         + "): hnsw.ef_search = 64, the chart sets " + chartValue)
                 .doesNotContainPattern("citus-worker-1 \\([^)]*\\): ");
@@ -178,8 +203,7 @@ class VerifyChartIntentTest {
     void missingWorker() {
         CliRun run = verify("--set", "workers.count=3");
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-        assertThat(run.out()).contains("citus-worker-3: not an active worker")
-                .contains("2 active workers, expected 3");
+        assertThat(run.out()).contains("citus-worker-3: not an active worker").contains("2 active workers, expected 3");
     }
 
     @Test

@@ -60,10 +60,14 @@ public final class Bench {
 
     private BenchReport run(Coordinator coordinator) throws SQLException, BenchException {
         if (!coordinator.hasCitus()
-                || coordinator.queryStrings("SELECT 1 FROM pg_extension WHERE extname = 'vector'").isEmpty()) {
+                || coordinator
+                        .queryStrings("SELECT 1 FROM pg_extension WHERE extname = 'vector'")
+                        .isEmpty()) {
             throw new BenchException("database " + connection.database() + " needs the citus and vector extensions");
         }
-        List<Coordinator.Worker> workers = coordinator.workers().stream().filter(Coordinator.Worker::active).toList();
+        List<Coordinator.Worker> workers = coordinator.workers().stream()
+                .filter(Coordinator.Worker::active)
+                .toList();
         if (workers.isEmpty()) {
             throw new BenchException("no active workers");
         }
@@ -84,7 +88,8 @@ public final class Bench {
             for (BenchConfig config : spec.configs()) {
                 progress.phase(config.name() + ": applying " + config.describe());
                 settings.apply(config.settings());
-                int shards = config.shards() != null ? config.shards()
+                int shards = config.shards() != null
+                        ? config.shards()
                         : Integer.parseInt(coordinator.queryString("SELECT current_setting('citus.shard_count')"));
                 String table = table(coordinator, shards);
                 for (Mode mode : spec.modes()) {
@@ -113,8 +118,8 @@ public final class Bench {
         coordinator.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, channel bigint NOT NULL,"
                 + " embedding vector(" + spec.dataset().dimension() + ") NOT NULL)");
         created.add(table);
-        try (PreparedStatement s = coordinator.connection().prepareStatement("INSERT INTO " + table
-                + " VALUES (?, ?, ?::vector)")) {
+        try (PreparedStatement s =
+                coordinator.connection().prepareStatement("INSERT INTO " + table + " VALUES (?, ?, ?::vector)")) {
             for (Item query : queries) {
                 s.setInt(1, (int) query.id());
                 s.setLong(2, query.channel());
@@ -132,8 +137,10 @@ public final class Bench {
             return table;
         }
         String signature = spec.tableSignature();
-        List<String> comment = coordinator.queryStrings("SELECT coalesce(obj_description(c.oid, 'pg_class'), '')"
-                + " FROM pg_class c WHERE c.oid = to_regclass(?)", table);
+        List<String> comment = coordinator.queryStrings(
+                "SELECT coalesce(obj_description(c.oid, 'pg_class'), '')"
+                        + " FROM pg_class c WHERE c.oid = to_regclass(?)",
+                table);
         if (!comment.isEmpty()) {
             if (comment.get(0).equals(signature)) {
                 progress.phase("reusing " + table + " (" + signature + ")");
@@ -145,14 +152,16 @@ public final class Bench {
         coordinator.execute("CREATE TABLE " + table + " (id bigint NOT NULL, channel bigint NOT NULL, embedding vector("
                 + spec.dataset().dimension() + ") NOT NULL)");
         created.add(table);
-        coordinator.execute("SELECT create_distributed_table('" + table + "', 'channel', shard_count := " + shards
-                + ")");
-        String source = created.stream().filter(t -> !t.equals(table) && !t.endsWith("_queries")).findFirst()
+        coordinator.execute(
+                "SELECT create_distributed_table('" + table + "', 'channel', shard_count := " + shards + ")");
+        String source = created.stream()
+                .filter(t -> !t.equals(table) && !t.endsWith("_queries"))
+                .findFirst()
                 .orElse(null);
         if (source != null) {
             progress.phase("copying " + spec.dataset().rows() + " rows from " + source + " into " + table);
-            coordinator.execute("INSERT INTO " + table + " (id, channel, embedding) SELECT id, channel, embedding FROM "
-                    + source);
+            coordinator.execute(
+                    "INSERT INTO " + table + " (id, channel, embedding) SELECT id, channel, embedding FROM " + source);
         } else {
             copyRows(coordinator.connection(), table);
         }
@@ -169,14 +178,20 @@ public final class Bench {
     private void copyRows(Connection connection, String table) throws SQLException {
         SyntheticDataset dataset = spec.dataset();
         progress.phase("loading " + dataset.rows() + " rows into " + table);
-        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
+        CopyIn copy = connection
+                .unwrap(PGConnection.class)
+                .getCopyAPI()
                 .copyIn("COPY " + table + " (id, channel, embedding) FROM STDIN");
         try {
             StringBuilder batch = new StringBuilder();
             for (long id = 1; id <= dataset.rows(); id++) {
                 Item row = dataset.row(id);
-                batch.append(id).append('\t').append(row.channel()).append('\t')
-                        .append(SyntheticDataset.text(row.vector())).append('\n');
+                batch.append(id)
+                        .append('\t')
+                        .append(row.channel())
+                        .append('\t')
+                        .append(SyntheticDataset.text(row.vector()))
+                        .append('\n');
                 if (id % COPY_BATCH == 0 || id == dataset.rows()) {
                     byte[] bytes = batch.toString().getBytes(StandardCharsets.UTF_8);
                     copy.writeToCopy(bytes, 0, bytes.length);
@@ -207,14 +222,17 @@ public final class Bench {
         }
     }
 
-    private BenchResult measure(BenchConfig config, int shards, String table, Mode mode, List<Item> queries,
-            GroundTruth truth) throws SQLException {
-        List<String> vectors = queries.stream().map(q -> SyntheticDataset.text(q.vector())).toList();
+    private BenchResult measure(
+            BenchConfig config, int shards, String table, Mode mode, List<Item> queries, GroundTruth truth)
+            throws SQLException {
+        List<String> vectors =
+                queries.stream().map(q -> SyntheticDataset.text(q.vector())).toList();
         progress.phase(config.name() + ", " + mode.label() + ": recall of " + queries.size() + " queries");
         double[] recalls = new double[queries.size()];
         long rows = 0;
         int shortQueries = 0;
-        try (Connection c = connection.connect(); PreparedStatement s = c.prepareStatement(sql(table, mode))) {
+        try (Connection c = connection.connect();
+                PreparedStatement s = c.prepareStatement(sql(table, mode))) {
             for (int q = 0; q < queries.size(); q++) {
                 Item query = queries.get(q);
                 bind(s, mode, query, vectors.get(q));
@@ -227,7 +245,8 @@ public final class Bench {
                 List<Neighbor> exact = (mode == Mode.ROUTER ? truth.router() : truth.fanOut()).get(q);
                 recalls[q] = Recall.of(ids, exact, spec.k(), id -> {
                     Item row = spec.dataset().row(id);
-                    return mode == Mode.ROUTER && row.channel() != query.channel() ? Double.POSITIVE_INFINITY
+                    return mode == Mode.ROUTER && row.channel() != query.channel()
+                            ? Double.POSITIVE_INFINITY
                             : SyntheticDataset.cosineDistance(query.vector(), row.vector());
                 });
                 rows += ids.size();
@@ -238,14 +257,24 @@ public final class Bench {
             }
         }
         Load load = load(table, mode, queries, vectors, config.name());
-        return new BenchResult(config.name(), config.describe(), shards, buildSeconds.getOrDefault(shards, Double.NaN),
-                mode.label(), spec.k(), queries.size(), Recall.mean(recalls), (double) rows / queries.size(),
-                shortQueries, spec.clients(), load.seconds(), load.completed() / load.seconds(),
+        return new BenchResult(
+                config.name(),
+                config.describe(),
+                shards,
+                buildSeconds.getOrDefault(shards, Double.NaN),
+                mode.label(),
+                spec.k(),
+                queries.size(),
+                Recall.mean(recalls),
+                (double) rows / queries.size(),
+                shortQueries,
+                spec.clients(),
+                load.seconds(),
+                load.completed() / load.seconds(),
                 Percentiles.ofNanos(load.latencies()));
     }
 
-    private record Load(long completed, double seconds, long[] latencies) {
-    }
+    private record Load(long completed, double seconds, long[] latencies) {}
 
     /** Every client runs the queries round-robin from its own offset; only queries after the warm-up count. */
     private Load load(String table, Mode mode, List<Item> queries, List<String> vectors, String config)

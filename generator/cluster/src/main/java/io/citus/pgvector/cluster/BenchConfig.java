@@ -19,8 +19,8 @@ public record BenchConfig(String name, Integer shards, Map<String, String> setti
      * Stock Citus, PostgreSQL and pgvector: Citus's default shard count and the stock default of every tuning setting
      * the chart changes.
      */
-    public static final BenchConfig STOCK = new BenchConfig("stock",
-            Integer.valueOf(ManagedSetting.CITUS_SHARD_COUNT.stockDefault()), stockSettings());
+    public static final BenchConfig STOCK =
+            new BenchConfig("stock", Integer.valueOf(ManagedSetting.CITUS_SHARD_COUNT.stockDefault()), stockSettings());
 
     /** The cluster as it is configured: on a cluster installed by the chart, the chart's defaults. */
     public static final BenchConfig CLUSTER = new BenchConfig("cluster", null, Map.of());
@@ -59,8 +59,8 @@ public record BenchConfig(String name, Integer shards, Map<String, String> setti
         }
         int colon = text.indexOf(':');
         if (colon < 1 || !NAME.matcher(text.substring(0, colon)).matches()) {
-            throw new IllegalArgumentException("a configuration is stock, cluster or NAME:shards=N,setting=value,..."
-                    + " got \"" + text + "\"");
+            throw new IllegalArgumentException(
+                    "a configuration is stock, cluster or NAME:shards=N,setting=value,..." + " got \"" + text + "\"");
         }
         String name = text.substring(0, colon);
         Integer shards = null;
@@ -68,16 +68,16 @@ public record BenchConfig(String name, Integer shards, Map<String, String> setti
         for (String pair : text.substring(colon + 1).split(",")) {
             String[] kv = pair.split("=", 2);
             if (kv.length != 2 || kv[1].isEmpty()) {
-                throw new IllegalArgumentException("configuration " + name + ": expected setting=value, got \"" + pair
-                        + "\"");
+                throw new IllegalArgumentException(
+                        "configuration " + name + ": expected setting=value, got \"" + pair + "\"");
             }
             String key = kv[0].strip();
             if (key.equals("shards")) {
                 try {
                     shards = Integer.parseInt(kv[1].strip());
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("configuration " + name + ": shards must be a number, got \""
-                            + kv[1] + "\"");
+                    throw new IllegalArgumentException(
+                            "configuration " + name + ": shards must be a number, got \"" + kv[1] + "\"");
                 }
             } else if (SETTING.matcher(key).matches()) {
                 settings.put(key, kv[1].strip());
@@ -91,7 +91,8 @@ public record BenchConfig(String name, Integer shards, Map<String, String> setti
     /** shards and settings, for reports. */
     public String describe() {
         StringBuilder text = new StringBuilder(shards == null ? "shards=cluster" : "shards=" + shards);
-        settings.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        settings.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> text.append(' ').append(e.getKey()).append('=').append(e.getValue()));
         return text.toString();
     }

@@ -16,26 +16,66 @@ public record BenchReport(String target, BenchSpec spec, int workers, List<Bench
         results = List.copyOf(results);
     }
 
-    private static final List<String> COLUMNS = List.of("config", "shards", "mode", "recall_at_k", "mean_rows",
-            "short_queries", "qps", "qps_vs_first", "p50_ms", "p95_ms", "p99_ms", "mean_ms", "index_build_s",
-            "clients", "seconds", "queries", "k", "configuration");
+    private static final List<String> COLUMNS = List.of(
+            "config",
+            "shards",
+            "mode",
+            "recall_at_k",
+            "mean_rows",
+            "short_queries",
+            "qps",
+            "qps_vs_first",
+            "p50_ms",
+            "p95_ms",
+            "p99_ms",
+            "mean_ms",
+            "index_build_s",
+            "clients",
+            "seconds",
+            "queries",
+            "k",
+            "configuration");
 
     /** QPS relative to the first configuration's in the same mode: how many times faster. */
     public double qpsVsFirst(BenchResult result) {
-        return results.stream().filter(r -> r.mode().equals(result.mode())).findFirst()
-                .map(first -> result.qps() / first.qps()).orElse(Double.NaN);
+        return results.stream()
+                .filter(r -> r.mode().equals(result.mode()))
+                .findFirst()
+                .map(first -> result.qps() / first.qps())
+                .orElse(Double.NaN);
     }
 
     public String toTable() {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"config", "shards", "mode", "recall@" + spec.k(), "rows", "short", "QPS",
-            "x " + results.get(0).config(), "p50 ms", "p95 ms", "p99 ms", "index s"});
+        rows.add(new String[] {
+            "config",
+            "shards",
+            "mode",
+            "recall@" + spec.k(),
+            "rows",
+            "short",
+            "QPS",
+            "x " + results.get(0).config(),
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "index s"
+        });
         for (BenchResult r : results) {
-            rows.add(new String[] {r.config(), Integer.toString(r.shards()), r.mode(), format("%.4f", r.recall()),
-                format("%.2f", r.meanRows()), Integer.toString(r.shortQueries()), format("%.0f", r.qps()),
-                format("%.1f", qpsVsFirst(r)), format("%.2f", r.latency().p50Ms()),
-                format("%.2f", r.latency().p95Ms()), format("%.2f", r.latency().p99Ms()),
-                Double.isNaN(r.indexBuildSeconds()) ? "-" : format("%.1f", r.indexBuildSeconds())});
+            rows.add(new String[] {
+                r.config(),
+                Integer.toString(r.shards()),
+                r.mode(),
+                format("%.4f", r.recall()),
+                format("%.2f", r.meanRows()),
+                Integer.toString(r.shortQueries()),
+                format("%.0f", r.qps()),
+                format("%.1f", qpsVsFirst(r)),
+                format("%.2f", r.latency().p50Ms()),
+                format("%.2f", r.latency().p95Ms()),
+                format("%.2f", r.latency().p99Ms()),
+                Double.isNaN(r.indexBuildSeconds()) ? "-" : format("%.1f", r.indexBuildSeconds())
+            });
         }
         int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
@@ -44,13 +84,26 @@ public record BenchReport(String target, BenchSpec spec, int workers, List<Bench
             }
         }
         StringBuilder text = new StringBuilder();
-        text.append(String.format(Locale.ROOT, "%s: %d workers, %s, HNSW m=%d ef_construction=%d, cosine, %d queries"
-                + " (query_affinity=%s), %d clients, %ds after %ds warm-up%n", target, workers,
-                spec.dataset().signature(), spec.hnswM(), spec.hnswEfConstruction(), spec.queries(),
-                spec.dataset().queryAffinity(), spec.clients(), spec.duration().toSeconds(),
+        text.append(String.format(
+                Locale.ROOT,
+                "%s: %d workers, %s, HNSW m=%d ef_construction=%d, cosine, %d queries"
+                        + " (query_affinity=%s), %d clients, %ds after %ds warm-up%n",
+                target,
+                workers,
+                spec.dataset().signature(),
+                spec.hnswM(),
+                spec.hnswEfConstruction(),
+                spec.queries(),
+                spec.dataset().queryAffinity(),
+                spec.clients(),
+                spec.duration().toSeconds(),
                 spec.warmup().toSeconds()));
         for (BenchConfig config : spec.configs()) {
-            text.append("  ").append(config.name()).append(": ").append(config.describe()).append('\n');
+            text.append("  ")
+                    .append(config.name())
+                    .append(": ")
+                    .append(config.describe())
+                    .append('\n');
         }
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
@@ -68,11 +121,38 @@ public record BenchReport(String target, BenchSpec spec, int workers, List<Bench
         json.put("target", target);
         json.put("workers", workers);
         SyntheticDataset d = spec.dataset();
-        json.put("dataset", Map.of("rows", d.rows(), "dimension", d.dimension(), "channels", d.channels(),
-                "centers", d.centers(), "latent_dimension", d.latentDimension(), "noise", d.noise(),
-                "channel_affinity", d.channelAffinity(), "query_affinity", d.queryAffinity(), "seed", d.seed()));
-        json.put("index", Map.of("type", "hnsw", "opclass", "vector_cosine_ops", "m", spec.hnswM(),
-                "ef_construction", spec.hnswEfConstruction()));
+        json.put(
+                "dataset",
+                Map.of(
+                        "rows",
+                        d.rows(),
+                        "dimension",
+                        d.dimension(),
+                        "channels",
+                        d.channels(),
+                        "centers",
+                        d.centers(),
+                        "latent_dimension",
+                        d.latentDimension(),
+                        "noise",
+                        d.noise(),
+                        "channel_affinity",
+                        d.channelAffinity(),
+                        "query_affinity",
+                        d.queryAffinity(),
+                        "seed",
+                        d.seed()));
+        json.put(
+                "index",
+                Map.of(
+                        "type",
+                        "hnsw",
+                        "opclass",
+                        "vector_cosine_ops",
+                        "m",
+                        spec.hnswM(),
+                        "ef_construction",
+                        spec.hnswEfConstruction()));
         json.put("k", spec.k());
         json.put("queries", spec.queries());
         json.put("clients", spec.clients());
@@ -98,7 +178,9 @@ public record BenchReport(String target, BenchSpec spec, int workers, List<Bench
         StringBuilder csv = new StringBuilder(String.join(",", COLUMNS)).append('\n');
         for (BenchResult r : results) {
             Map<String, Object> row = row(r);
-            csv.append(String.join(",", COLUMNS.stream().map(c -> csvField(row.get(c))).toList())).append('\n');
+            csv.append(String.join(
+                            ",", COLUMNS.stream().map(c -> csvField(row.get(c))).toList()))
+                    .append('\n');
         }
         return csv.toString();
     }
@@ -140,7 +222,8 @@ public record BenchReport(String target, BenchSpec spec, int workers, List<Bench
         }
         String text = value.toString();
         return text.contains(",") || text.contains("\"") || text.contains(" ")
-                ? "\"" + text.replace("\"", "\"\"") + "\"" : text;
+                ? "\"" + text.replace("\"", "\"\"") + "\""
+                : text;
     }
 
     private static String format(String pattern, double value) {

@@ -10,7 +10,18 @@ package io.citus.pgvector.cluster;
  * @param shortQueries queries that returned fewer than k rows (fewer than the rows that qualify)
  * @param qps queries completed per second by all clients together, after the warm-up
  */
-public record BenchResult(String config, String configuration, int shards, double indexBuildSeconds, String mode,
-        int k, int queries, double recall, double meanRows, int shortQueries, int clients, double seconds,
-        double qps, Percentiles latency) {
-}
+public record BenchResult(
+        String config,
+        String configuration,
+        int shards,
+        double indexBuildSeconds,
+        String mode,
+        int k,
+        int queries,
+        double recall,
+        double meanRows,
+        int shortQueries,
+        int clients,
+        double seconds,
+        double qps,
+        Percentiles latency) {}

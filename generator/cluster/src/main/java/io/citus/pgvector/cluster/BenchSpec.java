@@ -10,12 +10,24 @@ import java.util.regex.Pattern;
  * @param table prefix of the tables the run creates: {@code <table>_<shards>} per shard count, {@code <table>_queries}
  * @param keep leave the tables (and reuse them in a later run with the same dataset) instead of dropping them
  */
-public record BenchSpec(SyntheticDataset dataset, int hnswM, int hnswEfConstruction, int k, int queries, int clients,
-        Duration warmup, Duration duration, List<Mode> modes, List<BenchConfig> configs, String table, boolean keep) {
+public record BenchSpec(
+        SyntheticDataset dataset,
+        int hnswM,
+        int hnswEfConstruction,
+        int k,
+        int queries,
+        int clients,
+        Duration warmup,
+        Duration duration,
+        List<Mode> modes,
+        List<BenchConfig> configs,
+        String table,
+        boolean keep) {
 
     /** Router kNN filters on the distribution column and runs on one shard; fan-out kNN runs on every shard. */
     public enum Mode {
-        ROUTER("router"), FAN_OUT("fan-out");
+        ROUTER("router"),
+        FAN_OUT("fan-out");
 
         private final String label;
 
@@ -47,8 +59,8 @@ public record BenchSpec(SyntheticDataset dataset, int hnswM, int hnswEfConstruct
                     + " characters, got \"" + table + "\"");
         }
         if (k < 1 || queries < 1 || clients < 1 || hnswM < 2 || hnswEfConstruction < 4) {
-            throw new IllegalArgumentException("k, queries and clients must be positive, hnsw m at least 2 and"
-                    + " ef_construction at least 4");
+            throw new IllegalArgumentException(
+                    "k, queries and clients must be positive, hnsw m at least 2 and" + " ef_construction at least 4");
         }
         if (modes.isEmpty() || configs.isEmpty()) {
             throw new IllegalArgumentException("at least one mode and one configuration");

@@ -45,8 +45,15 @@ public record ChartIntent(Node coordinator, List<Node> workers, Optional<String>
      */
     public static ChartIntent render(Path chart, String release, List<Path> valuesFiles, Map<String, String> set)
             throws Failure {
-        RenderedChart rendered = RenderedChart.of(ChartJobs.template(new HelmClient.TemplateRequest(chart.toString(),
-                null, release, null, HelmClient.DEFAULT_KUBE_VERSION, valuesFiles, set, HelmClient.Registry.DEFAULT)));
+        RenderedChart rendered = RenderedChart.of(ChartJobs.template(new HelmClient.TemplateRequest(
+                chart.toString(),
+                null,
+                release,
+                null,
+                HelmClient.DEFAULT_KUBE_VERSION,
+                valuesFiles,
+                set,
+                HelmClient.Registry.DEFAULT)));
         try {
             return of(rendered);
         } catch (IllegalArgumentException e) {
@@ -58,21 +65,23 @@ public record ChartIntent(Node coordinator, List<Node> workers, Optional<String>
     public static ChartIntent of(RenderedChart chart) {
         List<JsonNode> coordinators = chart.postgresqls("coordinator");
         if (coordinators.size() != 1) {
-            throw new IllegalArgumentException("the chart renders " + coordinators.size()
-                    + " coordinator postgresql resources, expected 1");
+            throw new IllegalArgumentException(
+                    "the chart renders " + coordinators.size() + " coordinator postgresql resources, expected 1");
         }
         List<Node> workers = new ArrayList<>();
         for (JsonNode worker : chart.postgresqls("worker")) {
             workers.add(node(worker));
         }
-        Matcher tag = CITUS_TAG.matcher(coordinators.get(0).at("/spec/dockerImage").asText());
-        return new ChartIntent(node(coordinators.get(0)), workers,
-                tag.find() ? Optional.of(tag.group(1)) : Optional.empty());
+        Matcher tag =
+                CITUS_TAG.matcher(coordinators.get(0).at("/spec/dockerImage").asText());
+        return new ChartIntent(
+                node(coordinators.get(0)), workers, tag.find() ? Optional.of(tag.group(1)) : Optional.empty());
     }
 
     private static Node node(JsonNode resource) {
         Map<String, String> parameters = new LinkedHashMap<>();
-        resource.at("/spec/postgresql/parameters").fields()
+        resource.at("/spec/postgresql/parameters")
+                .fields()
                 .forEachRemaining(e -> parameters.put(e.getKey(), e.getValue().asText()));
         return new Node(resource.at("/metadata/name").asText(), parameters);
     }

@@ -32,8 +32,12 @@ final class ClusterSettings {
     private final Map<String, String> coordinatorBefore;
     private final Map<String, Map<String, String>> workersBefore;
 
-    private ClusterSettings(Coordinator coordinator, List<Worker> workers, Set<String> names,
-            Map<String, String> coordinatorBefore, Map<String, Map<String, String>> workersBefore) {
+    private ClusterSettings(
+            Coordinator coordinator,
+            List<Worker> workers,
+            Set<String> names,
+            Map<String, String> coordinatorBefore,
+            Map<String, Map<String, String>> workersBefore) {
         this.coordinator = coordinator;
         this.workers = workers;
         this.names = names;
@@ -65,8 +69,13 @@ final class ClusterSettings {
             coordinator.execute(alterSystem(name, value != null ? value : coordinatorBefore.get(name)));
             List<String> commands = new ArrayList<>();
             for (Worker worker : workers) {
-                commands.add(alterSystem(name, value != null ? value
-                        : workersBefore.getOrDefault(worker.address(), Map.of()).get(name)));
+                commands.add(alterSystem(
+                        name,
+                        value != null
+                                ? value
+                                : workersBefore
+                                        .getOrDefault(worker.address(), Map.of())
+                                        .get(name)));
             }
             coordinator.onEachWorker(workers, commands);
         }
@@ -155,8 +164,7 @@ final class ClusterSettings {
     /** A JSON object of setting names to values, as {@code json_object_agg} answers. */
     static Map<String, String> parse(String json) throws SQLException {
         try {
-            return new LinkedHashMap<>(new ObjectMapper().readValue(json, new TypeReference<Map<String, String>>() {
-            }));
+            return new LinkedHashMap<>(new ObjectMapper().readValue(json, new TypeReference<Map<String, String>>() {}));
         } catch (JsonProcessingException e) {
             throw new SQLException("unexpected answer, not a JSON object of settings: " + json, e);
         }

@@ -43,9 +43,10 @@ public final class ClusterVerifier {
      * @param expectedSettings settings every node must have (name to value), besides agreeing with the coordinator
      * @param intent what the chart renders for this cluster; its workers are the expected ones
      */
-    public ClusterVerifier(OptionalInt expectedWorkers, Map<String, String> expectedSettings,
-            Optional<ChartIntent> intent) {
-        this.expectedWorkers = intent.map(i -> OptionalInt.of(i.workers().size())).orElse(expectedWorkers);
+    public ClusterVerifier(
+            OptionalInt expectedWorkers, Map<String, String> expectedSettings, Optional<ChartIntent> intent) {
+        this.expectedWorkers =
+                intent.map(i -> OptionalInt.of(i.workers().size())).orElse(expectedWorkers);
         this.expectedSettings = Map.copyOf(expectedSettings);
         this.intent = intent;
     }
@@ -67,9 +68,14 @@ public final class ClusterVerifier {
     public VerifyReport verify(Coordinator coordinator) throws SQLException {
         String target = coordinator.settings().describe();
         if (!coordinator.hasCitus()) {
-            return new VerifyReport(target, List.of(new Check("citus", Status.FAIL,
-                    "the citus extension is not installed in database " + coordinator.settings().database()
-                            + ": not a Citus coordinator", List.of())));
+            return new VerifyReport(
+                    target,
+                    List.of(new Check(
+                            "citus",
+                            Status.FAIL,
+                            "the citus extension is not installed in database "
+                                    + coordinator.settings().database() + ": not a Citus coordinator",
+                            List.of())));
         }
         List<Check> checks = new ArrayList<>();
         checks.add(workers(coordinator));
@@ -88,8 +94,11 @@ public final class ClusterVerifier {
     }
 
     private Check workers(Coordinator coordinator) throws SQLException {
-        return HealthCheck.WORKERS.run(coordinator, expectedWorkers.isPresent()
-                ? Map.of("citus_pgvector.expected_workers", Integer.toString(expectedWorkers.getAsInt())) : Map.of());
+        return HealthCheck.WORKERS.run(
+                coordinator,
+                expectedWorkers.isPresent()
+                        ? Map.of("citus_pgvector.expected_workers", Integer.toString(expectedWorkers.getAsInt()))
+                        : Map.of());
     }
 
     /** The chart's health check, plus the Citus version the chart's image tag names. */
@@ -131,14 +140,17 @@ public final class ClusterVerifier {
         }
         List<String> problems = new ArrayList<>();
         groups.forEach((group, perNode) -> {
-            long max = perNode.values().stream().mapToLong(Long::longValue).max().orElse(0);
-            long min = perNode.values().stream().mapToLong(Long::longValue).min().orElse(0);
+            long max =
+                    perNode.values().stream().mapToLong(Long::longValue).max().orElse(0);
+            long min =
+                    perNode.values().stream().mapToLong(Long::longValue).min().orElse(0);
             if (max - min > 1) {
                 problems.add("colocation group " + group + " is unbalanced (" + perNode
                         + "): run SELECT citus_rebalance_start()");
             }
         });
-        String summary = groups.isEmpty() ? "no distributed tables"
+        String summary = groups.isEmpty()
+                ? "no distributed tables"
                 : "shard placements per worker " + totals + " in " + groups.size() + " colocation "
                         + plural(groups.size(), "group");
         return new Check("shard balance", problems.isEmpty() ? Status.OK : Status.FAIL, summary, problems);
@@ -149,20 +161,34 @@ public final class ClusterVerifier {
      * opens it for a query) sees the value the coordinator sees.
      */
     private Check settings(Coordinator coordinator) throws SQLException {
-        if (coordinator.queryStrings("SELECT 1 FROM pg_extension WHERE extname = 'vector'").isEmpty()) {
-            return new Check("settings", Status.FAIL, "cannot read the pgvector settings", List.of(
-                    "the vector extension is not installed in database " + coordinator.settings().database()));
+        if (coordinator
+                .queryStrings("SELECT 1 FROM pg_extension WHERE extname = 'vector'")
+                .isEmpty()) {
+            return new Check(
+                    "settings",
+                    Status.FAIL,
+                    "cannot read the pgvector settings",
+                    List.of("the vector extension is not installed in database "
+                            + coordinator.settings().database()));
         }
         List<String> names = new ArrayList<>(VECTOR_SETTINGS);
-        expectedSettings.keySet().stream().filter(n -> !names.contains(n)).sorted().forEach(names::add);
+        expectedSettings.keySet().stream()
+                .filter(n -> !names.contains(n))
+                .sorted()
+                .forEach(names::add);
         String expected;
         try {
             expected = new ObjectMapper().writeValueAsString(expectedSettings);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        return HealthCheck.SETTINGS.run(coordinator, Map.of("citus_pgvector.settings", String.join(",", names),
-                "citus_pgvector.expected_settings", expected));
+        return HealthCheck.SETTINGS.run(
+                coordinator,
+                Map.of(
+                        "citus_pgvector.settings",
+                        String.join(",", names),
+                        "citus_pgvector.expected_settings",
+                        expected));
     }
 
     /** Which cluster each active worker is: Patroni sets cluster_name to its scope, the postgresql resource's name. */
@@ -182,10 +208,12 @@ public final class ClusterVerifier {
         List<String> problems = new ArrayList<>();
         String own = coordinator.queryString("SELECT current_setting('cluster_name')");
         if (!own.equals(intent.coordinator().name())) {
-            problems.add("the coordinator is cluster " + shown(own) + ", the chart's is " + intent.coordinator().name());
+            problems.add("the coordinator is cluster " + shown(own) + ", the chart's is "
+                    + intent.coordinator().name());
         }
         Map<String, List<String>> addresses = new TreeMap<>();
-        clusters.forEach((address, cluster) -> addresses.computeIfAbsent(cluster, c -> new ArrayList<>()).add(address));
+        clusters.forEach((address, cluster) ->
+                addresses.computeIfAbsent(cluster, c -> new ArrayList<>()).add(address));
         for (String name : intent.workerNames()) {
             if (!addresses.containsKey(name)) {
                 problems.add(name + ": not an active worker (no active worker runs cluster " + name + ")");
@@ -198,8 +226,10 @@ public final class ClusterVerifier {
                 problems.add(address + " is cluster " + shown(cluster) + ", not one of the chart's workers");
             }
         });
-        List<String> found = intent.workerNames().stream().filter(addresses::containsKey)
-                .map(n -> n + " (" + String.join(", ", addresses.get(n)) + ")").toList();
+        List<String> found = intent.workerNames().stream()
+                .filter(addresses::containsKey)
+                .map(n -> n + " (" + String.join(", ", addresses.get(n)) + ")")
+                .toList();
         String summary = intent.coordinator().name() + " with " + found.size() + " of the chart's "
                 + intent.workers().size() + " " + plural(intent.workers().size(), "worker")
                 + (found.isEmpty() ? "" : ": " + String.join(", ", found));
@@ -216,7 +246,10 @@ public final class ClusterVerifier {
         String query = "SELECT json_object_agg(name, current_setting(name, true)) FROM unnest(ARRAY["
                 + String.join(", ", names.stream().map(ClusterSettings::literal).toList())
                 + "]::text[]) AS name, (SELECT '[1]'::vector AS v) loaded";
-        compare(intent.coordinator(), intent.coordinator().name(), ClusterSettings.parse(coordinator.queryString(query)),
+        compare(
+                intent.coordinator(),
+                intent.coordinator().name(),
+                ClusterSettings.parse(coordinator.queryString(query)),
                 problems);
         checked.add(intent.coordinator().name());
         List<WorkerResult> results = coordinator.onWorkers(query);

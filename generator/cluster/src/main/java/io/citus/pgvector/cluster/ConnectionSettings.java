@@ -16,25 +16,23 @@ import java.util.Set;
  * {@code postgresql://} URI, which wins over PGHOST/PGPORT/PGUSER/PGDATABASE/PGSSLMODE, which win over the defaults
  * (localhost, 5432, postgres, the user's name as database). The password never appears in {@link #toString()}.
  */
-public record ConnectionSettings(String host, int port, String user, String database, String sslMode,
-        String password) {
+public record ConnectionSettings(String host, int port, String user, String database, String sslMode, String password) {
 
-    private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca",
-            "verify-full");
+    private static final Set<String> SSL_MODES =
+            Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
     public ConnectionSettings {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be between 1 and 65535, got " + port);
         }
         if (!SSL_MODES.contains(sslMode)) {
-            throw new IllegalArgumentException("sslmode must be one of " + String.join(", ", SSL_MODES.stream()
-                    .sorted().toList()) + ", got \"" + sslMode + "\"");
+            throw new IllegalArgumentException("sslmode must be one of "
+                    + String.join(", ", SSL_MODES.stream().sorted().toList()) + ", got \"" + sslMode + "\"");
         }
     }
 
     /** What the user gave: each field null when not given. */
-    public record Given(String uri, String host, Integer port, String user, String database, String sslMode) {
-    }
+    public record Given(String uri, String host, Integer port, String user, String database, String sslMode) {}
 
     /**
      * Resolves the settings.
@@ -99,8 +97,8 @@ public record ConnectionSettings(String host, int port, String user, String data
 
     private static URI parseUri(String text) {
         if (!text.startsWith("postgresql://") && !text.startsWith("postgres://")) {
-            throw new IllegalArgumentException("the connection URI must start with postgresql://, got \""
-                    + redact(text) + "\"");
+            throw new IllegalArgumentException(
+                    "the connection URI must start with postgresql://, got \"" + redact(text) + "\"");
         }
         try {
             return new URI(text);

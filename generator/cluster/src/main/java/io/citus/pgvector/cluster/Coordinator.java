@@ -32,8 +32,8 @@ public final class Coordinator implements AutoCloseable {
         try {
             connection = settings.connect();
         } catch (SQLException e) {
-            throw new ClusterUnreachableException("cannot connect to " + settings.describe() + ": "
-                    + e.getMessage(), e);
+            throw new ClusterUnreachableException(
+                    "cannot connect to " + settings.describe() + ": " + e.getMessage(), e);
         }
         Coordinator coordinator = new Coordinator(settings, connection);
         try {
@@ -57,7 +57,8 @@ public final class Coordinator implements AutoCloseable {
 
     /** Whether the citus extension exists in this database. */
     public boolean hasCitus() throws SQLException {
-        return !queryStrings("SELECT extversion FROM pg_extension WHERE extname = 'citus'").isEmpty();
+        return !queryStrings("SELECT extversion FROM pg_extension WHERE extname = 'citus'")
+                .isEmpty();
     }
 
     /** A worker as the coordinator's metadata knows it. */
@@ -70,8 +71,8 @@ public final class Coordinator implements AutoCloseable {
     /** The primary workers in pg_dist_node (the coordinator's own group 0 left out). */
     public List<Worker> workers() throws SQLException {
         List<Worker> workers = new ArrayList<>();
-        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(
-                "SELECT nodename, nodeport, isactive, shouldhaveshards FROM pg_dist_node"
+        try (Statement s = connection.createStatement();
+                ResultSet r = s.executeQuery("SELECT nodename, nodeport, isactive, shouldhaveshards FROM pg_dist_node"
                         + " WHERE noderole = 'primary' AND groupid <> 0 ORDER BY nodename, nodeport")) {
             while (r.next()) {
                 workers.add(new Worker(r.getString(1), r.getInt(2), r.getBoolean(3), r.getBoolean(4)));
@@ -81,8 +82,7 @@ public final class Coordinator implements AutoCloseable {
     }
 
     /** One worker's answer to a command run through {@code run_command_on_workers}. */
-    public record WorkerResult(String node, boolean success, String result) {
-    }
+    public record WorkerResult(String node, boolean success, String result) {}
 
     /** Runs one command on every active primary worker; a worker that cannot run it answers success=false. */
     public List<WorkerResult> onWorkers(String command) throws SQLException {
@@ -92,8 +92,7 @@ public final class Coordinator implements AutoCloseable {
             s.setString(1, command);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    results.add(new WorkerResult(r.getString(1) + ":" + r.getInt(2), r.getBoolean(3),
-                            r.getString(4)));
+                    results.add(new WorkerResult(r.getString(1) + ":" + r.getInt(2), r.getBoolean(3), r.getString(4)));
                 }
             }
         }
@@ -108,8 +107,14 @@ public final class Coordinator implements AutoCloseable {
         List<String> failures = new ArrayList<>();
         try (PreparedStatement s = connection.prepareStatement("SELECT node_name || ':' || node_port, success, result"
                 + " FROM master_run_on_worker(?, ?, ?, true)")) {
-            s.setArray(1, connection.createArrayOf("text", workers.stream().map(Worker::name).toArray()));
-            s.setArray(2, connection.createArrayOf("int4", workers.stream().map(Worker::port).toArray()));
+            s.setArray(
+                    1,
+                    connection.createArrayOf(
+                            "text", workers.stream().map(Worker::name).toArray()));
+            s.setArray(
+                    2,
+                    connection.createArrayOf(
+                            "int4", workers.stream().map(Worker::port).toArray()));
             s.setArray(3, connection.createArrayOf("text", commands.toArray()));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
@@ -127,7 +132,9 @@ public final class Coordinator implements AutoCloseable {
     /** Runs one command on every worker and fails with the workers' errors unless all succeed. */
     public List<WorkerResult> onWorkersOrFail(String command) throws SQLException {
         List<WorkerResult> results = onWorkers(command);
-        List<String> failures = results.stream().filter(r -> !r.success()).map(r -> r.node() + ": " + r.result())
+        List<String> failures = results.stream()
+                .filter(r -> !r.success())
+                .map(r -> r.node() + ": " + r.result())
                 .toList();
         if (!failures.isEmpty()) {
             throw new SQLException("\"" + command + "\" failed on " + String.join("; ", failures));

@@ -14,15 +14,15 @@ import java.util.stream.IntStream;
 public record GroundTruth(int k, List<List<Neighbor>> fanOut, List<List<Neighbor>> router) {
 
     /** A row and its exact distance to a query. */
-    public record Neighbor(long id, double distance) {
-    }
+    public record Neighbor(long id, double distance) {}
 
     private static final int CHUNK = 4096;
 
     public static GroundTruth compute(SyntheticDataset dataset, List<Item> queries, int k, Progress progress) {
         List<PriorityQueue<Neighbor>> fanOut = new ArrayList<>();
         List<PriorityQueue<Neighbor>> router = new ArrayList<>();
-        Comparator<Neighbor> farthestFirst = Comparator.comparingDouble(Neighbor::distance).reversed();
+        Comparator<Neighbor> farthestFirst =
+                Comparator.comparingDouble(Neighbor::distance).reversed();
         for (int q = 0; q < queries.size(); q++) {
             fanOut.add(new PriorityQueue<>(farthestFirst));
             router.add(new PriorityQueue<>(farthestFirst));
@@ -45,7 +45,9 @@ public record GroundTruth(int k, List<List<Neighbor>> fanOut, List<List<Neighbor
             });
             progress.update("exact neighbors", (double) last / dataset.rows());
         }
-        return new GroundTruth(k, fanOut.stream().map(GroundTruth::sorted).toList(),
+        return new GroundTruth(
+                k,
+                fanOut.stream().map(GroundTruth::sorted).toList(),
                 router.stream().map(GroundTruth::sorted).toList());
     }
 
@@ -59,7 +61,8 @@ public record GroundTruth(int k, List<List<Neighbor>> fanOut, List<List<Neighbor
     }
 
     private static List<Neighbor> sorted(PriorityQueue<Neighbor> heap) {
-        return heap.stream().sorted(Comparator.comparingDouble(Neighbor::distance).thenComparingLong(Neighbor::id))
+        return heap.stream()
+                .sorted(Comparator.comparingDouble(Neighbor::distance).thenComparingLong(Neighbor::id))
                 .toList();
     }
 }

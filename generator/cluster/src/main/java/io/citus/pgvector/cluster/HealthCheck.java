@@ -19,7 +19,6 @@ import java.util.Map;
  * (status, message); its inputs are {@code citus_pgvector.*} session settings.
  */
 enum HealthCheck {
-
     WORKERS("workers", "health-workers.sql"),
     EXTENSIONS("extensions", "health-extensions.sql"),
     VECTOR_INDEXES("vector indexes", "health-vector-indexes.sql"),
@@ -45,14 +44,16 @@ enum HealthCheck {
         List<String> summary = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        try (Statement s = coordinator.connection().createStatement(); ResultSet r = s.executeQuery(sql)) {
+        try (Statement s = coordinator.connection().createStatement();
+                ResultSet r = s.executeQuery(sql)) {
             while (r.next()) {
                 switch (r.getString(1)) {
                     case "ok" -> summary.add(r.getString(2));
                     case "warn" -> warnings.add(r.getString(2));
                     case "fail" -> failures.add(r.getString(2));
-                    default -> throw new SQLException(file + " answered status \"" + r.getString(1)
-                            + "\"; expected ok, warn or fail");
+                    default ->
+                        throw new SQLException(
+                                file + " answered status \"" + r.getString(1) + "\"; expected ok, warn or fail");
                 }
             }
         } finally {

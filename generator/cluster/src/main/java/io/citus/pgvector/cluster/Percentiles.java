@@ -15,8 +15,13 @@ public record Percentiles(long count, double meanMs, double p50Ms, double p95Ms,
         for (long n : sorted) {
             sum += n;
         }
-        return new Percentiles(sorted.length, sum / sorted.length / 1e6, nearestRank(sorted, 50) / 1e6,
-                nearestRank(sorted, 95) / 1e6, nearestRank(sorted, 99) / 1e6, sorted[sorted.length - 1] / 1e6);
+        return new Percentiles(
+                sorted.length,
+                sum / sorted.length / 1e6,
+                nearestRank(sorted, 50) / 1e6,
+                nearestRank(sorted, 95) / 1e6,
+                nearestRank(sorted, 99) / 1e6,
+                sorted[sorted.length - 1] / 1e6);
     }
 
     /** The p-th percentile (0 < p <= 100) of ascending values. */

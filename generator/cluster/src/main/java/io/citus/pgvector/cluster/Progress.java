@@ -11,11 +11,9 @@ public interface Progress {
 
     Progress NONE = new Progress() {
         @Override
-        public void phase(String description) {
-        }
+        public void phase(String description) {}
 
         @Override
-        public void update(String description, double fraction) {
-        }
+        public void update(String description, double fraction) {}
     };
 }

@@ -17,8 +17,7 @@ public final class Recall {
     /** Distances closer than this are ties. */
     public static final double TOLERANCE = 1e-6;
 
-    private Recall() {
-    }
+    private Recall() {}
 
     /**
      * @param returned ids in the order the search returned them

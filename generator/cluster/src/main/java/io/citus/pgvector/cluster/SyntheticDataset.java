@@ -30,8 +30,16 @@ public final class SyntheticDataset {
     /** The linear map from the latent space, one row per dimension; null for independent centers. */
     private final float[][] projection;
 
-    public SyntheticDataset(long seed, int rows, int dimension, int channels, int centers, int latentDimension,
-            double noise, double channelAffinity, double queryAffinity) {
+    public SyntheticDataset(
+            long seed,
+            int rows,
+            int dimension,
+            int channels,
+            int centers,
+            int latentDimension,
+            double noise,
+            double channelAffinity,
+            double queryAffinity) {
         if (rows < 1 || dimension < 1 || channels < 1 || centers < 1 || noise <= 0) {
             throw new IllegalArgumentException("rows, dimension, channels and centers must be positive and noise > 0");
         }
@@ -97,8 +105,7 @@ public final class SyntheticDataset {
     }
 
     /** One vector with its id and channel. */
-    public record Item(long id, long channel, float[] vector) {
-    }
+    public record Item(long id, long channel, float[] vector) {}
 
     /** Row {@code id}, 1 to {@link #rows()}. */
     public Item row(long id) {

@@ -10,7 +10,11 @@ import java.util.Map;
 /** What {@link ClusterVerifier} found: one entry per check, healthy when none failed. */
 public record VerifyReport(String target, List<Check> checks) {
 
-    public enum Status { OK, WARN, FAIL }
+    public enum Status {
+        OK,
+        WARN,
+        FAIL
+    }
 
     /** One check: a one-line summary and, when something is wrong, one line per problem. */
     public record Check(String name, Status status, String summary, List<String> details) {
@@ -41,8 +45,11 @@ public record VerifyReport(String target, List<Check> checks) {
                 text.append(" ".repeat(width + 8)).append("- ").append(detail).append('\n');
             }
         }
-        text.append(healthy() ? "healthy: " + checks.size() + " checks passed"
-                : "unhealthy: " + failed() + " of " + checks.size() + " checks failed").append('\n');
+        text.append(
+                        healthy()
+                                ? "healthy: " + checks.size() + " checks passed"
+                                : "unhealthy: " + failed() + " of " + checks.size() + " checks failed")
+                .append('\n');
         return text.toString();
     }
 
@@ -51,14 +58,18 @@ public record VerifyReport(String target, List<Check> checks) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("target", target);
         json.put("healthy", healthy());
-        json.put("checks", checks.stream().map(c -> {
-            Map<String, Object> check = new LinkedHashMap<>();
-            check.put("name", c.name());
-            check.put("status", c.status().name().toLowerCase(java.util.Locale.ROOT));
-            check.put("summary", c.summary());
-            check.put("details", c.details());
-            return check;
-        }).toList());
+        json.put(
+                "checks",
+                checks.stream()
+                        .map(c -> {
+                            Map<String, Object> check = new LinkedHashMap<>();
+                            check.put("name", c.name());
+                            check.put("status", c.status().name().toLowerCase(java.util.Locale.ROOT));
+                            check.put("summary", c.summary());
+                            check.put("details", c.details());
+                            return check;
+                        })
+                        .toList());
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json) + "\n";
         } catch (JsonProcessingException e) {

@@ -18,7 +18,9 @@ class RecallAndPercentilesTest {
 
     /** Neighbors 1..n at distances 0.1, 0.2, ... */
     private static List<Neighbor> exact(int n) {
-        return LongStream.rangeClosed(1, n).mapToObj(id -> new Neighbor(id, id / 10.0)).toList();
+        return LongStream.rangeClosed(1, n)
+                .mapToObj(id -> new Neighbor(id, id / 10.0))
+                .toList();
     }
 
     private static double distance(long id) {
@@ -51,8 +53,17 @@ class RecallAndPercentilesTest {
         @DisplayName("a row tied with the k-th nearest is a hit; a row that does not qualify never is")
         void ties() {
             List<Neighbor> truth = List.of(new Neighbor(1, 0.1), new Neighbor(2, 0.2));
-            Map<Long, Double> distances = Map.of(1L, 0.1, 2L, 0.2, 7L, 0.2 + Recall.TOLERANCE / 2, 8L,
-                    Double.POSITIVE_INFINITY, 9L, 0.2 + 2 * Recall.TOLERANCE);
+            Map<Long, Double> distances = Map.of(
+                    1L,
+                    0.1,
+                    2L,
+                    0.2,
+                    7L,
+                    0.2 + Recall.TOLERANCE / 2,
+                    8L,
+                    Double.POSITIVE_INFINITY,
+                    9L,
+                    0.2 + 2 * Recall.TOLERANCE);
             assertThat(Recall.of(List.of(1L, 7L), truth, 2, distances::get)).isEqualTo(1.0);
             assertThat(Recall.of(List.of(1L, 9L), truth, 2, distances::get)).isEqualTo(0.5);
             assertThat(Recall.of(List.of(8L, 1L), truth, 2, distances::get)).isEqualTo(0.5);
@@ -80,7 +91,8 @@ class RecallAndPercentilesTest {
         @Test
         @DisplayName("1..100 ms in any order: p50 = 50, p95 = 95, p99 = 99, mean 50.5")
         void hundred() {
-            List<Long> values = new ArrayList<>(LongStream.rangeClosed(1, 100).boxed().toList());
+            List<Long> values =
+                    new ArrayList<>(LongStream.rangeClosed(1, 100).boxed().toList());
             values.sort(Comparator.comparingLong(v -> (v * 37) % 101));
             long[] nanos = values.stream().mapToLong(ms -> ms * 1_000_000).toArray();
             Percentiles p = Percentiles.ofNanos(nanos);
@@ -118,17 +130,28 @@ class RecallAndPercentilesTest {
         GroundTruth truth = GroundTruth.compute(dataset, queries, 10, Progress.NONE);
         for (int q = 0; q < queries.size(); q++) {
             SyntheticDataset.Item query = queries.get(q);
-            List<SyntheticDataset.Item> rows = LongStream.rangeClosed(1, 3000).mapToObj(dataset::row).toList();
-            Comparator<SyntheticDataset.Item> byDistance = Comparator.comparingDouble(
-                    r -> SyntheticDataset.cosineDistance(query.vector(), r.vector()));
-            assertThat(truth.fanOut().get(q).stream().map(Neighbor::id).toList()).isEqualTo(
-                    rows.stream().sorted(byDistance).limit(10).map(SyntheticDataset.Item::id).toList());
-            assertThat(truth.router().get(q).stream().map(Neighbor::id).toList()).isEqualTo(
-                    rows.stream().filter(r -> r.channel() == query.channel()).sorted(byDistance).limit(10)
-                            .map(SyntheticDataset.Item::id).toList());
+            List<SyntheticDataset.Item> rows =
+                    LongStream.rangeClosed(1, 3000).mapToObj(dataset::row).toList();
+            Comparator<SyntheticDataset.Item> byDistance =
+                    Comparator.comparingDouble(r -> SyntheticDataset.cosineDistance(query.vector(), r.vector()));
+            assertThat(truth.fanOut().get(q).stream().map(Neighbor::id).toList())
+                    .isEqualTo(rows.stream()
+                            .sorted(byDistance)
+                            .limit(10)
+                            .map(SyntheticDataset.Item::id)
+                            .toList());
+            assertThat(truth.router().get(q).stream().map(Neighbor::id).toList())
+                    .isEqualTo(rows.stream()
+                            .filter(r -> r.channel() == query.channel())
+                            .sorted(byDistance)
+                            .limit(10)
+                            .map(SyntheticDataset.Item::id)
+                            .toList());
         }
         assertThat(dataset.row(17).vector())
-                .isEqualTo(new SyntheticDataset(7, 3000, 8, 5, 20, 4, 0.5, 0.5, 0.5).row(17).vector());
+                .isEqualTo(new SyntheticDataset(7, 3000, 8, 5, 20, 4, 0.5, 0.5, 0.5)
+                        .row(17)
+                        .vector());
     }
 
     @Test
@@ -137,18 +160,22 @@ class RecallAndPercentilesTest {
         // channel affinity 1: a row's channel is its topic's, so the channel of a query's nearest row is its topic's
         SyntheticDataset topical = new SyntheticDataset(11, 2000, 16, 7, 40, 0, 0.05, 1, 1);
         SyntheticDataset scattered = new SyntheticDataset(11, 2000, 16, 7, 40, 0, 0.05, 1, 0);
-        List<SyntheticDataset.Item> rows = LongStream.rangeClosed(1, 2000).mapToObj(topical::row).toList();
+        List<SyntheticDataset.Item> rows =
+                LongStream.rangeClosed(1, 2000).mapToObj(topical::row).toList();
         int differentChannels = 0;
         for (int q = 0; q < 50; q++) {
             SyntheticDataset.Item query = topical.query(q);
-            SyntheticDataset.Item nearest = rows.stream().min(Comparator.comparingDouble(
-                    r -> SyntheticDataset.cosineDistance(query.vector(), r.vector()))).orElseThrow();
+            SyntheticDataset.Item nearest = rows.stream()
+                    .min(Comparator.comparingDouble(r -> SyntheticDataset.cosineDistance(query.vector(), r.vector())))
+                    .orElseThrow();
             assertThat(query.channel()).as("query %d", q).isEqualTo(nearest.channel());
             SyntheticDataset.Item scatteredQuery = scattered.query(q);
             assertThat(scatteredQuery.vector()).isEqualTo(query.vector());
             differentChannels += scatteredQuery.channel() == query.channel() ? 0 : 1;
         }
-        assertThat(differentChannels).as("queries of affinity 0 whose channel is not their topic's").isGreaterThan(30);
+        assertThat(differentChannels)
+                .as("queries of affinity 0 whose channel is not their topic's")
+                .isGreaterThan(30);
         assertThat(scattered.row(1234).vector()).isEqualTo(topical.row(1234).vector());
         assertThat(scattered.row(1234).channel()).isEqualTo(topical.row(1234).channel());
     }
@@ -174,8 +201,11 @@ class RecallAndPercentilesTest {
         assertThat(topics).hasSizeGreaterThan(50);
         double sum = 0;
         for (float[] topic : topics) {
-            double[] distances = topics.stream().filter(t -> t != topic)
-                    .mapToDouble(t -> SyntheticDataset.cosineDistance(topic, t)).sorted().toArray();
+            double[] distances = topics.stream()
+                    .filter(t -> t != topic)
+                    .mapToDouble(t -> SyntheticDataset.cosineDistance(topic, t))
+                    .sorted()
+                    .toArray();
             sum += distances[0] / distances[distances.length / 2];
         }
         return sum / topics.size();

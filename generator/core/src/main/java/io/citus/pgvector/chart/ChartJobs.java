@@ -37,8 +37,7 @@ public final class ChartJobs {
 
     private static final Pattern SOURCE = Pattern.compile("^# Source: (\\S+)$", Pattern.MULTILINE);
 
-    private ChartJobs() {
-    }
+    private ChartJobs() {}
 
     /**
      * What a chart is generated from: values files merged in order (none: {@value #DEFAULT_VALUES}), and the chart
@@ -51,7 +50,8 @@ public final class ChartJobs {
 
         public ChartMetadata metadata() throws Failure {
             try {
-                return new ChartMetadata(chartVersion == null ? Version.version() : chartVersion,
+                return new ChartMetadata(
+                        chartVersion == null ? Version.version() : chartVersion,
                         appVersion == null ? Version.imageTag() : appVersion);
             } catch (IllegalArgumentException e) {
                 throw new Failure(Kind.INVALID_INPUT, e.getMessage());
@@ -66,16 +66,13 @@ public final class ChartJobs {
     }
 
     /** A chart folder written: how many files, which chart version. */
-    public record Generated(Path chart, int files, String version) {
-    }
+    public record Generated(Path chart, int files, String version) {}
 
     /** {@code helm lint --strict}: failed or not, and Helm's messages. */
-    public record Linted(Path chart, boolean failed, List<String> messages) {
-    }
+    public record Linted(Path chart, boolean failed, List<String> messages) {}
 
     /** {@code build}: the chart written and linted, and the archive when the lint passed. */
-    public record Built(Generated generated, Linted linted, Optional<Path> archive) {
-    }
+    public record Built(Generated generated, Linted linted, Optional<Path> archive) {}
 
     /** Writes the chart folder, replacing it whole or not at all. */
     public static Generated generate(Source source, Path chart) throws Failure {
@@ -83,9 +80,11 @@ public final class ChartJobs {
         try {
             List<String> edits = ChartRenderer.unsavedEdits(chart);
             if (!edits.isEmpty()) {
-                throw new Failure(Kind.INVALID_INPUT, chart + " holds hand-written files this generator would"
-                        + " replace: " + String.join(", ", edits) + ". Rebuild the generator from this tree"
-                        + " (./mvnw -B -q -DskipTests package) so it carries them, or remove the folder first");
+                throw new Failure(
+                        Kind.INVALID_INPUT,
+                        chart + " holds hand-written files this generator would"
+                                + " replace: " + String.join(", ", edits) + ". Rebuild the generator from this tree"
+                                + " (./mvnw -B -q -DskipTests package) so it carries them, or remove the folder first");
             }
             ChartWriter.write(files, chart);
         } catch (IOException e) {
@@ -118,8 +117,8 @@ public final class ChartJobs {
     public static Built build(Source source, Path chart, Path destination) throws Failure {
         Generated generated = generate(source, chart);
         Linted linted = lint(chart);
-        return new Built(generated, linted,
-                linted.failed() ? Optional.empty() : Optional.of(packageChart(chart, destination)));
+        return new Built(
+                generated, linted, linted.failed() ? Optional.empty() : Optional.of(packageChart(chart, destination)));
     }
 
     /** {@code helm template} of a chart folder or {@code oci://} reference. */
@@ -145,7 +144,9 @@ public final class ChartJobs {
             Matcher m = SOURCE.matcher(document);
             if (m.find()) {
                 String path = m.group(1).substring(m.group(1).indexOf('/') + 1);
-                bySource.computeIfAbsent(path, p -> new StringBuilder()).append("---").append(document);
+                bySource.computeIfAbsent(path, p -> new StringBuilder())
+                        .append("---")
+                        .append(document);
             }
         }
         Map<String, byte[]> files = new TreeMap<>();
@@ -161,22 +162,22 @@ public final class ChartJobs {
     }
 
     /** A registry login: user and password. */
-    public record Login(String username, String password) {
-    }
+    public record Login(String username, String password) {}
 
     /**
      * Pushes an archive (or, given a chart folder, one packaged into a temporary folder) to the registry, logging in
      * first when given a login.
      */
-    public static HelmClient.Pushed publish(Path archiveOrChart, URI registry, Optional<Login> login,
-            HelmClient.Registry options) throws Failure {
+    public static HelmClient.Pushed publish(
+            Path archiveOrChart, URI registry, Optional<Login> login, HelmClient.Registry options) throws Failure {
         Path archive = Files.isDirectory(archiveOrChart) ? staged(archiveOrChart) : archiveOrChart;
         if (!Files.isRegularFile(archive)) {
             throw new Failure(Kind.INVALID_INPUT, archive + ": no such chart archive");
         }
         HelmClient helm = new HelmClient();
         if (login.isPresent()) {
-            helm.login(registry.getAuthority(), login.get().username(), login.get().password(), options);
+            helm.login(
+                    registry.getAuthority(), login.get().username(), login.get().password(), options);
         }
         return helm.push(archive, registry, options);
     }
@@ -197,8 +198,10 @@ public final class ChartJobs {
     /** The chart folder, which must hold a Chart.yaml. */
     private static Path existing(Path chart) throws Failure {
         if (!Files.isRegularFile(chart.resolve("Chart.yaml"))) {
-            throw new Failure(Kind.INVALID_INPUT, chart + ": not a chart folder (no Chart.yaml); run"
-                    + " 'citus-pgvector generate' first or pass --chart");
+            throw new Failure(
+                    Kind.INVALID_INPUT,
+                    chart + ": not a chart folder (no Chart.yaml); run"
+                            + " 'citus-pgvector generate' first or pass --chart");
         }
         return chart;
     }
@@ -223,10 +226,12 @@ public final class ChartJobs {
         }
         try (Stream<Path> entries = Files.list(dir)) {
             List<String> foreign = entries.map(p -> p.getFileName().toString())
-                    .filter(name -> !name.equals(ChartRenderer.CHART_NAME)).toList();
+                    .filter(name -> !name.equals(ChartRenderer.CHART_NAME))
+                    .toList();
             if (!foreign.isEmpty()) {
-                throw new Failure(Kind.INVALID_INPUT, dir + " holds other files " + foreign
-                        + "; pick an empty or new --output-dir");
+                throw new Failure(
+                        Kind.INVALID_INPUT,
+                        dir + " holds other files " + foreign + "; pick an empty or new --output-dir");
             }
         } catch (IOException e) {
             throw new Failure(Kind.ENVIRONMENT, "cannot write " + dir + ": " + e, e);

@@ -46,16 +46,24 @@ public final class HelmClient {
     }
 
     /** What to render: a chart folder or a remote reference, with release name, namespace and values. */
-    public record TemplateRequest(String chart, String version, String releaseName, String namespace,
-            String kubeVersion, List<Path> valuesFiles, Map<String, String> set, Registry registry) {
-    }
+    public record TemplateRequest(
+            String chart,
+            String version,
+            String releaseName,
+            String namespace,
+            String kubeVersion,
+            List<Path> valuesFiles,
+            Map<String, String> set,
+            Registry registry) {}
 
     /** The archive pushed, Helm's output and the manifest digest. */
-    public record Pushed(Path archive, String output, Optional<String> digest) {
-    }
+    public record Pushed(Path archive, String output, Optional<String> digest) {}
 
     public LintResult lint(Path chart) throws HelmException {
-        return call(Kind.ENVIRONMENT, "helm lint " + chart, () -> new Helm(chart).lint().strict().call());
+        return call(
+                Kind.ENVIRONMENT,
+                "helm lint " + chart,
+                () -> new Helm(chart).lint().strict().call());
     }
 
     public String template(TemplateRequest request) throws HelmException {
@@ -64,7 +72,8 @@ public final class HelmClient {
         return call(kind, "helm template " + request.chart(), () -> {
             Path local = Path.of(request.chart());
             TemplateCommand command = !request.chart().startsWith("oci://") && Files.isDirectory(local)
-                    ? new Helm(local).template() : Helm.template(request.chart());
+                    ? new Helm(local).template()
+                    : Helm.template(request.chart());
             command.withName(request.releaseName()).withKubeVersion(request.kubeVersion());
             if (request.namespace() != null) {
                 command.withNamespace(request.namespace());
@@ -90,7 +99,11 @@ public final class HelmClient {
 
     public void login(String host, String username, String password, Registry registry) throws HelmException {
         call(Kind.ENVIRONMENT, "helm registry login " + host, () -> {
-            var login = Helm.registry().login().withHost(host).withUsername(username).withPassword(password);
+            var login = Helm.registry()
+                    .login()
+                    .withHost(host)
+                    .withUsername(username)
+                    .withPassword(password);
             registry.applyTo(login::plainHttp, login::insecureSkipTlsVerify, login::withCaFile);
             return login.call();
         });

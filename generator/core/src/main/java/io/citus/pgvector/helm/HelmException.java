@@ -8,7 +8,12 @@ public final class HelmException extends Failure {
     private static final long serialVersionUID = 1L;
 
     public HelmException(Kind kind, String action, RuntimeException cause) {
-        super(kind, action + ": " + (cause.getMessage() == null ? cause.toString() : cause.getMessage().strip()),
+        super(
+                kind,
+                action + ": "
+                        + (cause.getMessage() == null
+                                ? cause.toString()
+                                : cause.getMessage().strip()),
                 cause);
     }
 }

@@ -6,26 +6,33 @@ import java.util.List;
 /** Rules that involve more than one value; run after every single value is known to be well-formed. */
 final class CrossChecks {
 
-    private CrossChecks() {
-    }
+    private CrossChecks() {}
 
     static List<ValuesProblem> of(Values v) {
         List<ValuesProblem> problems = new ArrayList<>();
         if (v.fullnameOverride().length() > Values.MAX_FULLNAME_LENGTH) {
-            problems.add(new ValuesProblem("fullnameOverride", "must be at most " + Values.MAX_FULLNAME_LENGTH
-                    + " characters so the operator's name suffixes fit, got " + v.fullnameOverride().length()));
+            problems.add(new ValuesProblem(
+                    "fullnameOverride",
+                    "must be at most " + Values.MAX_FULLNAME_LENGTH
+                            + " characters so the operator's name suffixes fit, got "
+                            + v.fullnameOverride().length()));
         }
         operatorLine(v, problems);
         Values.Patroni patroni = v.patroni();
         if (patroni.loopWait() + 2 * patroni.retryTimeout() > patroni.ttl()) {
-            problems.add(new ValuesProblem("patroni.ttl", "must be at least patroni.loopWait + 2 x"
-                    + " patroni.retryTimeout = " + (patroni.loopWait() + 2 * patroni.retryTimeout())
-                    + " (Patroni's rule, or a slow loop loses the leader lock), got " + patroni.ttl()));
+            problems.add(new ValuesProblem(
+                    "patroni.ttl",
+                    "must be at least patroni.loopWait + 2 x"
+                            + " patroni.retryTimeout = " + (patroni.loopWait() + 2 * patroni.retryTimeout())
+                            + " (Patroni's rule, or a slow loop loses the leader lock), got " + patroni.ttl()));
         }
         Values.Superuser superuser = v.superuser();
-        if (!superuser.password().isEmpty() && !superuser.existingSecret().name().isEmpty()) {
-            problems.add(new ValuesProblem("superuser.existingSecret.name", "must be empty when superuser.password"
-                    + " is set (one source of the password), got \"" + superuser.existingSecret().name() + "\""));
+        if (!superuser.password().isEmpty()
+                && !superuser.existingSecret().name().isEmpty()) {
+            problems.add(new ValuesProblem(
+                    "superuser.existingSecret.name",
+                    "must be empty when superuser.password" + " is set (one source of the password), got \""
+                            + superuser.existingSecret().name() + "\""));
         }
         limitsCoverRequests(v.coordinator().resources(), "coordinator", problems);
         limitsCoverRequests(v.workers().resources(), "workers", problems);
@@ -60,8 +67,11 @@ final class CrossChecks {
             return;
         }
         if (!v.postgresql().version().equals("17")) {
-            problems.add(new ValuesProblem("postgresql.version", "must be at most 17 with operator.line 1.15 (its"
-                    + " postgresql resources accept PostgreSQL 13 to 17), got " + v.postgresql().version()));
+            problems.add(new ValuesProblem(
+                    "postgresql.version",
+                    "must be at most 17 with operator.line 1.15 (its"
+                            + " postgresql resources accept PostgreSQL 13 to 17), got "
+                            + v.postgresql().version()));
         }
         topologySpreadOnV115(v.coordinator().scheduling(), "coordinator", problems);
         topologySpreadOnV115(v.workers().scheduling(), "workers", problems);
@@ -69,27 +79,31 @@ final class CrossChecks {
 
     private static void topologySpreadOnV115(Values.Scheduling scheduling, String role, List<ValuesProblem> problems) {
         if (!scheduling.topologySpreadConstraints().isEmpty()) {
-            problems.add(new ValuesProblem(role + ".scheduling.topologySpreadConstraints", "must be empty with"
-                    + " operator.line 1.15: that operator's postgresql resources have no topologySpreadConstraints"
-                    + " and the API server would drop them silently; remove them or run operator v2 (operator.line"
-                    + " 2.0)"));
+            problems.add(new ValuesProblem(
+                    role + ".scheduling.topologySpreadConstraints",
+                    "must be empty with"
+                            + " operator.line 1.15: that operator's postgresql resources have no topologySpreadConstraints"
+                            + " and the API server would drop them silently; remove them or run operator v2 (operator.line"
+                            + " 2.0)"));
         }
     }
 
     private static void tls(Values.Tls tls, List<ValuesProblem> problems) {
         if (!tls.caSecretName().isEmpty() && tls.caFile().isEmpty()) {
-            problems.add(new ValuesProblem("tls.caFile", "must name the CA key of Secret \"" + tls.caSecretName()
-                    + "\" when tls.caSecretName is set"));
+            problems.add(new ValuesProblem(
+                    "tls.caFile",
+                    "must name the CA key of Secret \"" + tls.caSecretName() + "\" when tls.caSecretName is set"));
         }
         boolean certificate = !tls.secretName().isEmpty() || tls.certManager().enabled();
         if (!certificate && (!tls.caFile().isEmpty() || !tls.caSecretName().isEmpty())) {
-            problems.add(new ValuesProblem(tls.caFile().isEmpty() ? "tls.caSecretName" : "tls.caFile",
+            problems.add(new ValuesProblem(
+                    tls.caFile().isEmpty() ? "tls.caSecretName" : "tls.caFile",
                     "needs tls.secretName or tls.certManager.enabled: the operator takes a CA only with a server"
                             + " certificate"));
         }
         if (tls.certManager().enabled() && tls.certManager().issuerName().isEmpty()) {
-            problems.add(new ValuesProblem("tls.certManager.issuerName",
-                    "must be set when tls.certManager.enabled is true"));
+            problems.add(new ValuesProblem(
+                    "tls.certManager.issuerName", "must be set when tls.certManager.enabled is true"));
         }
     }
 
@@ -101,37 +115,48 @@ final class CrossChecks {
         }
         boolean line115 = v.operator().line().equals("1.15");
         if (access.type().equals("NodePort") && line115) {
-            problems.add(new ValuesProblem("externalAccess.type", "NodePort needs operator line 2.0"
-                    + " (enableMasterNodePort); operator.line 1.15 has only LoadBalancer, got \"NodePort\""));
+            problems.add(new ValuesProblem(
+                    "externalAccess.type",
+                    "NodePort needs operator line 2.0"
+                            + " (enableMasterNodePort); operator.line 1.15 has only LoadBalancer, got \"NodePort\""));
         }
         if (!access.coordinator() && !access.pooler()) {
-            problems.add(new ValuesProblem("externalAccess", "enabled, but neither externalAccess.coordinator nor"
-                    + " externalAccess.pooler is true"));
+            problems.add(new ValuesProblem(
+                    "externalAccess",
+                    "enabled, but neither externalAccess.coordinator nor" + " externalAccess.pooler is true"));
         }
         if (access.pooler() && !v.pooler().enabled()) {
             problems.add(new ValuesProblem("externalAccess.pooler", "needs pooler.enabled: true"));
         }
         boolean nodePortGiven = access.coordinatorNodePort() != 0 || access.poolerNodePort() != 0;
         if (access.type().equals("LoadBalancer") && nodePortGiven) {
-            problems.add(new ValuesProblem(access.coordinatorNodePort() != 0 ? "externalAccess.coordinatorNodePort"
-                    : "externalAccess.poolerNodePort", "applies only to externalAccess.type NodePort"));
+            problems.add(new ValuesProblem(
+                    access.coordinatorNodePort() != 0
+                            ? "externalAccess.coordinatorNodePort"
+                            : "externalAccess.poolerNodePort",
+                    "applies only to externalAccess.type NodePort"));
         }
         if (line115) {
             List<String> ranges = access.allowedSourceRanges();
             for (int i = 0; i < ranges.size(); i++) {
                 if (!Format.isIpv4Range(ranges.get(i))) {
-                    problems.add(new ValuesProblem("externalAccess.allowedSourceRanges[" + i + "]",
+                    problems.add(new ValuesProblem(
+                            "externalAccess.allowedSourceRanges[" + i + "]",
                             "operator line 1.15 accepts IPv4 ranges only, got \"" + ranges.get(i) + "\""));
                 }
             }
         }
     }
 
-    private static void requireKey(Values.CredentialsSecret secret, String key, String path, Values.WalBackup wal,
+    private static void requireKey(
+            Values.CredentialsSecret secret,
+            String key,
+            String path,
+            Values.WalBackup wal,
             List<ValuesProblem> problems) {
         if (key.isBlank()) {
-            problems.add(new ValuesProblem(path, "must name a key of Secret \"" + secret.name() + "\" for provider "
-                    + wal.provider()));
+            problems.add(new ValuesProblem(
+                    path, "must name a key of Secret \"" + secret.name() + "\" for provider " + wal.provider()));
         }
     }
 
@@ -139,12 +164,14 @@ final class CrossChecks {
         Values.ResourceList requests = resources.requests();
         Values.ResourceList limits = resources.limits();
         if (Quantity.parse(limits.cpu()).compareTo(Quantity.parse(requests.cpu())) < 0) {
-            problems.add(new ValuesProblem(path + ".resources.limits.cpu", "must not be below the request "
-                    + requests.cpu() + ", got " + limits.cpu()));
+            problems.add(new ValuesProblem(
+                    path + ".resources.limits.cpu",
+                    "must not be below the request " + requests.cpu() + ", got " + limits.cpu()));
         }
         if (Quantity.parse(limits.memory()).compareTo(Quantity.parse(requests.memory())) < 0) {
-            problems.add(new ValuesProblem(path + ".resources.limits.memory", "must not be below the request "
-                    + requests.memory() + ", got " + limits.memory()));
+            problems.add(new ValuesProblem(
+                    path + ".resources.limits.memory",
+                    "must not be below the request " + requests.memory() + ", got " + limits.memory()));
         }
     }
 }

@@ -11,8 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class DefaultValues {
 
-    private DefaultValues() {
-    }
+    private DefaultValues() {}
 
     public static Values get() {
         try {
@@ -28,25 +27,28 @@ public final class DefaultValues {
         for (ValueField field : ValueField.of(recordType)) {
             Default annotation = field.component().getAnnotation(Default.class);
             String where = recordType.getSimpleName() + "." + field.name();
-            node.set(field.name(), switch (field.kind()) {
-                case RECORD -> {
-                    ObjectNode own = tree(field.recordType());
-                    if (annotation != null) {
-                        ValuesLoader.merge(own, (ObjectNode) parse(annotation.value(), where));
-                    }
-                    yield own;
-                }
-                case STRING -> node.textNode(annotation == null ? "" : annotation.value());
-                case INTEGER, BOOLEAN -> {
-                    if (annotation == null) {
-                        throw new IllegalStateException(where + " has no @Default");
-                    }
-                    yield parse(annotation.value(), where);
-                }
-                case STRING_MAP, OBJECT -> annotation == null ? node.objectNode() : parse(annotation.value(), where);
-                case OBJECT_LIST, STRING_LIST ->
-                        annotation == null ? node.arrayNode() : parse(annotation.value(), where);
-            });
+            node.set(
+                    field.name(),
+                    switch (field.kind()) {
+                        case RECORD -> {
+                            ObjectNode own = tree(field.recordType());
+                            if (annotation != null) {
+                                ValuesLoader.merge(own, (ObjectNode) parse(annotation.value(), where));
+                            }
+                            yield own;
+                        }
+                        case STRING -> node.textNode(annotation == null ? "" : annotation.value());
+                        case INTEGER, BOOLEAN -> {
+                            if (annotation == null) {
+                                throw new IllegalStateException(where + " has no @Default");
+                            }
+                            yield parse(annotation.value(), where);
+                        }
+                        case STRING_MAP, OBJECT ->
+                            annotation == null ? node.objectNode() : parse(annotation.value(), where);
+                        case OBJECT_LIST, STRING_LIST ->
+                            annotation == null ? node.arrayNode() : parse(annotation.value(), where);
+                    });
         }
         return node;
     }

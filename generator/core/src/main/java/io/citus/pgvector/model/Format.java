@@ -12,16 +12,19 @@ public enum Format {
     CPU("^(\\d+m|\\d+(\\.\\d{1,3})?)$", "must be a CPU quantity such as 500m, 1 or 1.5"),
     MEMORY("^(\\d+(e\\d+)?|\\d+(\\.\\d+)?(e\\d+)?[EPTGMK]i?)$", "must be a quantity such as 512Mi, 8Gi or 1G"),
     CRON("^(\\d+|\\*)(/\\d+)?(\\s+(\\d+|\\*)(/\\d+)?){4}$", "must be a 5-field cron expression such as \"30 0 * * *\""),
-    IMAGE_REPOSITORY("^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$",
+    IMAGE_REPOSITORY(
+            "^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$",
             "must be an image repository such as ghcr.io/org/image (lowercase, no tag)"),
     IMAGE_TAG("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", "must be an image tag (letters, digits, '_', '.', '-')"),
     S3_BUCKET("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "must be a bucket name (3-63 lowercase letters, digits, '.', '-')"),
     OBJECT_PREFIX("^[A-Za-z0-9!_.*'()/-]*$", "must be an object key prefix without spaces"),
     TEXT("^\\S(.*\\S)?$", "must not be empty or start or end with a space"),
-    DNS_SUBDOMAIN("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+    DNS_SUBDOMAIN(
+            "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
             "must be a lowercase DNS subdomain (a-z, 0-9, '-', '.')"),
-    IMAGE_REFERENCE("^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*"
-            + "(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$",
+    IMAGE_REFERENCE(
+            "^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*"
+                    + "(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$",
             "must be an image reference such as ghcr.io/org/image:tag"),
     DURATION("^([0-9]+(ms|s|m|h))+$", "must be a duration such as 30s, 5m or 2160h"),
     FILE_NAME("^[A-Za-z0-9._-]+$", "must be a file name (letters, digits, '.', '_', '-')"),
@@ -33,14 +36,14 @@ public enum Format {
         private static final String OCTET = "(\\d|[1-9]\\d|1\\d\\d|2[0-4]\\d|25[0-5])";
         /** The only form operator line 1.15 accepts. */
         static final String IPV4 = OCTET + "\\." + OCTET + "\\." + OCTET + "\\." + OCTET + "\\/(\\d|[1-2]\\d|3[0-2])";
+
         private static final String H = "[0-9a-fA-F]{1,4}";
         static final String IPV6 = "((" + H + ":){7}" + H + "|(" + H + ":){1,7}:|(" + H + ":){1,6}:" + H
                 + "|(" + H + ":){1,5}(:" + H + "){1,2}|(" + H + ":){1,4}(:" + H + "){1,3}|(" + H + ":){1,3}(:" + H
                 + "){1,4}|(" + H + ":){1,2}(:" + H + "){1,5}|" + H + ":((:" + H + "){1,6})|:((:" + H + "){1,7}|:))"
                 + "\\/(12[0-8]|1[01][0-9]|[1-9]?[0-9])";
 
-        private Cidr() {
-        }
+        private Cidr() {}
     }
 
     /** Whether an address range (already a valid {@link #CIDR}) is IPv4. */

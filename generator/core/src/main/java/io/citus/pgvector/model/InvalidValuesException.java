@@ -11,8 +11,11 @@ public final class InvalidValuesException extends Failure {
     private final transient List<ValuesProblem> problems;
 
     public InvalidValuesException(String source, List<ValuesProblem> problems) {
-        super(Kind.INVALID_INPUT, source + ": " + problems.size() + (problems.size() == 1 ? " problem" : " problems"),
-                problems.stream().map(ValuesProblem::toString).toList(), null);
+        super(
+                Kind.INVALID_INPUT,
+                source + ": " + problems.size() + (problems.size() == 1 ? " problem" : " problems"),
+                problems.stream().map(ValuesProblem::toString).toList(),
+                null);
         this.problems = List.copyOf(problems);
     }
 

@@ -11,38 +11,98 @@ import java.util.Set;
  * {@code verify}, {@code bench}'s {@code stock} configuration and the tests read the settings from here.
  */
 public enum ManagedSetting {
-
-    SHARED_PRELOAD_LIBRARIES("shared_preload_libraries", Origin.POSTGRESQL, Purpose.PLATFORM, "", "",
-            "fixed: citus first, then the libraries Spilo's first boot needs (pg_auth_mon, pg_cron, ...)", Role.EVERY),
-    WAL_LEVEL("wal_level", Origin.POSTGRESQL, Purpose.PLATFORM, "", "replica",
-            "fixed, so shards move online by logical replication", Role.EVERY),
-    MAX_PREPARED_TRANSACTIONS("max_prepared_transactions", Origin.POSTGRESQL, Purpose.PLATFORM, "", "0",
-            "fixed, above 0 for Citus's two-phase commits across nodes", Role.EVERY),
-    CITUS_LOCAL_HOSTNAME("citus.local_hostname", Origin.CITUS, Purpose.PLATFORM, "", "localhost",
-            "fixed: Spilo's socket folder, so a node reaches itself without TLS or a password", Role.EVERY),
-    CITUS_SHARD_COUNT("citus.shard_count", Origin.CITUS, Purpose.TUNING, "citus.shardCount", "32",
-            "the value, or 0: workers.count x the workers' CPU request (cores, rounded up)", Role.EVERY),
-    CITUS_MAX_CACHED_CONNS_PER_WORKER("citus.max_cached_conns_per_worker", Origin.CITUS, Purpose.TUNING,
-            "citus.maxCachedConnsPerWorker", "1",
-            "the value, or 0: the shards on the busiest worker, ceil(shard count / workers.count)", Role.EVERY),
-    HNSW_EF_SEARCH("hnsw.ef_search", Origin.PGVECTOR, Purpose.TUNING, "vector.hnswEfSearch", "40", "the value",
+    SHARED_PRELOAD_LIBRARIES(
+            "shared_preload_libraries",
+            Origin.POSTGRESQL,
+            Purpose.PLATFORM,
+            "",
+            "",
+            "fixed: citus first, then the libraries Spilo's first boot needs (pg_auth_mon, pg_cron, ...)",
             Role.EVERY),
-    HNSW_ITERATIVE_SCAN("hnsw.iterative_scan", Origin.PGVECTOR, Purpose.TUNING, "vector.hnswIterativeScan", "off",
-            "the value", Role.EVERY),
-    MAINTENANCE_WORK_MEM("maintenance_work_mem", Origin.POSTGRESQL, Purpose.TUNING, "", "64MB",
+    WAL_LEVEL(
+            "wal_level",
+            Origin.POSTGRESQL,
+            Purpose.PLATFORM,
+            "",
+            "replica",
+            "fixed, so shards move online by logical replication",
+            Role.EVERY),
+    MAX_PREPARED_TRANSACTIONS(
+            "max_prepared_transactions",
+            Origin.POSTGRESQL,
+            Purpose.PLATFORM,
+            "",
+            "0",
+            "fixed, above 0 for Citus's two-phase commits across nodes",
+            Role.EVERY),
+    CITUS_LOCAL_HOSTNAME(
+            "citus.local_hostname",
+            Origin.CITUS,
+            Purpose.PLATFORM,
+            "",
+            "localhost",
+            "fixed: Spilo's socket folder, so a node reaches itself without TLS or a password",
+            Role.EVERY),
+    CITUS_SHARD_COUNT(
+            "citus.shard_count",
+            Origin.CITUS,
+            Purpose.TUNING,
+            "citus.shardCount",
+            "32",
+            "the value, or 0: workers.count x the workers' CPU request (cores, rounded up)",
+            Role.EVERY),
+    CITUS_MAX_CACHED_CONNS_PER_WORKER(
+            "citus.max_cached_conns_per_worker",
+            Origin.CITUS,
+            Purpose.TUNING,
+            "citus.maxCachedConnsPerWorker",
+            "1",
+            "the value, or 0: the shards on the busiest worker, ceil(shard count / workers.count)",
+            Role.EVERY),
+    HNSW_EF_SEARCH(
+            "hnsw.ef_search", Origin.PGVECTOR, Purpose.TUNING, "vector.hnswEfSearch", "40", "the value", Role.EVERY),
+    HNSW_ITERATIVE_SCAN(
+            "hnsw.iterative_scan",
+            Origin.PGVECTOR,
+            Purpose.TUNING,
+            "vector.hnswIterativeScan",
+            "off",
+            "the value",
+            Role.EVERY),
+    MAINTENANCE_WORK_MEM(
+            "maintenance_work_mem",
+            Origin.POSTGRESQL,
+            Purpose.TUNING,
+            "",
+            "64MB",
             "a quarter of the role's memory request shared by the index builds that run at once (a worker: one per"
-                    + " shard it holds; the coordinator: one), between 64MB and 8GB", Role.EVERY),
-    MAX_PARALLEL_MAINTENANCE_WORKERS("max_parallel_maintenance_workers", Origin.POSTGRESQL, Purpose.TUNING, "", "2",
-            "the role's CPU request (cores, rounded up), at most 8", Role.EVERY),
-    MAX_WORKER_PROCESSES("max_worker_processes", Origin.POSTGRESQL, Purpose.PLATFORM, "", "8",
+                    + " shard it holds; the coordinator: one), between 64MB and 8GB",
+            Role.EVERY),
+    MAX_PARALLEL_MAINTENANCE_WORKERS(
+            "max_parallel_maintenance_workers",
+            Origin.POSTGRESQL,
+            Purpose.TUNING,
+            "",
+            "2",
+            "the role's CPU request (cores, rounded up), at most 8",
+            Role.EVERY),
+    MAX_WORKER_PROCESSES(
+            "max_worker_processes",
+            Origin.POSTGRESQL,
+            Purpose.PLATFORM,
+            "",
+            "8",
             "unless set in the parameters: 5 background workers that always run (bg_mon, pg_cron, the logical"
                     + " replication launcher, Citus's maintenance daemon and task queue monitor) +"
                     + " citus.max_background_task_executors_per_node (1) + max_logical_replication_workers (4) +"
-                    + " max_parallel_workers (8), each as the parameters set it: 18 by default", Role.EVERY);
+                    + " max_parallel_workers (8), each as the parameters set it: 18 by default",
+            Role.EVERY);
 
     /** Who defines the setting, and so its stock default. */
     public enum Origin {
-        POSTGRESQL, CITUS, PGVECTOR
+        POSTGRESQL,
+        CITUS,
+        PGVECTOR
     }
 
     /** Why the chart sets it. */
@@ -55,7 +115,8 @@ public enum ManagedSetting {
 
     /** The chart's {@code postgresql} resources of one kind, named as their values key. */
     public enum Role {
-        COORDINATOR("coordinator"), WORKERS("workers");
+        COORDINATOR("coordinator"),
+        WORKERS("workers");
 
         public static final Set<Role> EVERY = Set.of(values());
 
@@ -78,8 +139,14 @@ public enum ManagedSetting {
     private final String derivation;
     private final Set<Role> roles;
 
-    ManagedSetting(String guc, Origin origin, Purpose purpose, String valuesKey, String stockDefault,
-            String derivation, Set<Role> roles) {
+    ManagedSetting(
+            String guc,
+            Origin origin,
+            Purpose purpose,
+            String valuesKey,
+            String stockDefault,
+            String derivation,
+            Set<Role> roles) {
         this.roles = roles;
         this.guc = guc;
         this.origin = origin;

@@ -30,7 +30,8 @@ final class TreeValidator {
 
     private void record(ObjectNode node, Class<?> type, String path) {
         List<ValueField> fields = ValueField.of(type);
-        Set<String> known = fields.stream().map(ValueField::name).collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+        Set<String> known =
+                fields.stream().map(ValueField::name).collect(Collectors.toCollection(java.util.LinkedHashSet::new));
         Iterator<String> names = node.fieldNames();
         while (names.hasNext()) {
             String name = names.next();
@@ -53,8 +54,8 @@ final class TreeValidator {
         switch (field.kind()) {
             case STRING -> {
                 if (!value.isTextual()) {
-                    problems.add(new ValuesProblem(path, "must be a string, got " + show(value)
-                            + (value.isValueNode() ? " (quote it)" : "")));
+                    problems.add(new ValuesProblem(
+                            path, "must be a string, got " + show(value) + (value.isValueNode() ? " (quote it)" : "")));
                 } else {
                     string(field, value.textValue(), path);
                 }
@@ -65,9 +66,11 @@ final class TreeValidator {
                 } else if (field.range() != null) {
                     long n = value.longValue();
                     if (n < field.range().min()) {
-                        problems.add(new ValuesProblem(path, "must be at least " + field.range().min() + ", got " + n));
+                        problems.add(new ValuesProblem(
+                                path, "must be at least " + field.range().min() + ", got " + n));
                     } else if (n > field.range().max()) {
-                        problems.add(new ValuesProblem(path, "must be at most " + field.range().max() + ", got " + n));
+                        problems.add(new ValuesProblem(
+                                path, "must be at most " + field.range().max() + ", got " + n));
                     }
                 }
             }
@@ -96,8 +99,13 @@ final class TreeValidator {
 
     private void string(ValueField field, String text, String path) {
         if (field.oneOf() != null && !Arrays.asList(field.oneOf().value()).contains(text)) {
-            problems.add(new ValuesProblem(path, "must be one of " + Arrays.stream(field.oneOf().value())
-                    .map(v -> "\"" + v + "\"").collect(Collectors.joining(", ")) + ", got \"" + text + "\""));
+            problems.add(new ValuesProblem(
+                    path,
+                    "must be one of "
+                            + Arrays.stream(field.oneOf().value())
+                                    .map(v -> "\"" + v + "\"")
+                                    .collect(Collectors.joining(", "))
+                            + ", got \"" + text + "\""));
         }
         Formatted formatted = field.formatted();
         if (formatted == null) {
@@ -124,8 +132,8 @@ final class TreeValidator {
             if (v.isValueNode() && !v.isNull()) {
                 entry.setValue(TextNode.valueOf(v.asText()));
             } else {
-                problems.add(new ValuesProblem(join(path, entry.getKey()), "must be a string, number or boolean, got "
-                        + show(v)));
+                problems.add(new ValuesProblem(
+                        join(path, entry.getKey()), "must be a string, number or boolean, got " + show(v)));
             }
         }
     }
@@ -142,8 +150,11 @@ final class TreeValidator {
             if (!item.isTextual()) {
                 problems.add(new ValuesProblem(itemPath, "must be a string, got " + show(item)));
             } else if (field.formatted() != null) {
-                field.formatted().value().check(item.textValue()).ifPresent(why ->
-                        problems.add(new ValuesProblem(itemPath, why + ", got \"" + item.textValue() + "\"")));
+                field.formatted()
+                        .value()
+                        .check(item.textValue())
+                        .ifPresent(why ->
+                                problems.add(new ValuesProblem(itemPath, why + ", got \"" + item.textValue() + "\"")));
             }
         }
     }
@@ -161,8 +172,11 @@ final class TreeValidator {
     }
 
     private static String unknownKey(String name, Set<String> known) {
-        String closest = known.stream().min(Comparator.comparingInt(k -> distance(k, name))).orElse("");
-        String hint = distance(closest, name) <= Math.max(2, name.length() / 3) ? "did you mean \"" + closest + "\"? " : "";
+        String closest = known.stream()
+                .min(Comparator.comparingInt(k -> distance(k, name)))
+                .orElse("");
+        String hint =
+                distance(closest, name) <= Math.max(2, name.length() / 3) ? "did you mean \"" + closest + "\"? " : "";
         return "unknown key; " + hint + "known keys: " + String.join(", ", known);
     }
 

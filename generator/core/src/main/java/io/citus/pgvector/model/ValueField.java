@@ -21,18 +21,28 @@ record ValueField(
     private static final Map<Class<?>, List<ValueField>> CACHE = new ConcurrentHashMap<>();
 
     static List<ValueField> of(Class<?> recordType) {
-        return CACHE.computeIfAbsent(recordType, t -> Arrays.stream(t.getRecordComponents())
-                .map(ValueField::from)
-                .toList());
+        return CACHE.computeIfAbsent(
+                recordType,
+                t -> Arrays.stream(t.getRecordComponents())
+                        .map(ValueField::from)
+                        .toList());
     }
 
     private static ValueField from(RecordComponent c) {
         Doc doc = c.getAnnotation(Doc.class);
         if (doc == null) {
-            throw new IllegalStateException(c.getDeclaringRecord().getSimpleName() + "." + c.getName() + " has no @Doc");
+            throw new IllegalStateException(
+                    c.getDeclaringRecord().getSimpleName() + "." + c.getName() + " has no @Doc");
         }
-        return new ValueField(c.getName(), ValueKind.of(c.getGenericType()), c.getGenericType(), doc.value(),
-                c.getAnnotation(Range.class), c.getAnnotation(OneOf.class), c.getAnnotation(Formatted.class), c);
+        return new ValueField(
+                c.getName(),
+                ValueKind.of(c.getGenericType()),
+                c.getGenericType(),
+                doc.value(),
+                c.getAnnotation(Range.class),
+                c.getAnnotation(OneOf.class),
+                c.getAnnotation(Formatted.class),
+                c);
     }
 
     Class<?> recordType() {
@@ -50,7 +60,10 @@ record ValueField(
     /** The allowed values, as a sentence for documentation, or "" when any value of the type goes. */
     String allowedValues() {
         if (oneOf != null) {
-            return "One of: " + String.join(", ", Arrays.stream(oneOf.value()).map(v -> "`" + v + "`").toList()) + ".";
+            return "One of: "
+                    + String.join(
+                            ", ",
+                            Arrays.stream(oneOf.value()).map(v -> "`" + v + "`").toList()) + ".";
         }
         if (range != null) {
             return "From " + range.min() + " to " + range.max() + ".";

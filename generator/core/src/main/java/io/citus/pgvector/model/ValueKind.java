@@ -7,7 +7,14 @@ import java.util.Map;
 
 /** The shapes a value can have, read off the Java type of a record component. */
 enum ValueKind {
-    STRING, INTEGER, BOOLEAN, RECORD, STRING_MAP, OBJECT, OBJECT_LIST, STRING_LIST;
+    STRING,
+    INTEGER,
+    BOOLEAN,
+    RECORD,
+    STRING_MAP,
+    OBJECT,
+    OBJECT_LIST,
+    STRING_LIST;
 
     static ValueKind of(Type type) {
         if (type == String.class) {
@@ -33,7 +40,8 @@ enum ValueKind {
             if (p.getRawType() == List.class && args[0] == String.class) {
                 return STRING_LIST;
             }
-            if (p.getRawType() == List.class && args[0] instanceof ParameterizedType item
+            if (p.getRawType() == List.class
+                    && args[0] instanceof ParameterizedType item
                     && item.getRawType() == Map.class) {
                 return OBJECT_LIST;
             }

@@ -16,8 +16,7 @@ public final class ValuesDocumentation {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ValuesDocumentation() {
-    }
+    private ValuesDocumentation() {}
 
     /**
      * One entry per key, parents before children. Keys: {@code key}, {@code path}, {@code depth}, {@code indent} and {@code childIndent} (the key's and its block's leading spaces),
@@ -31,8 +30,8 @@ public final class ValuesDocumentation {
         return entries;
     }
 
-    private static void collect(Class<?> type, JsonNode tree, String prefix, int depth,
-            List<Map<String, Object>> entries) {
+    private static void collect(
+            Class<?> type, JsonNode tree, String prefix, int depth, List<Map<String, Object>> entries) {
         for (ValueField field : ValueField.of(type)) {
             JsonNode value = tree.get(field.name());
             String path = prefix.isEmpty() ? field.name() : prefix + "." + field.name();

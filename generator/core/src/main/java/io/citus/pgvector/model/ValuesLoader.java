@@ -26,16 +26,15 @@ public final class ValuesLoader {
 
     /** YAML as the generator reads and writes it: duplicate keys are errors, unknown properties fail binding. */
     public static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .build())
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                    .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .build())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
-    private ValuesLoader() {
-    }
+    private ValuesLoader() {}
 
     /** The defaults, then each file over them in order. */
     public static Values load(List<Path> files) throws InvalidValuesException {
@@ -48,7 +47,8 @@ public final class ValuesLoader {
                 unreadable.addAll(e.problems());
             }
         }
-        String source = files.isEmpty() ? "default values"
+        String source = files.isEmpty()
+                ? "default values"
                 : files.stream().map(Path::toString).collect(Collectors.joining(", "));
         if (!unreadable.isEmpty()) {
             throw new InvalidValuesException(source, unreadable);
@@ -82,24 +82,30 @@ public final class ValuesLoader {
         } catch (NoSuchFileException e) {
             throw new InvalidValuesException(file.toString(), List.of(new ValuesProblem("", file + ": no such file")));
         } catch (IOException e) {
-            throw new InvalidValuesException(file.toString(),
-                    List.of(new ValuesProblem("", file + ": cannot read: " + e.getMessage())));
+            throw new InvalidValuesException(
+                    file.toString(), List.of(new ValuesProblem("", file + ": cannot read: " + e.getMessage())));
         }
         JsonNode node;
         try {
             node = YAML.readTree(text);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-            throw new InvalidValuesException(file.toString(), List.of(new ValuesProblem("",
-                    file + ": not valid YAML" + where + ": " + firstLine(e.getOriginalMessage()))));
+            String where = e.getLocation() == null
+                    ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")";
+            throw new InvalidValuesException(
+                    file.toString(),
+                    List.of(new ValuesProblem(
+                            "", file + ": not valid YAML" + where + ": " + firstLine(e.getOriginalMessage()))));
         }
         if (node == null || node.isMissingNode() || node.isNull()) {
             return YAML.createObjectNode();
         }
         if (!(node instanceof ObjectNode object)) {
-            throw new InvalidValuesException(file.toString(), List.of(new ValuesProblem("",
-                    file + ": must be a mapping of keys to values, got " + TreeValidator.show(node))));
+            throw new InvalidValuesException(
+                    file.toString(),
+                    List.of(new ValuesProblem(
+                            "", file + ": must be a mapping of keys to values, got " + TreeValidator.show(node))));
         }
         return object;
     }

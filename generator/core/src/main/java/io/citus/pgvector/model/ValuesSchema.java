@@ -13,8 +13,7 @@ public final class ValuesSchema {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
-    private ValuesSchema() {
-    }
+    private ValuesSchema() {}
 
     /** The schema, with the given values as the documented defaults. */
     public static ObjectNode of(Values defaults) {
@@ -40,7 +39,8 @@ public final class ValuesSchema {
     }
 
     private static ObjectNode field(ValueField field, JsonNode defaultValue) {
-        ObjectNode node = field.kind() == ValueKind.RECORD ? record(field.recordType(), defaultValue) : JSON.objectNode();
+        ObjectNode node =
+                field.kind() == ValueKind.RECORD ? record(field.recordType(), defaultValue) : JSON.objectNode();
         node.put("description", field.description());
         switch (field.kind()) {
             case STRING -> {

@@ -17,8 +17,7 @@ public final class ChartComparison {
     private static final int CONTEXT = 2;
     private static final int MAX_LINES = 20;
 
-    private ChartComparison() {
-    }
+    private ChartComparison() {}
 
     /** Human-readable differences, empty when the folder holds exactly the expected files. */
     public static List<String> differences(SortedMap<String, byte[]> expected, Path chartDir) throws IOException {
@@ -48,12 +47,15 @@ public final class ChartComparison {
         List<String> expected = new String(want, StandardCharsets.UTF_8).lines().toList();
         List<String> actual = new String(have, StandardCharsets.UTF_8).lines().toList();
         int start = 0;
-        while (start < expected.size() && start < actual.size() && expected.get(start).equals(actual.get(start))) {
+        while (start < expected.size()
+                && start < actual.size()
+                && expected.get(start).equals(actual.get(start))) {
             start++;
         }
         int endExpected = expected.size();
         int endActual = actual.size();
-        while (endExpected > start && endActual > start
+        while (endExpected > start
+                && endActual > start
                 && expected.get(endExpected - 1).equals(actual.get(endActual - 1))) {
             endExpected--;
             endActual--;

@@ -86,7 +86,8 @@ public final class ChartRenderer {
             }
             if (path.endsWith(JINJA)) {
                 String text = new String(content, StandardCharsets.UTF_8);
-                chart.put(path.substring(0, path.length() - JINJA.length()),
+                chart.put(
+                        path.substring(0, path.length() - JINJA.length()),
                         renderTemplate(path, text, context).getBytes(StandardCharsets.UTF_8));
             } else {
                 chart.put(path, content);
@@ -103,10 +104,14 @@ public final class ChartRenderer {
         context.put("versionBadge", badge(metadata.version()));
         context.put("appVersionBadge", badge(metadata.appVersion()));
         context.put("prerelease", metadata.prerelease());
-        String tag = values.image().tag().isEmpty() ? metadata.appVersion() : values.image().tag();
+        String tag = values.image().tag().isEmpty()
+                ? metadata.appVersion()
+                : values.image().tag();
         context.put("image", values.image().repository() + ":" + tag);
         context.put("entries", ValuesDocumentation.entries(values));
-        context.put("settings", ManagedSetting.all().stream().map(ChartRenderer::settingRow).toList());
+        context.put(
+                "settings",
+                ManagedSetting.all().stream().map(ChartRenderer::settingRow).toList());
         context.put("changes", changesOf(metadata.version(), changes));
         return context;
     }
@@ -120,17 +125,25 @@ public final class ChartRenderer {
         };
         return Map.of(
                 "guc", "`" + setting.guc() + "`",
-                "roles", String.join(", ", setting.roles().stream().sorted().map(Role::valuesKey).toList()),
-                "value", (setting.valuesKey().isEmpty() ? "" : "`" + setting.valuesKey() + "`: ")
-                        + setting.derivation(),
-                "stock", (setting.stockDefault().isEmpty() ? "empty" : "`" + setting.stockDefault() + "`")
-                        + " (" + origin + ")");
+                "roles",
+                        String.join(
+                                ", ",
+                                setting.roles().stream()
+                                        .sorted()
+                                        .map(Role::valuesKey)
+                                        .toList()),
+                "value",
+                        (setting.valuesKey().isEmpty() ? "" : "`" + setting.valuesKey() + "`: ") + setting.derivation(),
+                "stock",
+                        (setting.stockDefault().isEmpty() ? "empty" : "`" + setting.stockDefault() + "`") + " ("
+                                + origin + ")");
     }
 
     private String renderTemplate(String path, String template, Map<String, Object> context) {
         RenderResult result = jinjava.renderForResult(template, context);
         if (!result.getErrors().isEmpty()) {
-            String errors = result.getErrors().stream().map(TemplateError::getMessage).collect(Collectors.joining("; "));
+            String errors =
+                    result.getErrors().stream().map(TemplateError::getMessage).collect(Collectors.joining("; "));
             throw new IllegalStateException("chart source " + path + " did not render: " + errors);
         }
         return result.getOutput();
@@ -141,8 +154,8 @@ public final class ChartRenderer {
             return List.of();
         }
         try {
-            Map<String, List<Map<String, String>>> byVersion = ValuesLoader.YAML.readValue(changes,
-                    new TypeReference<Map<String, List<Map<String, String>>>>() { });
+            Map<String, List<Map<String, String>>> byVersion = ValuesLoader.YAML.readValue(
+                    changes, new TypeReference<Map<String, List<Map<String, String>>>>() {});
             return byVersion.getOrDefault(version, List.of());
         } catch (java.io.IOException e) {
             throw new IllegalStateException("chart source " + CHANGES + " is not valid: " + e.getMessage(), e);

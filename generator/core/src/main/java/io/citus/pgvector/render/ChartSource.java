@@ -20,8 +20,7 @@ final class ChartSource {
 
     private static final String ROOT = "chart";
 
-    private ChartSource() {
-    }
+    private ChartSource() {}
 
     /** Every source file by its path relative to the chart root, with '/' separators. */
     static SortedMap<String, byte[]> files() {

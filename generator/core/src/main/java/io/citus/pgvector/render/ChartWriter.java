@@ -15,8 +15,7 @@ import java.util.stream.Stream;
  */
 public final class ChartWriter {
 
-    private ChartWriter() {
-    }
+    private ChartWriter() {}
 
     public static void write(Map<String, byte[]> files, Path target) throws IOException {
         Path absolute = target.toAbsolutePath().normalize();

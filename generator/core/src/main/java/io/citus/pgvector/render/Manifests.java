@@ -16,10 +16,12 @@ public final class Manifests {
 
     /** As Kubernetes reads YAML: an empty plain scalar is null, a duplicate key is an error. */
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
-            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
-            .build()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+                    .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+                    .build())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     /** A document marker at column 0 ("---", optionally followed by a comment or content) or a document end "...". */
     private static final Pattern SEPARATOR = Pattern.compile("(?m)^(---|\\.\\.\\.)(?=\\s|$)");
+
     private static final Pattern SOURCE = Pattern.compile("(?m)^#\\s*Source:\\s*(\\S.*?)\\s*$");
 
     private Manifests() {}
@@ -60,8 +62,10 @@ public final class Manifests {
             try {
                 node = YAML.readTree(chunk);
             } catch (IOException e) {
-                throw new IllegalArgumentException("invalid YAML in document " + (index + 1)
-                        + (source == null ? "" : " (" + source + ")") + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "invalid YAML in document " + (index + 1) + (source == null ? "" : " (" + source + ")") + ": "
+                                + e.getMessage(),
+                        e);
             }
             if (node == null || node.isNull() || node.isMissingNode()) {
                 continue;

@@ -18,8 +18,15 @@ public record RenderedChart(String yaml, List<JsonNode> objects) {
     /** A chart folder as {@code template} renders it without further options: no namespace, the default Kubernetes. */
     public static RenderedChart render(Path chart, String release, List<Path> valuesFiles, Map<String, String> set)
             throws HelmException {
-        return render(new HelmClient.TemplateRequest(chart.toString(), null, release, null,
-                HelmClient.DEFAULT_KUBE_VERSION, valuesFiles, set, HelmClient.Registry.DEFAULT));
+        return render(new HelmClient.TemplateRequest(
+                chart.toString(),
+                null,
+                release,
+                null,
+                HelmClient.DEFAULT_KUBE_VERSION,
+                valuesFiles,
+                set,
+                HelmClient.Registry.DEFAULT));
     }
 
     /** @throws IllegalArgumentException when a document is not valid YAML */
@@ -28,20 +35,27 @@ public record RenderedChart(String yaml, List<JsonNode> objects) {
     }
 
     public List<JsonNode> ofKind(String kind) {
-        return objects.stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
+        return objects.stream()
+                .filter(o -> o.path("kind").asText().equals(kind))
+                .toList();
     }
 
     /** The {@code postgresql} resources of one component ({@code coordinator} or {@code worker}). */
     public List<JsonNode> postgresqls(String component) {
         return ofKind("postgresql").stream()
-                .filter(o -> o.path("metadata").path("labels").path("app.kubernetes.io/component").asText()
+                .filter(o -> o.path("metadata")
+                        .path("labels")
+                        .path("app.kubernetes.io/component")
+                        .asText()
                         .equals(component))
                 .toList();
     }
 
     /** @throws NoSuchElementException naming the object when the chart rendered none of that kind and name */
     public JsonNode named(String kind, String name) {
-        return ofKind(kind).stream().filter(o -> o.path("metadata").path("name").asText().equals(name)).findFirst()
+        return ofKind(kind).stream()
+                .filter(o -> o.path("metadata").path("name").asText().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new NoSuchElementException("no " + kind + " " + name + " in:\n" + yaml));
     }
 }

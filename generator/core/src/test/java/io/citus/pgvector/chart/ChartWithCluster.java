@@ -62,8 +62,15 @@ final class ChartWithCluster {
     }
 
     private static Map<String, Object> postgresql(String name, String version) {
-        return Map.of("apiVersion", "acid.zalan.do/v1", "kind", "postgresql", "metadata", Map.of("name", name),
-                "spec", Map.of("postgresql", Map.of("version", version)));
+        return Map.of(
+                "apiVersion",
+                "acid.zalan.do/v1",
+                "kind",
+                "postgresql",
+                "metadata",
+                Map.of("name", name),
+                "spec",
+                Map.of("postgresql", Map.of("version", version)));
     }
 
     /** superuser.existingSecret's Secret exists with these keys. */
@@ -91,8 +98,10 @@ final class ChartWithCluster {
                     Files.copy(p, target);
                 }
             }
-            Files.writeString(to.resolve("templates/_cluster.tpl"), "{{- define \"citus-pgvector.cluster\" -}}\n"
-                    + YAML.writeValueAsString(state).replaceFirst("^---\\s*\\n", "") + "{{- end }}\n");
+            Files.writeString(
+                    to.resolve("templates/_cluster.tpl"),
+                    "{{- define \"citus-pgvector.cluster\" -}}\n"
+                            + YAML.writeValueAsString(state).replaceFirst("^---\\s*\\n", "") + "{{- end }}\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,7 +1,6 @@
 package io.citus.pgvector.chart;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.citus.pgvector.helm.HelmClient;
 import io.citus.pgvector.helm.HelmException;
 import io.citus.pgvector.render.RenderedChart;
@@ -21,8 +20,7 @@ public final class Charts {
     public static final String RELEASE = "citus";
     public static final String NAMESPACE = "vectors";
 
-    private Charts() {
-    }
+    private Charts() {}
 
     /** Renders with a fixed superuser password so the output is deterministic, plus the given settings. */
     public static RenderedChart render(Path chart, Map<String, String> set, Path... valuesFiles) throws HelmException {
@@ -36,7 +34,9 @@ public final class Charts {
     public static Path mountConfigMap(JsonNode configMap, Path dir) {
         try {
             Files.createDirectories(dir);
-            for (Iterator<Map.Entry<String, JsonNode>> it = configMap.path("data").fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it =
+                            configMap.path("data").fields();
+                    it.hasNext(); ) {
                 Map.Entry<String, JsonNode> file = it.next();
                 Files.writeString(dir.resolve(file.getKey()), file.getValue().asText(), StandardCharsets.UTF_8);
             }
@@ -48,8 +48,15 @@ public final class Charts {
 
     public static RenderedChart renderExactly(Path chart, Map<String, String> set, Path... valuesFiles)
             throws HelmException {
-        return RenderedChart.render(new HelmClient.TemplateRequest(chart.toString(), null, RELEASE, NAMESPACE,
-                HelmClient.DEFAULT_KUBE_VERSION, List.of(valuesFiles), set, HelmClient.Registry.DEFAULT));
+        return RenderedChart.render(new HelmClient.TemplateRequest(
+                chart.toString(),
+                null,
+                RELEASE,
+                NAMESPACE,
+                HelmClient.DEFAULT_KUBE_VERSION,
+                List.of(valuesFiles),
+                set,
+                HelmClient.Registry.DEFAULT));
     }
 
     /** The env entry {@code name} of anything with an env list: a container, a postgresql resource's spec. */
@@ -74,6 +81,7 @@ public final class Charts {
                 return s;
             }
         }
-        throw new AssertionError("no sidecar " + name + " in " + postgresql.at("/metadata/name").asText());
+        throw new AssertionError(
+                "no sidecar " + name + " in " + postgresql.at("/metadata/name").asText());
     }
 }

@@ -36,8 +36,11 @@ class ClusterLookupTest {
     }
 
     private static List<String> passwords(RenderedChart rendered) {
-        return rendered.ofKind("Secret").stream().map(s -> new String(Base64.getDecoder()
-                .decode(s.at("/data/password").asText()), StandardCharsets.UTF_8)).distinct().toList();
+        return rendered.ofKind("Secret").stream()
+                .map(s -> new String(
+                        Base64.getDecoder().decode(s.at("/data/password").asText()), StandardCharsets.UTF_8))
+                .distinct()
+                .toList();
     }
 
     @Nested
@@ -55,8 +58,9 @@ class ClusterLookupTest {
         @Test
         @DisplayName("upgrade: the coordinator's Secret's password is kept")
         void upgradeKeepsThePassword() throws Exception {
-            RenderedChart rendered = render(ChartWithCluster.reachable().coordinator("17")
-                    .coordinatorSecret("the-password-they-use"), Map.of("workers.count", "3"));
+            RenderedChart rendered = render(
+                    ChartWithCluster.reachable().coordinator("17").coordinatorSecret("the-password-they-use"),
+                    Map.of("workers.count", "3"));
             assertThat(passwords(rendered)).containsExactly("the-password-they-use");
             assertThat(rendered.ofKind("Secret")).hasSize(4);
         }
@@ -65,7 +69,8 @@ class ClusterLookupTest {
         @DisplayName("upgrade with the coordinator's Secret gone: refused instead of a new password")
         void missingSecretRefused() {
             assertThatThrownBy(() -> render(ChartWithCluster.reachable().coordinator("17"), Map.of()))
-                    .isInstanceOf(HelmException.class).message()
+                    .isInstanceOf(HelmException.class)
+                    .message()
                     .contains("the coordinator's credentials Secret postgres.citus-coordinator.credentials.postgresql"
                             + ".acid.zalan.do is missing in namespace \"vectors\"")
                     .contains("set superuser.password (or superuser.existingSecret) to it");
@@ -74,48 +79,64 @@ class ClusterLookupTest {
         @Test
         @DisplayName("upgrade with the Secret gone and the password given: the given one")
         void missingSecretWithPassword() throws Exception {
-            assertThat(passwords(render(ChartWithCluster.reachable().coordinator("17"),
-                    Map.of("superuser.password", "restored")))).containsExactly("restored");
+            assertThat(passwords(render(
+                            ChartWithCluster.reachable().coordinator("17"), Map.of("superuser.password", "restored"))))
+                    .containsExactly("restored");
         }
 
         @Test
         @DisplayName("another password than the clusters use: refused, pointing to the rotation procedure")
         void changeRefused() throws Exception {
-            assertThatThrownBy(() -> render(ChartWithCluster.reachable().coordinator("17").coordinatorSecret("old"),
-                    Map.of("superuser.password", "new")))
-                    .isInstanceOf(HelmException.class).message()
+            assertThatThrownBy(() -> render(
+                            ChartWithCluster.reachable().coordinator("17").coordinatorSecret("old"),
+                            Map.of("superuser.password", "new")))
+                    .isInstanceOf(HelmException.class)
+                    .message()
                     .contains("refusing to change the superuser password")
                     .contains("Rotating the superuser password");
-            assertThat(passwords(Charts.renderExactly(ChartWithCluster.reachable().coordinator("17")
-                    .coordinatorSecret("same").chart(dir), Map.of("superuser.password", "same"))))
+            assertThat(passwords(Charts.renderExactly(
+                            ChartWithCluster.reachable()
+                                    .coordinator("17")
+                                    .coordinatorSecret("same")
+                                    .chart(dir),
+                            Map.of("superuser.password", "same"))))
                     .containsExactly("same");
         }
 
         @Test
         @DisplayName("superuser.existingSecret: its key's password; missing Secret or key: a message naming them")
         void existingSecret() throws Exception {
-            Map<String, String> set = Map.of("superuser.existingSecret.name", "pg-superuser",
-                    "superuser.existingSecret.key", "pw");
+            Map<String, String> set =
+                    Map.of("superuser.existingSecret.name", "pg-superuser", "superuser.existingSecret.key", "pw");
             assertThat(passwords(render(ChartWithCluster.reachable().existingSecret(Map.of("pw", "from-vault")), set)))
                     .containsExactly("from-vault");
-            assertThatThrownBy(() -> render(ChartWithCluster.reachable(), set)).message()
+            assertThatThrownBy(() -> render(ChartWithCluster.reachable(), set))
+                    .message()
                     .contains("superuser.existingSecret: Secret \"pg-superuser\" does not exist in namespace"
                             + " \"vectors\"");
-            assertThatThrownBy(() -> render(ChartWithCluster.reachable().existingSecret(Map.of("password", "x")),
-                    set)).message().contains("Secret \"pg-superuser\" has no key \"pw\"");
-            assertThatThrownBy(() -> render(ChartWithCluster.reachable().coordinator("17").coordinatorSecret("old")
-                    .existingSecret(Map.of("pw", "other")), set)).message()
+            assertThatThrownBy(() -> render(ChartWithCluster.reachable().existingSecret(Map.of("password", "x")), set))
+                    .message()
+                    .contains("Secret \"pg-superuser\" has no key \"pw\"");
+            assertThatThrownBy(() -> render(
+                            ChartWithCluster.reachable()
+                                    .coordinator("17")
+                                    .coordinatorSecret("old")
+                                    .existingSecret(Map.of("pw", "other")),
+                            set))
+                    .message()
                     .contains("refusing to change the superuser password");
         }
 
         @Test
         @DisplayName("a render that targets the operator's cluster but cannot read it (Argo CD): pin the password")
         void unreadableClusterNeedsAPinnedPassword() throws Exception {
-            assertThatThrownBy(() -> render(ChartWithCluster.unreadable(), Map.of())).message()
+            assertThatThrownBy(() -> render(ChartWithCluster.unreadable(), Map.of()))
+                    .message()
                     .contains("superuser.password is empty and this render cannot read the cluster")
                     .contains("Pin it: set superuser.password");
-            assertThatThrownBy(() -> render(ChartWithCluster.unreadable(),
-                    Map.of("superuser.existingSecret.name", "pg-superuser"))).message()
+            assertThatThrownBy(() -> render(
+                            ChartWithCluster.unreadable(), Map.of("superuser.existingSecret.name", "pg-superuser")))
+                    .message()
                     .contains("superuser.existingSecret \"pg-superuser\" is read from the cluster at helm install and"
                             + " upgrade, and this render cannot read it")
                     .contains("Set superuser.password");
@@ -129,10 +150,12 @@ class ClusterLookupTest {
         void plainTemplate() throws Exception {
             RenderedChart rendered = Charts.renderExactly(ProjectFiles.committedChart(), Map.of());
             assertThat(passwords(rendered)).singleElement().asString().hasSize(32);
-            assertThat(rendered.yaml()).contains("# A password made up by a render without a cluster: the next render"
-                    + " makes another. Pin it with superuser.password.");
-            assertThatThrownBy(() -> Charts.renderExactly(ProjectFiles.committedChart(),
-                    Map.of("superuser.existingSecret.name", "pg-superuser"))).message()
+            assertThat(rendered.yaml())
+                    .contains("# A password made up by a render without a cluster: the next render"
+                            + " makes another. Pin it with superuser.password.");
+            assertThatThrownBy(() -> Charts.renderExactly(
+                            ProjectFiles.committedChart(), Map.of("superuser.existingSecret.name", "pg-superuser")))
+                    .message()
                     .contains("this render cannot read it");
         }
     }
@@ -145,26 +168,44 @@ class ClusterLookupTest {
         @DisplayName("a change on running clusters is refused, naming them and pointing to docs/upgrade.md; the"
                 + " version they run passes")
         void changeRefused() throws Exception {
-            ChartWithCluster running16 = ChartWithCluster.reachable().coordinator("16").worker(1, "16")
-                    .worker(2, "16").coordinatorSecret("pw");
-            assertThatThrownBy(() -> render(running16, Map.of())).isInstanceOf(HelmException.class).message()
+            ChartWithCluster running16 = ChartWithCluster.reachable()
+                    .coordinator("16")
+                    .worker(1, "16")
+                    .worker(2, "16")
+                    .coordinatorSecret("pw");
+            assertThatThrownBy(() -> render(running16, Map.of()))
+                    .isInstanceOf(HelmException.class)
+                    .message()
                     .contains("refusing to change postgresql.version to 17 on running clusters (citus-coordinator"
                             + " runs 16, citus-worker-1 runs 16, citus-worker-2 runs 16)")
-                    .contains("citus_prepare_pg_upgrade").contains("docs/upgrade.md");
-            assertThat(render(ChartWithCluster.reachable().coordinator("17").worker(1, "17").worker(2, "17")
-                    .coordinatorSecret("pw"), Map.of("workers.count", "3")).ofKind("postgresql")).hasSize(4);
+                    .contains("citus_prepare_pg_upgrade")
+                    .contains("docs/upgrade.md");
+            assertThat(render(
+                                    ChartWithCluster.reachable()
+                                            .coordinator("17")
+                                            .worker(1, "17")
+                                            .worker(2, "17")
+                                            .coordinatorSecret("pw"),
+                                    Map.of("workers.count", "3"))
+                            .ofKind("postgresql"))
+                    .hasSize(4);
         }
 
         @Test
         @DisplayName("halfway through docs/upgrade.md (workers upgraded, coordinator not yet), any helm upgrade is"
                 + " refused until every cluster runs the version asked for")
         void halfwayRefused() throws Exception {
-            ChartWithCluster halfway = ChartWithCluster.reachable().coordinator("17").worker(1, "18").worker(2, "18")
+            ChartWithCluster halfway = ChartWithCluster.reachable()
+                    .coordinator("17")
+                    .worker(1, "18")
+                    .worker(2, "18")
                     .coordinatorSecret("pw");
-            assertThatThrownBy(() -> render(halfway, Map.of())).message()
+            assertThatThrownBy(() -> render(halfway, Map.of()))
+                    .message()
                     .contains("(citus-worker-1 runs 18, citus-worker-2 runs 18)");
             Path version18 = Files.writeString(dir.resolve("pg18.yaml"), "postgresql:\n  version: \"18\"\n");
-            assertThatThrownBy(() -> render(halfway, Map.of(), version18)).message()
+            assertThatThrownBy(() -> render(halfway, Map.of(), version18))
+                    .message()
                     .contains("(citus-coordinator runs 17)");
         }
     }

@@ -45,8 +45,10 @@ class FeatureRenderingTest {
     static CrdSchemaValidator operatorCrd(String line) {
         String file = line.equals("1.15") ? "v1.15.1/postgresql.crd.yaml" : "postgresql.crd.yaml";
         Optional<Path> crd = CrdSchemaValidator.locateCrd(file);
-        assumeTrue(crd.isPresent(), "the operator's " + file + " was not found: set -Dzalando.crd.dir (default"
-                + " ../shared/fixtures/zalando)");
+        assumeTrue(
+                crd.isPresent(),
+                "the operator's " + file + " was not found: set -Dzalando.crd.dir (default"
+                        + " ../shared/fixtures/zalando)");
         return CrdSchemaValidator.load(crd.get());
     }
 
@@ -54,13 +56,15 @@ class FeatureRenderingTest {
     static List<CrdSchemaValidator> extraCrds() {
         List<CrdSchemaValidator> crds = new ArrayList<>();
         Stream.of(
-                CrdSchemaValidator.locateFixtureCrd("extra.crd.dir", "prometheus-operator",
-                        "monitoring.coreos.com_podmonitors.yaml"),
-                CrdSchemaValidator.locateFixtureCrd("extra.crd.dir", "prometheus-operator",
-                        "monitoring.coreos.com_prometheusrules.yaml"),
-                CrdSchemaValidator.locateFixtureCrd("extra.crd.dir", "cert-manager",
-                        "cert-manager.io_certificates.yaml"))
-                .flatMap(Optional::stream).map(CrdSchemaValidator::load).forEach(crds::add);
+                        CrdSchemaValidator.locateFixtureCrd(
+                                "extra.crd.dir", "prometheus-operator", "monitoring.coreos.com_podmonitors.yaml"),
+                        CrdSchemaValidator.locateFixtureCrd(
+                                "extra.crd.dir", "prometheus-operator", "monitoring.coreos.com_prometheusrules.yaml"),
+                        CrdSchemaValidator.locateFixtureCrd(
+                                "extra.crd.dir", "cert-manager", "cert-manager.io_certificates.yaml"))
+                .flatMap(Optional::stream)
+                .map(CrdSchemaValidator::load)
+                .forEach(crds::add);
         return crds;
     }
 
@@ -100,7 +104,8 @@ class FeatureRenderingTest {
             case "externalAccess" -> {
                 set.put("externalAccess.enabled", "true");
                 set.put("externalAccess.allowedSourceRanges[0]", "203.0.113.0/24");
-                set.put("externalAccess.serviceAnnotations.service\\.beta\\.kubernetes\\.io/aws-load-balancer-internal",
+                set.put(
+                        "externalAccess.serviceAnnotations.service\\.beta\\.kubernetes\\.io/aws-load-balancer-internal",
                         "true");
                 if (line.equals("2.0") && variant) {
                     set.put("externalAccess.type", "NodePort");
@@ -152,9 +157,12 @@ class FeatureRenderingTest {
 
         for (JsonNode pg : rendered.ofKind("postgresql")) {
             for (JsonNode sidecar : pg.at("/spec/sidecars")) {
-                assertThat(fieldNames(sidecar)).as("sidecar fields the operator keeps").isSubsetOf(SIDECAR_FIELDS);
+                assertThat(fieldNames(sidecar))
+                        .as("sidecar fields the operator keeps")
+                        .isSubsetOf(SIDECAR_FIELDS);
                 for (JsonNode port : sidecar.path("ports")) {
-                    assertThat(RESERVED_PORTS).doesNotContain(port.path("containerPort").asInt());
+                    assertThat(RESERVED_PORTS)
+                            .doesNotContain(port.path("containerPort").asInt());
                 }
             }
         }
@@ -166,11 +174,13 @@ class FeatureRenderingTest {
     @DisplayName("the Prometheus Operator and cert-manager objects are valid against their upstream CRDs")
     void customResourcesAgainstTheirCrds() throws HelmException {
         List<CrdSchemaValidator> crds = extraCrds();
-        assumeTrue(crds.size() == 3, "the PodMonitor, PrometheusRule and Certificate CRDs were not all found: put"
-                + " monitoring.coreos.com_podmonitors.yaml and monitoring.coreos.com_prometheusrules.yaml (Prometheus"
-                + " Operator's example/prometheus-operator-crd) and cert-manager.io_certificates.yaml (cert-manager's"
-                + " deploy/crds) into -Dextra.crd.dir, or shared/fixtures/prometheus-operator and"
-                + " shared/fixtures/cert-manager");
+        assumeTrue(
+                crds.size() == 3,
+                "the PodMonitor, PrometheusRule and Certificate CRDs were not all found: put"
+                        + " monitoring.coreos.com_podmonitors.yaml and monitoring.coreos.com_prometheusrules.yaml (Prometheus"
+                        + " Operator's example/prometheus-operator-crd) and cert-manager.io_certificates.yaml (cert-manager's"
+                        + " deploy/crds) into -Dextra.crd.dir, or shared/fixtures/prometheus-operator and"
+                        + " shared/fixtures/cert-manager");
         Map<String, String> set = new LinkedHashMap<>(featureOn("metrics", "2.0", false));
         set.putAll(featureOn("tls", "2.0", false));
         RenderedChart rendered = Charts.render(CHART, set);
@@ -186,12 +196,20 @@ class FeatureRenderingTest {
     @DisplayName("features off: nothing of them is rendered")
     void offByDefault() throws HelmException {
         RenderedChart rendered = Charts.render(CHART, Map.of());
-        assertThat(rendered.objects()).extracting(o -> o.path("kind").asText())
+        assertThat(rendered.objects())
+                .extracting(o -> o.path("kind").asText())
                 .doesNotContain("NetworkPolicy", "PodMonitor", "PrometheusRule", "Certificate");
         for (JsonNode pg : rendered.ofKind("postgresql")) {
             JsonNode spec = pg.path("spec");
-            assertThat(fieldNames(spec)).doesNotContain("tls", "spiloFSGroup", "enableConnectionPooler",
-                    "connectionPooler", "enableMasterLoadBalancer", "enableMasterNodePort", "allowedSourceRanges");
+            assertThat(fieldNames(spec))
+                    .doesNotContain(
+                            "tls",
+                            "spiloFSGroup",
+                            "enableConnectionPooler",
+                            "connectionPooler",
+                            "enableMasterLoadBalancer",
+                            "enableMasterNodePort",
+                            "allowedSourceRanges");
             assertThat(spec.path("sidecars").findValuesAsText("name")).doesNotContain("postgres-exporter");
         }
     }
@@ -202,11 +220,17 @@ class FeatureRenderingTest {
         RenderedChart rendered = Charts.render(CHART, Map.of("pooler.enabled", "true"));
         JsonNode coordinator = rendered.named("postgresql", "citus-coordinator").path("spec");
         assertThat(coordinator.path("enableConnectionPooler").asBoolean()).isTrue();
-        assertThat(coordinator.path("enableReplicaConnectionPooler").asBoolean(true)).isFalse();
+        assertThat(coordinator.path("enableReplicaConnectionPooler").asBoolean(true))
+                .isFalse();
         assertThat(coordinator.at("/connectionPooler/mode").asText()).isEqualTo("transaction");
-        assertThat(coordinator.at("/connectionPooler/numberOfInstances").asInt()).isEqualTo(2);
-        assertThat(coordinator.at("/connectionPooler").has("dockerImage")).as("the operator's image").isFalse();
-        assertThat(coordinator.at("/connectionPooler").has("maxDBConnections")).as("the operator's 60").isFalse();
+        assertThat(coordinator.at("/connectionPooler/numberOfInstances").asInt())
+                .isEqualTo(2);
+        assertThat(coordinator.at("/connectionPooler").has("dockerImage"))
+                .as("the operator's image")
+                .isFalse();
+        assertThat(coordinator.at("/connectionPooler").has("maxDBConnections"))
+                .as("the operator's 60")
+                .isFalse();
         for (JsonNode worker : rendered.postgresqls("worker")) {
             assertThat(worker.path("spec").has("enableConnectionPooler")).isFalse();
         }
@@ -227,33 +251,49 @@ class FeatureRenderingTest {
             assertThat(volume.path("targetContainers").toString()).isEqualTo("[\"postgres-exporter\"]");
             assertThat(volume.at("/volumeSource/configMap/name").asText()).isEqualTo("citus-metrics");
         });
-        assertThat(rendered.named("ConfigMap", "citus-metrics").at("/data/queries.yaml").asText())
+        assertThat(rendered.named("ConfigMap", "citus-metrics")
+                        .at("/data/queries.yaml")
+                        .asText())
                 .isEqualTo(Files.readString(CHART.resolve("files/metrics/queries.yaml")));
-        assertThat(rendered.named("ConfigMap", "citus-dashboard").at("/metadata/labels/grafana_dashboard").asText())
+        assertThat(rendered.named("ConfigMap", "citus-dashboard")
+                        .at("/metadata/labels/grafana_dashboard")
+                        .asText())
                 .isEqualTo("1");
-        assertThat(rendered.ofKind("PodMonitor")).as("auto: this render has no monitoring.coreos.com API").isEmpty();
-        RenderedChart always = Charts.render(CHART, Map.of("metrics.enabled", "true",
-                "metrics.prometheusOperator", "always"));
+        assertThat(rendered.ofKind("PodMonitor"))
+                .as("auto: this render has no monitoring.coreos.com API")
+                .isEmpty();
+        RenderedChart always =
+                Charts.render(CHART, Map.of("metrics.enabled", "true", "metrics.prometheusOperator", "always"));
         JsonNode monitor = always.named("PodMonitor", "citus-postgres");
         assertThat(monitor.at("/spec/selector/matchExpressions/0/values").toString())
                 .isEqualTo("[\"citus-coordinator\",\"citus-worker-1\",\"citus-worker-2\"]");
         assertThat(monitor.at("/spec/podTargetLabels").toString()).isEqualTo("[\"cluster-name\",\"spilo-role\"]");
-        assertThat(always.named("PrometheusRule", "citus-alerts").at("/spec/groups/0/rules").findValuesAsText("alert"))
-                .containsExactly("CitusPgvectorWorkerMissing", "CitusPgvectorWorkerInactive",
-                        "CitusPgvectorRegistrarFailing", "CitusPgvectorReplicationLag",
-                        "CitusPgvectorPreparedTransactionStuck", "CitusPgvectorVolumeNearlyFull");
+        assertThat(always.named("PrometheusRule", "citus-alerts")
+                        .at("/spec/groups/0/rules")
+                        .findValuesAsText("alert"))
+                .containsExactly(
+                        "CitusPgvectorWorkerMissing",
+                        "CitusPgvectorWorkerInactive",
+                        "CitusPgvectorRegistrarFailing",
+                        "CitusPgvectorReplicationLag",
+                        "CitusPgvectorPreparedTransactionStuck",
+                        "CitusPgvectorVolumeNearlyFull");
     }
 
     @Test
     @DisplayName("tls: spec.tls on every cluster; registrar, hooks and test pod verify the server against the CA")
     void tls() throws HelmException {
-        RenderedChart rendered = Charts.render(CHART, Map.of("tls.secretName", "citus-server-tls",
-                "tls.caSecretName", "citus-ca", "tls.caFile", "ca.pem"));
-        assertThat(rendered.ofKind("postgresql")).allSatisfy(pg -> assertThat(pg.at("/spec/spiloFSGroup").asInt())
-                .as("Spilo's postgres group reads the key").isEqualTo(103));
-        assertThat(rendered.ofKind("postgresql")).allSatisfy(pg -> assertThat(pg.at("/spec/tls").toString())
-                .isEqualTo("{\"secretName\":\"citus-server-tls\",\"caSecretName\":\"citus-ca\","
-                        + "\"caFile\":\"ca.pem\"}"));
+        RenderedChart rendered = Charts.render(
+                CHART,
+                Map.of("tls.secretName", "citus-server-tls", "tls.caSecretName", "citus-ca", "tls.caFile", "ca.pem"));
+        assertThat(rendered.ofKind("postgresql"))
+                .allSatisfy(pg -> assertThat(pg.at("/spec/spiloFSGroup").asInt())
+                        .as("Spilo's postgres group reads the key")
+                        .isEqualTo(103));
+        assertThat(rendered.ofKind("postgresql"))
+                .allSatisfy(pg -> assertThat(pg.at("/spec/tls").toString())
+                        .isEqualTo("{\"secretName\":\"citus-server-tls\",\"caSecretName\":\"citus-ca\","
+                                + "\"caFile\":\"ca.pem\"}"));
         for (JsonNode worker : rendered.postgresqls("worker")) {
             JsonNode registrar = Charts.sidecar(worker, "citus-worker-registrar");
             assertThat(Charts.env(registrar, "PGSSLMODE")).isEqualTo("verify-full");
@@ -264,15 +304,32 @@ class FeatureRenderingTest {
         }
         String yaml = rendered.yaml();
         assertThat(yaml).doesNotContain("value: require");
-        JsonNode cert = Charts.render(CHART, Map.of("tls.certManager.enabled", "true",
-                "tls.certManager.issuerName", "ca", "tls.caFile", "ca.crt", "workers.count", "3"))
+        JsonNode cert = Charts.render(
+                        CHART,
+                        Map.of(
+                                "tls.certManager.enabled",
+                                "true",
+                                "tls.certManager.issuerName",
+                                "ca",
+                                "tls.caFile",
+                                "ca.crt",
+                                "workers.count",
+                                "3"))
                 .named("Certificate", "citus-tls");
         List<String> names = new ArrayList<>();
         cert.at("/spec/dnsNames").forEach(n -> names.add(n.asText()));
-        assertThat(names).contains("citus-coordinator", "citus-coordinator-pooler", "citus-worker-3",
-                "citus-worker-3.vectors.svc", "citus-coordinator.vectors.svc.cluster.local");
+        assertThat(names)
+                .contains(
+                        "citus-coordinator",
+                        "citus-coordinator-pooler",
+                        "citus-worker-3",
+                        "citus-worker-3.vectors.svc",
+                        "citus-coordinator.vectors.svc.cluster.local");
         RenderedChart encryptOnly = Charts.render(CHART, Map.of("tls.secretName", "citus-server-tls"));
-        assertThat(encryptOnly.named("postgresql", "citus-coordinator").at("/spec/tls").toString())
+        assertThat(encryptOnly
+                        .named("postgresql", "citus-coordinator")
+                        .at("/spec/tls")
+                        .toString())
                 .isEqualTo("{\"secretName\":\"citus-server-tls\"}");
         assertThat(encryptOnly.yaml()).doesNotContain("verify-full");
     }
@@ -280,22 +337,43 @@ class FeatureRenderingTest {
     @Test
     @DisplayName("external access: the coordinator (and its pooler) only, through the line's own fields")
     void externalAccess() throws HelmException {
-        RenderedChart lb = Charts.render(CHART, Map.of("operator.line", "1.15", "externalAccess.enabled",
-                "true", "pooler.enabled", "true", "externalAccess.pooler", "true",
-                "externalAccess.allowedSourceRanges[0]", "198.51.100.0/24"));
+        RenderedChart lb = Charts.render(
+                CHART,
+                Map.of(
+                        "operator.line",
+                        "1.15",
+                        "externalAccess.enabled",
+                        "true",
+                        "pooler.enabled",
+                        "true",
+                        "externalAccess.pooler",
+                        "true",
+                        "externalAccess.allowedSourceRanges[0]",
+                        "198.51.100.0/24"));
         JsonNode coordinator = lb.named("postgresql", "citus-coordinator").path("spec");
         assertThat(coordinator.path("enableMasterLoadBalancer").asBoolean()).isTrue();
-        assertThat(coordinator.path("enableMasterPoolerLoadBalancer").asBoolean()).isTrue();
-        assertThat(coordinator.path("enableReplicaLoadBalancer").asBoolean(true)).isFalse();
+        assertThat(coordinator.path("enableMasterPoolerLoadBalancer").asBoolean())
+                .isTrue();
+        assertThat(coordinator.path("enableReplicaLoadBalancer").asBoolean(true))
+                .isFalse();
         assertThat(coordinator.path("allowedSourceRanges").toString()).isEqualTo("[\"198.51.100.0/24\"]");
         assertThat(fieldNames(coordinator)).as("no v2.0 fields on 1.15").doesNotContain("enableMasterNodePort");
         for (JsonNode worker : lb.postgresqls("worker")) {
-            assertThat(worker.at("/spec/enableMasterLoadBalancer").asBoolean(true)).isFalse();
-            assertThat(worker.at("/spec/enableReplicaLoadBalancer").asBoolean(true)).isFalse();
+            assertThat(worker.at("/spec/enableMasterLoadBalancer").asBoolean(true))
+                    .isFalse();
+            assertThat(worker.at("/spec/enableReplicaLoadBalancer").asBoolean(true))
+                    .isFalse();
             assertThat(worker.path("spec").has("allowedSourceRanges")).isFalse();
         }
-        RenderedChart nodePort = Charts.render(CHART, Map.of("externalAccess.enabled", "true",
-                "externalAccess.type", "NodePort", "externalAccess.coordinatorNodePort", "30432"));
+        RenderedChart nodePort = Charts.render(
+                CHART,
+                Map.of(
+                        "externalAccess.enabled",
+                        "true",
+                        "externalAccess.type",
+                        "NodePort",
+                        "externalAccess.coordinatorNodePort",
+                        "30432"));
         JsonNode spec = nodePort.named("postgresql", "citus-coordinator").path("spec");
         assertThat(spec.path("enableMasterNodePort").asBoolean()).isTrue();
         assertThat(spec.path("masterNodePort").asInt()).isEqualTo(30432);
@@ -306,15 +384,20 @@ class FeatureRenderingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nodePortOn115", "ipv6On115", "poolerNotEnabled", "caSecretWithoutFile",
-            "issuerMissing"})
+    @ValueSource(strings = {"nodePortOn115", "ipv6On115", "poolerNotEnabled", "caSecretWithoutFile", "issuerMissing"})
     @DisplayName("values a line or the operator cannot take fail the render, naming the value")
     void impossibleValuesFail(String scenario) {
         Map<String, String> set = switch (scenario) {
-            case "nodePortOn115" -> Map.of("operator.line", "1.15", "externalAccess.enabled", "true",
-                    "externalAccess.type", "NodePort");
-            case "ipv6On115" -> Map.of("operator.line", "1.15", "externalAccess.enabled", "true",
-                    "externalAccess.allowedSourceRanges[0]", "2001:db8::/32");
+            case "nodePortOn115" ->
+                Map.of("operator.line", "1.15", "externalAccess.enabled", "true", "externalAccess.type", "NodePort");
+            case "ipv6On115" ->
+                Map.of(
+                        "operator.line",
+                        "1.15",
+                        "externalAccess.enabled",
+                        "true",
+                        "externalAccess.allowedSourceRanges[0]",
+                        "2001:db8::/32");
             case "poolerNotEnabled" -> Map.of("externalAccess.enabled", "true", "externalAccess.pooler", "true");
             case "caSecretWithoutFile" -> Map.of("tls.secretName", "a", "tls.caSecretName", "b");
             default -> Map.of("tls.certManager.enabled", "true");
@@ -326,7 +409,8 @@ class FeatureRenderingTest {
             case "caSecretWithoutFile" -> "tls.caFile must name the CA key of Secret \"b\"";
             default -> "tls.certManager.issuerName must be set";
         };
-        assertThatThrownBy(() -> Charts.render(CHART, set)).isInstanceOf(HelmException.class)
+        assertThatThrownBy(() -> Charts.render(CHART, set))
+                .isInstanceOf(HelmException.class)
                 .hasMessageContaining(expected);
     }
 
@@ -334,10 +418,21 @@ class FeatureRenderingTest {
     @DisplayName("network policy: PostgreSQL from the release, the operator and listed clients; Patroni's API only"
             + " from the release and the operator; clients reach the coordinator and pooler, never a worker")
     void networkPolicy() throws HelmException {
-        RenderedChart rendered = Charts.render(CHART, Map.of("networkPolicy.enabled", "true",
-                "networkPolicy.allowedNamespaces[0]", "apps", "networkPolicy.allowedCidrs[0]", "10.20.0.0/16",
-                "pooler.enabled", "true", "metrics.enabled", "true", "networkPolicy.metricsNamespaces[0]",
-                "monitoring"));
+        RenderedChart rendered = Charts.render(
+                CHART,
+                Map.of(
+                        "networkPolicy.enabled",
+                        "true",
+                        "networkPolicy.allowedNamespaces[0]",
+                        "apps",
+                        "networkPolicy.allowedCidrs[0]",
+                        "10.20.0.0/16",
+                        "pooler.enabled",
+                        "true",
+                        "metrics.enabled",
+                        "true",
+                        "networkPolicy.metricsNamespaces[0]",
+                        "monitoring"));
         JsonNode postgres = rendered.named("NetworkPolicy", "citus-postgres").path("spec");
         JsonNode patroni = ingressOnPort(postgres, 8008);
         assertThat(patroni.path("from")).hasSize(2);
@@ -345,12 +440,16 @@ class FeatureRenderingTest {
                 .isEqualTo("[\"citus-coordinator\",\"citus-worker-1\",\"citus-worker-2\"]");
         assertThat(patroni.at("/from/1/namespaceSelector/matchLabels").toString())
                 .isEqualTo("{\"kubernetes.io/metadata.name\":\"postgres-operator\"}");
-        assertThat(ingressOnPort(postgres, 5432).toString()).doesNotContain("apps").doesNotContain("10.20.0.0/16");
+        assertThat(ingressOnPort(postgres, 5432).toString())
+                .doesNotContain("apps")
+                .doesNotContain("10.20.0.0/16");
         assertThat(ingressOnPort(postgres, 9187).toString()).contains("monitoring");
-        JsonNode clients = rendered.named("NetworkPolicy", "citus-coordinator-clients").path("spec");
+        JsonNode clients =
+                rendered.named("NetworkPolicy", "citus-coordinator-clients").path("spec");
         assertThat(clients.at("/podSelector/matchLabels/cluster-name").asText()).isEqualTo("citus-coordinator");
         assertThat(ingressOnPort(clients, 5432).toString()).contains("apps").contains("10.20.0.0/16");
-        JsonNode pooler = rendered.named("NetworkPolicy", "citus-coordinator-pooler").path("spec");
+        JsonNode pooler =
+                rendered.named("NetworkPolicy", "citus-coordinator-pooler").path("spec");
         assertThat(pooler.at("/podSelector/matchLabels/application").asText()).isEqualTo("db-connection-pooler");
         assertThat(ingressOnPort(pooler, 5432).toString()).contains("apps").contains("10.20.0.0/16");
     }
@@ -378,6 +477,7 @@ class FeatureRenderingTest {
                 return v;
             }
         }
-        throw new AssertionError("no additional volume " + name + " in " + postgresql.at("/metadata/name").asText());
+        throw new AssertionError("no additional volume " + name + " in "
+                + postgresql.at("/metadata/name").asText());
     }
 }

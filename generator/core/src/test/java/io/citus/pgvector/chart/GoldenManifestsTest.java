@@ -25,7 +25,9 @@ class GoldenManifestsTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"default.yaml", "dev.yaml", "production.yaml"})
     void rendersAsReviewed(String profile) throws Exception {
-        RenderedChart rendered = Charts.render(ProjectFiles.committedChart(), Map.of(),
+        RenderedChart rendered = Charts.render(
+                ProjectFiles.committedChart(),
+                Map.of(),
                 ProjectFiles.root().resolve("values").resolve(profile));
         Path golden = GOLDEN.resolve(profile);
         if (Boolean.getBoolean("golden.update")) {
@@ -33,7 +35,8 @@ class GoldenManifestsTest {
             Files.writeString(golden, rendered.yaml());
         }
         List<JsonNode> expected = Manifests.split(Files.readString(golden));
-        assertThat(rendered.objects()).as("objects rendered for values/%s (golden file %s)", profile, golden)
+        assertThat(rendered.objects())
+                .as("objects rendered for values/%s (golden file %s)", profile, golden)
                 .containsExactlyElementsOf(expected);
     }
 }

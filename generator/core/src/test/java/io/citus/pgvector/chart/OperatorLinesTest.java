@@ -30,8 +30,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class OperatorLinesTest {
 
     private static final Path CHART = ProjectFiles.committedChart();
-    private static final List<String> PROFILES = List.of("values/default.yaml", "values/dev.yaml",
-            "values/production.yaml", "generator/core/src/test/resources/profiles/features.yaml");
+    private static final List<String> PROFILES = List.of(
+            "values/default.yaml",
+            "values/dev.yaml",
+            "values/production.yaml",
+            "generator/core/src/test/resources/profiles/features.yaml");
 
     @TempDir
     static Path dir;
@@ -62,13 +65,17 @@ class OperatorLinesTest {
         Path values = ProjectFiles.root().resolve(profile);
         Map<String, String> set = Map.of("operator.line", line);
         if (line.equals("1.15") && spreadsTopology(values)) {
-            assertThatThrownBy(() -> Charts.render(CHART, set, values)).isInstanceOf(HelmException.class)
-                    .message().contains("scheduling.topologySpreadConstraints must be empty with operator.line 1.15")
+            assertThatThrownBy(() -> Charts.render(CHART, set, values))
+                    .isInstanceOf(HelmException.class)
+                    .message()
+                    .contains("scheduling.topologySpreadConstraints must be empty with operator.line 1.15")
                     .contains("drop them silently");
-            Path withoutSpread = Files.writeString(dir.resolve("no-spread.yaml"),
+            Path withoutSpread = Files.writeString(
+                    dir.resolve("no-spread.yaml"),
                     "coordinator:\n  scheduling:\n    topologySpreadConstraints: []\n"
                             + "workers:\n  scheduling:\n    topologySpreadConstraints: []\n");
-            assertThat(RenderedManifests.validateAll(Charts.render(CHART, set, values, withoutSpread).yaml(), crd))
+            assertThat(RenderedManifests.validateAll(
+                            Charts.render(CHART, set, values, withoutSpread).yaml(), crd))
                     .isEmpty();
             return;
         }
@@ -80,18 +87,21 @@ class OperatorLinesTest {
     @Test
     @DisplayName("the refusal is needed: v1.15's CRD prunes what the 2.0 render of production spreads by")
     void v115PrunesTopologySpread() throws Exception {
-        RenderedChart production = Charts.render(CHART, Map.of(), ProjectFiles.root().resolve("values/production.yaml"));
+        RenderedChart production =
+                Charts.render(CHART, Map.of(), ProjectFiles.root().resolve("values/production.yaml"));
         assertThat(RenderedManifests.validateAll(production.yaml(), crd("1.15")))
-                .isNotEmpty().allSatisfy(error -> assertThat(error).contains("topologySpreadConstraints"));
+                .isNotEmpty()
+                .allSatisfy(error -> assertThat(error).contains("topologySpreadConstraints"));
     }
 
     @Test
     @DisplayName("v1.15 accepts PostgreSQL up to 17: version 18 is refused at render")
     void v115WithPostgres18() throws Exception {
-        Path values = Files.writeString(dir.resolve("pg18-on-v115.yaml"),
-                "operator:\n  line: \"1.15\"\npostgresql:\n  version: \"18\"\n");
+        Path values = Files.writeString(
+                dir.resolve("pg18-on-v115.yaml"), "operator:\n  line: \"1.15\"\npostgresql:\n  version: \"18\"\n");
         assertThatThrownBy(() -> Charts.render(CHART, Map.of(), values))
-                .isInstanceOf(HelmException.class).message()
+                .isInstanceOf(HelmException.class)
+                .message()
                 .contains("postgresql.version must be at most 17 with operator.line 1.15");
     }
 }

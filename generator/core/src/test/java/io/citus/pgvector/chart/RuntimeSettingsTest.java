@@ -37,18 +37,32 @@ class RuntimeSettingsTest {
         void defaults() throws Exception {
             RenderedChart rendered = Charts.render(CHART, Map.of());
             for (JsonNode pg : rendered.ofKind("postgresql")) {
-                assertThat(pg.at("/spec/patroni").toString()).isEqualTo("{\"ttl\":30,\"loop_wait\":10,"
-                        + "\"retry_timeout\":10,\"synchronous_mode\":true,\"synchronous_mode_strict\":false}");
+                assertThat(pg.at("/spec/patroni").toString())
+                        .isEqualTo("{\"ttl\":30,\"loop_wait\":10,"
+                                + "\"retry_timeout\":10,\"synchronous_mode\":true,\"synchronous_mode_strict\":false}");
             }
         }
 
         @Test
         @DisplayName("one instance: no synchronous replication (no replica to wait for); strict and per-role switches")
         void perRole() throws Exception {
-            RenderedChart rendered = Charts.render(CHART, Map.of("coordinator.instances", "1",
-                    "coordinator.patroni.synchronousModeStrict", "true", "workers.patroni.synchronousMode", "false",
-                    "workers.instances", "3", "patroni.ttl", "20", "patroni.loopWait", "4",
-                    "patroni.retryTimeout", "8"));
+            RenderedChart rendered = Charts.render(
+                    CHART,
+                    Map.of(
+                            "coordinator.instances",
+                            "1",
+                            "coordinator.patroni.synchronousModeStrict",
+                            "true",
+                            "workers.patroni.synchronousMode",
+                            "false",
+                            "workers.instances",
+                            "3",
+                            "patroni.ttl",
+                            "20",
+                            "patroni.loopWait",
+                            "4",
+                            "patroni.retryTimeout",
+                            "8"));
             JsonNode coordinator = spec(rendered, "citus-coordinator").path("patroni");
             assertThat(coordinator.path("synchronous_mode").asBoolean()).isFalse();
             assertThat(coordinator.path("synchronous_mode_strict").asBoolean()).isFalse();
@@ -57,8 +71,10 @@ class RuntimeSettingsTest {
             assertThat(worker.path("ttl").asInt()).isEqualTo(20);
             assertThat(worker.path("loop_wait").asInt()).isEqualTo(4);
             assertThat(worker.path("retry_timeout").asInt()).isEqualTo(8);
-            JsonNode strict = spec(Charts.render(CHART, Map.of("workers.patroni.synchronousModeStrict", "true")),
-                    "citus-worker-1").path("patroni");
+            JsonNode strict = spec(
+                            Charts.render(CHART, Map.of("workers.patroni.synchronousModeStrict", "true")),
+                            "citus-worker-1")
+                    .path("patroni");
             assertThat(strict.path("synchronous_mode").asBoolean()).isTrue();
             assertThat(strict.path("synchronous_mode_strict").asBoolean()).isTrue();
         }
@@ -67,7 +83,8 @@ class RuntimeSettingsTest {
         @DisplayName("a ttl shorter than loopWait + 2 x retryTimeout is refused at install")
         void ttlRule() {
             assertThatThrownBy(() -> Charts.render(CHART, Map.of("patroni.ttl", "25")))
-                    .isInstanceOf(HelmException.class).message()
+                    .isInstanceOf(HelmException.class)
+                    .message()
                     .contains("patroni.ttl must be at least patroni.loopWait + 2 x patroni.retryTimeout = 30");
         }
     }
@@ -76,16 +93,17 @@ class RuntimeSettingsTest {
     @DisplayName("the image's architecture")
     class Architecture {
 
-        private static final String ARCH_RULE = "{\"key\":\"kubernetes.io/arch\",\"operator\":\"In\","
-                + "\"values\":[\"amd64\"]}";
+        private static final String ARCH_RULE =
+                "{\"key\":\"kubernetes.io/arch\",\"operator\":\"In\"," + "\"values\":[\"amd64\"]}";
 
         @Test
-        @DisplayName("default: every cluster needs an amd64 node (the hook and test pods too: ScalingHooksRenderingTest)")
+        @DisplayName(
+                "default: every cluster needs an amd64 node (the hook and test pods too: ScalingHooksRenderingTest)")
         void defaults() throws Exception {
             RenderedChart rendered = Charts.render(CHART, Map.of());
             for (JsonNode pg : rendered.ofKind("postgresql")) {
-                assertThat(pg.at("/spec/nodeAffinity").toString()).isEqualTo(
-                        "{\"requiredDuringSchedulingIgnoredDuringExecution\":{\"nodeSelectorTerms\":[{"
+                assertThat(pg.at("/spec/nodeAffinity").toString())
+                        .isEqualTo("{\"requiredDuringSchedulingIgnoredDuringExecution\":{\"nodeSelectorTerms\":[{"
                                 + "\"matchExpressions\":[" + ARCH_RULE + "]}]}}");
             }
         }
@@ -110,18 +128,22 @@ class RuntimeSettingsTest {
                                 matchExpressions:
                                   - {key: disk, operator: In, values: [nvme]}
                     """);
-            JsonNode affinity = spec(Charts.render(CHART, Map.of(), values), "citus-worker-1").path("nodeAffinity");
+            JsonNode affinity = spec(Charts.render(CHART, Map.of(), values), "citus-worker-1")
+                    .path("nodeAffinity");
             JsonNode terms = affinity.at("/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms");
             assertThat(terms).hasSize(2);
-            assertThat(terms.get(0).path("matchExpressions").toString()).isEqualTo(
-                    "[{\"key\":\"pool\",\"operator\":\"In\",\"values\":[\"db\"]}," + ARCH_RULE + "]");
-            assertThat(terms.get(1).path("matchExpressions").toString()).isEqualTo(
-                    "[{\"key\":\"kubernetes.io/arch\",\"operator\":\"In\",\"values\":[\"arm64\"]}]");
-            assertThat(affinity.at("/preferredDuringSchedulingIgnoredDuringExecution/0/weight").asInt()).isEqualTo(10);
+            assertThat(terms.get(0).path("matchExpressions").toString())
+                    .isEqualTo("[{\"key\":\"pool\",\"operator\":\"In\",\"values\":[\"db\"]}," + ARCH_RULE + "]");
+            assertThat(terms.get(1).path("matchExpressions").toString())
+                    .isEqualTo("[{\"key\":\"kubernetes.io/arch\",\"operator\":\"In\",\"values\":[\"arm64\"]}]");
+            assertThat(affinity.at("/preferredDuringSchedulingIgnoredDuringExecution/0/weight")
+                            .asInt())
+                    .isEqualTo(10);
 
             RenderedChart none = Charts.render(CHART, Map.of("image.architecture", ""));
-            assertThat(none.ofKind("postgresql")).allSatisfy(pg -> assertThat(pg.path("spec").has("nodeAffinity"))
-                    .isFalse());
+            assertThat(none.ofKind("postgresql"))
+                    .allSatisfy(pg ->
+                            assertThat(pg.path("spec").has("nodeAffinity")).isFalse());
             JsonNode kept = spec(Charts.render(CHART, Map.of("image.architecture", ""), values), "citus-worker-1")
                     .path("nodeAffinity");
             assertThat(kept.at("/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/0/matchExpressions"))
@@ -137,14 +159,27 @@ class RuntimeSettingsTest {
         @DisplayName("derived for what runs on a node: 5 always + 1 Citus task executor + 4 logical replication"
                 + " workers + 8 parallel workers = 18; follows the parameters it counts; the user's value wins")
         void derived() throws Exception {
-            RenderedChart rendered = Charts.render(CHART, Map.of("workers.parameters.max_parallel_workers", "16",
-                    "postgresql.parameters.max_logical_replication_workers", "6",
-                    "coordinator.parameters.max_worker_processes", "40"));
+            RenderedChart rendered = Charts.render(
+                    CHART,
+                    Map.of(
+                            "workers.parameters.max_parallel_workers",
+                            "16",
+                            "postgresql.parameters.max_logical_replication_workers",
+                            "6",
+                            "coordinator.parameters.max_worker_processes",
+                            "40"));
             assertThat(spec(Charts.render(CHART, Map.of()), "citus-worker-1")
-                    .at("/postgresql/parameters/max_worker_processes").asText()).isEqualTo("18");
-            assertThat(spec(rendered, "citus-worker-1").at("/postgresql/parameters/max_worker_processes").asText())
-                    .as("5 + 1 + 6 + 16").isEqualTo("28");
-            assertThat(spec(rendered, "citus-coordinator").at("/postgresql/parameters/max_worker_processes").asText())
+                            .at("/postgresql/parameters/max_worker_processes")
+                            .asText())
+                    .isEqualTo("18");
+            assertThat(spec(rendered, "citus-worker-1")
+                            .at("/postgresql/parameters/max_worker_processes")
+                            .asText())
+                    .as("5 + 1 + 6 + 16")
+                    .isEqualTo("28");
+            assertThat(spec(rendered, "citus-coordinator")
+                            .at("/postgresql/parameters/max_worker_processes")
+                            .asText())
                     .isEqualTo("40");
         }
     }
@@ -156,9 +191,17 @@ class RuntimeSettingsTest {
         @Test
         @DisplayName("limits below requests, by the templates (the schema cannot compare two values)")
         void limitsBelowRequests() {
-            assertThatThrownBy(() -> Charts.render(CHART, Map.of("workers.resources.requests.memory", "16Gi",
-                    "coordinator.resources.limits.cpu", "500m", "registrar.resources.limits.memory", "16Mi")))
-                    .isInstanceOf(HelmException.class).message()
+            assertThatThrownBy(() -> Charts.render(
+                            CHART,
+                            Map.of(
+                                    "workers.resources.requests.memory",
+                                    "16Gi",
+                                    "coordinator.resources.limits.cpu",
+                                    "500m",
+                                    "registrar.resources.limits.memory",
+                                    "16Mi")))
+                    .isInstanceOf(HelmException.class)
+                    .message()
                     .contains("workers.resources.limits.memory must not be below the request 16Gi, got 8Gi")
                     .contains("coordinator.resources.limits.cpu must not be below the request 1, got 500m")
                     .contains("registrar.resources.limits.memory must not be below the request 32Mi, got 16Mi");
@@ -168,7 +211,9 @@ class RuntimeSettingsTest {
         @DisplayName("a storage class that is no Kubernetes object name, by the schema")
         void storageClass() {
             assertThatThrownBy(() -> Charts.render(CHART, Map.of("coordinator.volume.storageClass", "Fast_SSD")))
-                    .isInstanceOf(HelmException.class).message().contains("storageClass");
+                    .isInstanceOf(HelmException.class)
+                    .message()
+                    .contains("storageClass");
         }
     }
 

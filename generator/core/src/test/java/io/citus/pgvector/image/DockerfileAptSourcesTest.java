@@ -34,6 +34,7 @@ class DockerfileAptSourcesTest {
 
     @TempDir
     static Path sandbox;
+
     private static String run;
 
     @BeforeAll
@@ -52,7 +53,8 @@ class DockerfileAptSourcesTest {
             calls.add(m.group(1));
             assertThat(m.group(1)).as("apt-get call %d", calls.size()).isIn(OWN_SOURCES, "clean");
         }
-        assertThat(calls).as("apt-get update and install, then clean")
+        assertThat(calls)
+                .as("apt-get update and install, then clean")
                 .containsExactly(OWN_SOURCES, OWN_SOURCES, "clean");
         assertThat(run).doesNotContainPattern("\\bapt\\s+(update|install)");
     }
@@ -62,9 +64,13 @@ class DockerfileAptSourcesTest {
     void runStepsParse() throws IOException {
         assertThat(Files.readString(DOCKERFILE)).contains("SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]");
         for (String step : run.lines().filter(l -> l.startsWith("RUN ")).toList()) {
-            LocalPostgres.Result result = LocalPostgres.run(List.of("/bin/bash", "-n", "-c",
-                    step.substring("RUN ".length())), Map.of(), Duration.ofSeconds(10));
-            assertThat(result.exitCode()).as("bash -n of %s: %s", step, result.stderr()).isZero();
+            LocalPostgres.Result result = LocalPostgres.run(
+                    List.of("/bin/bash", "-n", "-c", step.substring("RUN ".length())),
+                    Map.of(),
+                    Duration.ofSeconds(10));
+            assertThat(result.exitCode())
+                    .as("bash -n of %s: %s", step, result.stderr())
+                    .isZero();
         }
     }
 
@@ -72,38 +78,59 @@ class DockerfileAptSourcesTest {
     @DisplayName("apt-get update with those options, on Spilo's sources plus the Dockerfile's, fetches only the"
             + " Dockerfile's repositories over https")
     void updateFetchesOnlyOwnSources() throws IOException {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/apt-get")),
+        Assumptions.assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/apt-get")),
                 "no /usr/bin/apt-get on this machine (not Debian or Ubuntu)");
         Matcher array = Pattern.compile("APT_OWN_SOURCES=\\((.*?)\\);").matcher(run);
-        assertThat(array.find()).as("the Dockerfile defines APT_OWN_SOURCES=(...)").isTrue();
-        List<String> options = bash("a=(" + array.group(1) + "); printf '%s\\n' \"${a[@]}\"").lines().toList();
+        assertThat(array.find())
+                .as("the Dockerfile defines APT_OWN_SOURCES=(...)")
+                .isTrue();
+        List<String> options = bash("a=(" + array.group(1) + "); printf '%s\\n' \"${a[@]}\"")
+                .lines()
+                .toList();
         Matcher sources = Pattern.compile("\\{((?:\\s*echo \"[^\"]*\";)+)\\s*}\\s*>(/etc/apt/[\\w.-]+);")
                 .matcher(run);
-        assertThat(sources.find()).as("the Dockerfile writes its sources file with { echo ...; } >FILE").isTrue();
-        assertThat(options).contains("Dir::Etc::sourcelist=" + sources.group(2).substring("/etc/apt/".length()),
-                "Dir::Etc::sourceparts=-");
+        assertThat(sources.find())
+                .as("the Dockerfile writes its sources file with { echo ...; } >FILE")
+                .isTrue();
+        assertThat(options)
+                .contains(
+                        "Dir::Etc::sourcelist=" + sources.group(2).substring("/etc/apt/".length()),
+                        "Dir::Etc::sourceparts=-");
         String own = bash("codename=jammy; " + sources.group(1));
         assertThat(own.lines()).allMatch(l -> l.startsWith("deb [signed-by=") && l.contains(" https://"));
 
-        assertThat(sources.group(2)).as("apt reads every file of sources.list.d in a plain update")
+        assertThat(sources.group(2))
+                .as("apt reads every file of sources.list.d in a plain update")
                 .doesNotStartWith("/etc/apt/sources.list");
         Path etc = Files.createDirectories(sandbox.resolve("etc/apt/sources.list.d"));
-        for (String dir : List.of("etc/apt/apt.conf.d", "etc/apt/preferences.d", "etc/apt/trusted.gpg.d",
-                "var/lib/apt/lists/partial", "var/cache/apt/archives/partial", "var/lib/dpkg")) {
+        for (String dir : List.of(
+                "etc/apt/apt.conf.d",
+                "etc/apt/preferences.d",
+                "etc/apt/trusted.gpg.d",
+                "var/lib/apt/lists/partial",
+                "var/cache/apt/archives/partial",
+                "var/lib/dpkg")) {
             Files.createDirectories(sandbox.resolve(dir));
         }
         Files.writeString(sandbox.resolve("var/lib/dpkg/status"), "");
-        Files.writeString(sandbox.resolve("etc/apt/sources.list"),
+        Files.writeString(
+                sandbox.resolve("etc/apt/sources.list"),
                 "deb http://archive.ubuntu.com/ubuntu/ jammy main restricted universe\n");
-        Files.writeString(etc.resolve("pgdg.list"), "deb http://apt.postgresql.org/pub/repos/apt/ jammy-pgdg main\n"
-                + "deb-src http://apt.postgresql.org/pub/repos/apt/ jammy-pgdg main\n");
-        Files.writeString(etc.resolve("timescaledb.list"), "deb [signed-by=/etc/apt/keyrings/"
-                + "timescale_timescaledb-archive-keyring.gpg] https://packagecloud.io/timescale/timescaledb/ubuntu/"
-                + " jammy main\n");
+        Files.writeString(
+                etc.resolve("pgdg.list"),
+                "deb http://apt.postgresql.org/pub/repos/apt/ jammy-pgdg main\n"
+                        + "deb-src http://apt.postgresql.org/pub/repos/apt/ jammy-pgdg main\n");
+        Files.writeString(
+                etc.resolve("timescaledb.list"),
+                "deb [signed-by=/etc/apt/keyrings/"
+                        + "timescale_timescaledb-archive-keyring.gpg] https://packagecloud.io/timescale/timescaledb/ubuntu/"
+                        + " jammy main\n");
         Files.writeString(sandbox.resolve(sources.group(2).substring(1)), own);
 
         List<String> plain = uris(List.of());
-        assertThat(plain).as("the sandbox is Spilo's: a plain update fetches its sources, and a derived image's plain"
+        assertThat(plain)
+                .as("the sandbox is Spilo's: a plain update fetches its sources, and a derived image's plain"
                         + " update still reads them without a conflict")
                 .anyMatch(u -> u.startsWith("https://packagecloud.io/timescale/"))
                 .anyMatch(u -> u.startsWith("http://apt.postgresql.org/") && u.endsWith("/Sources.xz"))
@@ -111,7 +138,8 @@ class DockerfileAptSourcesTest {
                 .noneMatch(u -> u.startsWith("https://repos.citusdata.com/"));
 
         List<String> restricted = uris(options);
-        assertThat(restricted).isNotEmpty()
+        assertThat(restricted)
+                .isNotEmpty()
                 .allMatch(u -> u.startsWith("https://repos.citusdata.com/community/ubuntu/dists/jammy/")
                         || u.startsWith("https://apt.postgresql.org/pub/repos/apt/dists/jammy-pgdg/"))
                 .anyMatch(u -> u.startsWith("https://repos.citusdata.com/"))
@@ -125,12 +153,15 @@ class DockerfileAptSourcesTest {
         command.addAll(List.of("--print-uris", "update"));
         LocalPostgres.Result result = LocalPostgres.run(command, Map.of(), Duration.ofSeconds(60));
         assertThat(result.exitCode()).as(result.stderr()).isZero();
-        return result.stdout().lines().map(l -> l.replaceFirst("^'([^']*)'.*$", "$1")).toList();
+        return result.stdout()
+                .lines()
+                .map(l -> l.replaceFirst("^'([^']*)'.*$", "$1"))
+                .toList();
     }
 
     private static String bash(String script) {
-        LocalPostgres.Result result = LocalPostgres.run(List.of("/bin/bash", "-c", script), Map.of(),
-                Duration.ofSeconds(10));
+        LocalPostgres.Result result =
+                LocalPostgres.run(List.of("/bin/bash", "-c", script), Map.of(), Duration.ofSeconds(10));
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         return result.stdout();
     }

@@ -66,9 +66,11 @@ class K3sInstallTest {
         k3s = new K3sContainer(K3S);
         k3s.start();
         client = Config.fromConfig(new StringReader(k3s.getKubeConfigYaml()));
-        V1CustomResourceDefinition definition = Yaml.loadAs(Files.readString(crd.get()),
-                V1CustomResourceDefinition.class);
-        new ApiextensionsV1Api(client).createCustomResourceDefinition(definition).execute();
+        V1CustomResourceDefinition definition =
+                Yaml.loadAs(Files.readString(crd.get()), V1CustomResourceDefinition.class);
+        new ApiextensionsV1Api(client)
+                .createCustomResourceDefinition(definition)
+                .execute();
         awaitEstablished(definition.getMetadata().getName());
     }
 
@@ -88,9 +90,13 @@ class K3sInstallTest {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
         ApiextensionsV1Api api = new ApiextensionsV1Api(client);
         while (Instant.now().isBefore(deadline)) {
-            V1CustomResourceDefinition crd = api.readCustomResourceDefinition(name).execute();
-            if (crd.getStatus() != null && crd.getStatus().getConditions() != null && crd.getStatus().getConditions()
-                    .stream().anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"))) {
+            V1CustomResourceDefinition crd =
+                    api.readCustomResourceDefinition(name).execute();
+            if (crd.getStatus() != null
+                    && crd.getStatus().getConditions() != null
+                    && crd.getStatus().getConditions().stream()
+                            .anyMatch(c -> c.getType().equals("Established")
+                                    && c.getStatus().equals("True"))) {
                 return;
             }
             Thread.sleep(500);
@@ -100,14 +106,21 @@ class K3sInstallTest {
 
     private static JsonNode postgresqls() throws Exception {
         Object list = new CustomObjectsApi(client)
-                .listNamespacedCustomObject("acid.zalan.do", "v1", NAMESPACE, "postgresqls").execute();
+                .listNamespacedCustomObject("acid.zalan.do", "v1", NAMESPACE, "postgresqls")
+                .execute();
         ObjectMapper json = new ObjectMapper();
         return json.readTree(io.kubernetes.client.openapi.JSON.serialize(list)).path("items");
     }
 
     private static String render(int workers) throws Exception {
-        return new Helm(CHART).template().withName("citus").withNamespace(NAMESPACE).withKubeVersion("1.31.5")
-                .set("superuser.password", "k3s-test").set("workers.count", workers).call();
+        return new Helm(CHART)
+                .template()
+                .withName("citus")
+                .withNamespace(NAMESPACE)
+                .withKubeVersion("1.31.5")
+                .set("superuser.password", "k3s-test")
+                .set("workers.count", workers)
+                .call();
     }
 
     @Test
@@ -115,14 +128,27 @@ class K3sInstallTest {
             + " resources, each spec exactly as rendered")
     void installAndScaleUp() throws Exception {
         String kubeconfig = k3s.getKubeConfigYaml();
-        Helm.install(CHART.toString()).withName("citus").withNamespace(NAMESPACE).createNamespace()
-                .withKubeConfigContents(kubeconfig).set("superuser.password", "k3s-test").set("workers.count", 2)
-                .set("scaling.hooks", false).set("scaling.guardUninstall", false).call();
+        Helm.install(CHART.toString())
+                .withName("citus")
+                .withNamespace(NAMESPACE)
+                .createNamespace()
+                .withKubeConfigContents(kubeconfig)
+                .set("superuser.password", "k3s-test")
+                .set("workers.count", 2)
+                .set("scaling.hooks", false)
+                .set("scaling.guardUninstall", false)
+                .call();
         assertStored(2);
 
-        Helm.upgrade(CHART.toString()).withName("citus").withNamespace(NAMESPACE).withKubeConfigContents(kubeconfig)
-                .set("superuser.password", "k3s-test").set("workers.count", 3).set("scaling.hooks", false)
-                .set("scaling.guardUninstall", false).call();
+        Helm.upgrade(CHART.toString())
+                .withName("citus")
+                .withNamespace(NAMESPACE)
+                .withKubeConfigContents(kubeconfig)
+                .set("superuser.password", "k3s-test")
+                .set("workers.count", 3)
+                .set("scaling.hooks", false)
+                .set("scaling.guardUninstall", false)
+                .call();
         assertStored(3);
     }
 
@@ -133,13 +159,16 @@ class K3sInstallTest {
                 rendered.put(object.at("/metadata/name").asText(), object.path("spec"));
             }
         }
-        List<JsonNode> stored = StreamSupport.stream(postgresqls().spliterator(), false).toList();
-        assertThat(stored).extracting(o -> o.at("/metadata/name").asText())
+        List<JsonNode> stored =
+                StreamSupport.stream(postgresqls().spliterator(), false).toList();
+        assertThat(stored)
+                .extracting(o -> o.at("/metadata/name").asText())
                 .containsExactlyInAnyOrderElementsOf(rendered.keySet())
                 .hasSize(1 + workers);
         for (JsonNode object : stored) {
             String name = object.at("/metadata/name").asText();
-            assertThat(object.path("spec")).as("stored spec of %s (pruned fields would be missing)", name)
+            assertThat(object.path("spec"))
+                    .as("stored spec of %s (pruned fields would be missing)", name)
                     .isEqualTo(rendered.get(name));
         }
     }

@@ -35,12 +35,14 @@ class AlertRulesTest {
 
     @TempDir
     Path dir;
+
     private JsonNode rules;
 
     @BeforeEach
     void renderRules() throws Exception {
-        RenderedChart chart = Charts.render(ProjectFiles.committedChart(), Map.of("metrics.enabled", "true",
-                "metrics.prometheusOperator", "always", "workers.count", "2"));
+        RenderedChart chart = Charts.render(
+                ProjectFiles.committedChart(),
+                Map.of("metrics.enabled", "true", "metrics.prometheusOperator", "always", "workers.count", "2"));
         rules = chart.named("PrometheusRule", "citus-alerts").path("spec");
         YAML.writeValue(dir.resolve("rules.yaml").toFile(), rules);
         try (InputStream tests = getClass().getResourceAsStream("/metrics/alerts.test.yaml")) {
@@ -57,10 +59,17 @@ class AlertRulesTest {
     @Test
     @DisplayName("promtool check rules accepts the rendered rules")
     void checkRules() {
-        Assumptions.assumeTrue(Files.isExecutable(PROMTOOL), "no promtool: " + PROMTOOL
-                + " is missing (apt-get install prometheus, or -Dpromtool=PATH)");
-        LocalPostgres.Result result = LocalPostgres.run(List.of(PROMTOOL.toString(), "check", "rules",
-                dir.resolve("rules.yaml").toString()), Map.of(), Duration.ofSeconds(60));
+        Assumptions.assumeTrue(
+                Files.isExecutable(PROMTOOL),
+                "no promtool: " + PROMTOOL + " is missing (apt-get install prometheus, or -Dpromtool=PATH)");
+        LocalPostgres.Result result = LocalPostgres.run(
+                List.of(
+                        PROMTOOL.toString(),
+                        "check",
+                        "rules",
+                        dir.resolve("rules.yaml").toString()),
+                Map.of(),
+                Duration.ofSeconds(60));
         assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isZero();
         assertThat(result.stdout()).contains("SUCCESS: " + alertNames().size() + " rules found");
     }
@@ -68,17 +77,26 @@ class AlertRulesTest {
     @Test
     @DisplayName("promtool test rules: every alert fires when it should, with its labels and annotations")
     void unitTests() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(PROMTOOL), "no promtool: " + PROMTOOL
-                + " is missing (apt-get install prometheus, or -Dpromtool=PATH)");
-        LocalPostgres.Result result = LocalPostgres.run(List.of(PROMTOOL.toString(), "test", "rules",
-                dir.resolve("alerts.test.yaml").toString()), Map.of(), Duration.ofSeconds(120));
+        Assumptions.assumeTrue(
+                Files.isExecutable(PROMTOOL),
+                "no promtool: " + PROMTOOL + " is missing (apt-get install prometheus, or -Dpromtool=PATH)");
+        LocalPostgres.Result result = LocalPostgres.run(
+                List.of(
+                        PROMTOOL.toString(),
+                        "test",
+                        "rules",
+                        dir.resolve("alerts.test.yaml").toString()),
+                Map.of(),
+                Duration.ofSeconds(120));
         assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isZero();
 
         Set<String> firing = new TreeSet<>();
         Set<String> silent = new TreeSet<>();
-        for (JsonNode test : YAML.readTree(dir.resolve("alerts.test.yaml").toFile()).path("tests")) {
+        for (JsonNode test :
+                YAML.readTree(dir.resolve("alerts.test.yaml").toFile()).path("tests")) {
             for (JsonNode check : test.path("alert_rule_test")) {
-                (check.path("exp_alerts").isEmpty() ? silent : firing).add(check.path("alertname").asText());
+                (check.path("exp_alerts").isEmpty() ? silent : firing)
+                        .add(check.path("alertname").asText());
             }
         }
         assertThat(firing).as("alerts with a test where they fire").isEqualTo(alertNames());
@@ -93,10 +111,15 @@ class AlertRulesTest {
             String link = rule.at("/annotations/runbook").asText();
             assertThat(link).startsWith("docs/runbooks.md#");
             String anchor = link.substring(link.indexOf('#') + 1);
-            assertThat(runbooks).as("an anchored heading for %s", rule.path("alert").asText())
-                    .containsPattern("(?m)^<a id=\"" + anchor + "\"></a>\n\n## " + rule.path("alert").asText() + "$");
-            assertThat(anchor).isEqualTo(rule.path("alert").asText()
-                    .replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT));
+            assertThat(runbooks)
+                    .as("an anchored heading for %s", rule.path("alert").asText())
+                    .containsPattern("(?m)^<a id=\"" + anchor + "\"></a>\n\n## "
+                            + rule.path("alert").asText() + "$");
+            assertThat(anchor)
+                    .isEqualTo(rule.path("alert")
+                            .asText()
+                            .replaceAll("([a-z])([A-Z])", "$1-$2")
+                            .toLowerCase(java.util.Locale.ROOT));
         }
     }
 }

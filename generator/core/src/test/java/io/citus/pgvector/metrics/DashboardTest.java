@@ -25,17 +25,26 @@ class DashboardTest {
         RenderedChart chart = Charts.render(ProjectFiles.committedChart(), Map.of("metrics.enabled", "true"));
         JsonNode dashboard = MetricsFiles.dashboard(chart);
         assertThat(dashboard.path("uid").asText()).isEqualTo("citus-pgvector");
-        assertThat(dashboard.path("panels")).isNotEmpty().allSatisfy(panel ->
-                assertThat(panel.path("targets")).as(panel.path("title").asText()).isNotEmpty());
+        assertThat(dashboard.path("panels"))
+                .isNotEmpty()
+                .allSatisfy(panel -> assertThat(panel.path("targets"))
+                        .as(panel.path("title").asText())
+                        .isNotEmpty());
         Path queries = ProjectFiles.committedChart().resolve("files/metrics/queries.yaml");
         Set<String> exported = new TreeSet<>(QueryFile.read(queries).names());
         exported.add("pg_up");
         Set<String> used = MetricsFiles.dashboardMetrics(chart);
-        assertThat(used).contains("citus_pgvector_workers_count", "citus_pgvector_vector_indexes_bytes",
-                "citus_pgvector_replication_lag_seconds", "citus_pgvector_connections_open").isSubsetOf(exported);
-        RenderedChart off = Charts.render(ProjectFiles.committedChart(), Map.of("metrics.enabled", "true",
-                "metrics.dashboard.enabled", "false"));
-        assertThat(off.ofKind("ConfigMap")).extracting(c -> c.at("/metadata/name").asText())
+        assertThat(used)
+                .contains(
+                        "citus_pgvector_workers_count",
+                        "citus_pgvector_vector_indexes_bytes",
+                        "citus_pgvector_replication_lag_seconds",
+                        "citus_pgvector_connections_open")
+                .isSubsetOf(exported);
+        RenderedChart off = Charts.render(
+                ProjectFiles.committedChart(), Map.of("metrics.enabled", "true", "metrics.dashboard.enabled", "false"));
+        assertThat(off.ofKind("ConfigMap"))
+                .extracting(c -> c.at("/metadata/name").asText())
                 .doesNotContain("citus-dashboard");
     }
 
@@ -43,7 +52,7 @@ class DashboardTest {
     @DisplayName("metric names are read out of PromQL and Grafana variable queries")
     void metricNamesOfQueries() {
         assertThat(MetricsFiles.metricNames("max by (node, port) (a_metric{namespace=\"$namespace\", x=~\"a|b\"})"
-                + " / on(node) group_left b_metric + 100 * sum(rate(c_total[5m])) > bool 0"))
+                        + " / on(node) group_left b_metric + 100 * sum(rate(c_total[5m])) > bool 0"))
                 .containsExactlyInAnyOrder("a_metric", "b_metric", "c_total");
         assertThat(MetricsFiles.metricNames("label_values(d_metric{namespace=\"$namespace\"}, cluster_name)"))
                 .containsExactly("d_metric");

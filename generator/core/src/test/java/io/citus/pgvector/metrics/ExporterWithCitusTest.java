@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ExporterWithCitusTest {
 
-    static final Path EXPORTER = Path.of(System.getProperty("postgres.exporter",
-            "/usr/bin/prometheus-postgres-exporter"));
+    static final Path EXPORTER =
+            Path.of(System.getProperty("postgres.exporter", "/usr/bin/prometheus-postgres-exporter"));
 
     @TempDir
     Path dir;
@@ -53,11 +53,16 @@ class ExporterWithCitusTest {
     void everyMetricWithItsLabels() throws Exception {
         Optional<String> citus = LocalPostgres.citusUnavailableReason();
         Assumptions.assumeTrue(citus.isEmpty(), () -> citus.orElse(""));
-        Assumptions.assumeTrue(Files.isExecutable(EXPORTER), "no postgres_exporter: " + EXPORTER
-                + " is missing (apt-get install prometheus-postgres-exporter, or -Dpostgres.exporter=PATH)");
+        Assumptions.assumeTrue(
+                Files.isExecutable(EXPORTER),
+                "no postgres_exporter: " + EXPORTER
+                        + " is missing (apt-get install prometheus-postgres-exporter, or -Dpostgres.exporter=PATH)");
         RenderedChart chart = Charts.render(ProjectFiles.committedChart(), Map.of("metrics.enabled", "true"));
-        Path queries = Files.writeString(dir.resolve("queries.yaml"),
-                chart.named("ConfigMap", "citus-metrics").at("/data/queries.yaml").asText());
+        Path queries = Files.writeString(
+                dir.resolve("queries.yaml"),
+                chart.named("ConfigMap", "citus-metrics")
+                        .at("/data/queries.yaml")
+                        .asText());
         JsonNode sidecar = MetricsFiles.exporterSidecar(chart);
         String uri = Charts.env(sidecar, "DATA_SOURCE_URI");
         assertThat(uri).startsWith("localhost:5432/postgres?sslmode=require&");
@@ -75,25 +80,38 @@ class ExporterWithCitusTest {
                 s.execute("CREATE INDEX items_embedding ON items USING hnsw (embedding vector_l2_ops)");
             }
             Map<String, String> env = Map.of(
-                    "DATA_SOURCE_URI", uri.replace("localhost:5432", "127.0.0.1:" + cluster.coordinator().port())
+                    "DATA_SOURCE_URI",
+                    uri.replace(
+                                    "localhost:5432",
+                                    "127.0.0.1:" + cluster.coordinator().port())
                             .replace("sslmode=require", "sslmode=disable"),
-                    "DATA_SOURCE_USER", LocalPostgres.SUPERUSER,
-                    "DATA_SOURCE_PASS", cluster.password(),
-                    MetricsFiles.QUERY_PATH_ENV, queries.toString());
+                    "DATA_SOURCE_USER",
+                    LocalPostgres.SUPERUSER,
+                    "DATA_SOURCE_PASS",
+                    cluster.password(),
+                    MetricsFiles.QUERY_PATH_ENV,
+                    queries.toString());
             List<Sample> coordinator = scrape(env);
             List<Sample> worker = scrape(Map.of(
-                    "DATA_SOURCE_URI", env.get("DATA_SOURCE_URI").replace(":" + cluster.coordinator().port() + "/",
-                            ":" + cluster.workers().get(0).port() + "/"),
-                    "DATA_SOURCE_USER", LocalPostgres.SUPERUSER,
-                    "DATA_SOURCE_PASS", cluster.password(),
-                    MetricsFiles.QUERY_PATH_ENV, queries.toString()));
+                    "DATA_SOURCE_URI",
+                    env.get("DATA_SOURCE_URI")
+                            .replace(
+                                    ":" + cluster.coordinator().port() + "/",
+                                    ":" + cluster.workers().get(0).port() + "/"),
+                    "DATA_SOURCE_USER",
+                    LocalPostgres.SUPERUSER,
+                    "DATA_SOURCE_PASS",
+                    cluster.password(),
+                    MetricsFiles.QUERY_PATH_ENV,
+                    queries.toString()));
 
             for (QueryFile.Metric metric : file.metrics()) {
-                assertThat(coordinator).as("coordinator metric %s", metric.name())
+                assertThat(coordinator)
+                        .as("coordinator metric %s", metric.name())
                         .anySatisfy(sample -> {
                             assertThat(sample.name()).isEqualTo(metric.name());
-                            assertThat(sample.labels().keySet()).containsExactlyInAnyOrderElementsOf(
-                                    withServer(metric.labels()));
+                            assertThat(sample.labels().keySet())
+                                    .containsExactlyInAnyOrderElementsOf(withServer(metric.labels()));
                         });
             }
             for (QueryFile.Metric metric : file.metrics()) {
@@ -105,15 +123,20 @@ class ExporterWithCitusTest {
                         .isEqualTo(!clusterWide);
             }
 
-            assertThat(value(coordinator, "citus_pgvector_workers_count", Map.of("state", "active"))).isEqualTo(2);
-            assertThat(value(coordinator, "citus_pgvector_workers_count", Map.of("state", "inactive"))).isEqualTo(0);
+            assertThat(value(coordinator, "citus_pgvector_workers_count", Map.of("state", "active")))
+                    .isEqualTo(2);
+            assertThat(value(coordinator, "citus_pgvector_workers_count", Map.of("state", "inactive")))
+                    .isEqualTo(0);
             double placements = coordinator.stream()
                     .filter(sample -> sample.name().equals("citus_pgvector_placements_shards"))
-                    .mapToDouble(Sample::value).sum();
+                    .mapToDouble(Sample::value)
+                    .sum();
             assertThat(placements).isEqualTo(4);
-            assertThat(value(coordinator, "citus_pgvector_node_group_id", Map.of())).isEqualTo(0);
+            assertThat(value(coordinator, "citus_pgvector_node_group_id", Map.of()))
+                    .isEqualTo(0);
             assertThat(value(worker, "citus_pgvector_node_group_id", Map.of())).isPositive();
-            assertThat(value(worker, "citus_pgvector_node_vector_installed", Map.of())).isEqualTo(1);
+            assertThat(value(worker, "citus_pgvector_node_vector_installed", Map.of()))
+                    .isEqualTo(1);
             assertThat(value(coordinator, "citus_pgvector_background_tasks_count", Map.of("status", "error")))
                     .isEqualTo(0);
             assertThat(value(worker, "citus_pgvector_vector_indexes_count", Map.of("index", "items_embedding")))
@@ -121,14 +144,17 @@ class ExporterWithCitusTest {
                     .isGreaterThanOrEqualTo(2);
             assertThat(value(worker, "citus_pgvector_vector_indexes_bytes", Map.of("index", "items_embedding")))
                     .isPositive();
-            assertThat(value(coordinator, "citus_pgvector_connections_pool_limit", Map.of())).isPositive();
+            assertThat(value(coordinator, "citus_pgvector_connections_pool_limit", Map.of()))
+                    .isPositive();
             assertThat(value(coordinator, "pg_up", Map.of())).isEqualTo(1);
 
             Set<String> produced = new TreeSet<>();
             coordinator.forEach(sample -> produced.add(sample.name()));
             worker.forEach(sample -> produced.add(sample.name()));
-            assertThat(MetricsFiles.dashboardMetrics(chart)).as("metrics the dashboard queries")
-                    .isNotEmpty().isSubsetOf(produced);
+            assertThat(MetricsFiles.dashboardMetrics(chart))
+                    .as("metrics the dashboard queries")
+                    .isNotEmpty()
+                    .isSubsetOf(produced);
         }
     }
 
@@ -141,7 +167,8 @@ class ExporterWithCitusTest {
     private static double value(List<Sample> samples, String name, Map<String, String> labels) {
         return samples.stream()
                 .filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet()))
-                .mapToDouble(Sample::value).findFirst()
+                .mapToDouble(Sample::value)
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + name + " " + labels + " in " + samples));
     }
 
@@ -149,20 +176,25 @@ class ExporterWithCitusTest {
     private List<Sample> scrape(Map<String, String> env) throws IOException, InterruptedException {
         int port = LocalPostgres.freePort();
         Path log = Files.createTempFile(dir, "exporter", ".log");
-        ProcessBuilder builder = new ProcessBuilder(EXPORTER.toString(),
-                "--web.listen-address=127.0.0.1:" + port).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(EXPORTER.toString(), "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("DATA_SOURCE"));
         builder.environment().putAll(env);
         Process exporter = builder.start();
         try {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpClient http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .build();
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                    .timeout(Duration.ofSeconds(20)).build();
+                    .timeout(Duration.ofSeconds(20))
+                    .build();
             Instant deadline = Instant.now().plusSeconds(30);
             String last = "";
             while (Instant.now().isBefore(deadline)) {
                 try {
-                    last = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+                    last = http.send(request, HttpResponse.BodyHandlers.ofString())
+                            .body();
                     List<Sample> samples = Sample.parse(last);
                     if (samples.stream().anyMatch(s -> s.name().equals("pg_up") && s.value() == 1)
                             && samples.stream().anyMatch(s -> s.name().startsWith("citus_pgvector_"))) {

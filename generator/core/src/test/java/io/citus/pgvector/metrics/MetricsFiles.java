@@ -23,11 +23,22 @@ final class MetricsFiles {
             Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*(\\s*\\()?");
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\(\\s*([^,)]*)(,[^)]*)?\\)");
-    private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "bool", "offset", "by", "without",
-            "on", "ignoring", "group_left", "group_right", "inf", "nan");
+    private static final Set<String> KEYWORDS = Set.of(
+            "and",
+            "or",
+            "unless",
+            "bool",
+            "offset",
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "inf",
+            "nan");
 
-    private MetricsFiles() {
-    }
+    private MetricsFiles() {}
 
     static JsonNode exporterSidecar(RenderedChart chart) {
         return Charts.sidecar(chart.named("postgresql", "citus-coordinator"), "postgres-exporter");
@@ -35,8 +46,10 @@ final class MetricsFiles {
 
     static JsonNode dashboard(RenderedChart chart) {
         try {
-            return new ObjectMapper().readTree(chart.named("ConfigMap", "citus-dashboard")
-                    .at("/data/citus-pgvector.json").asText());
+            return new ObjectMapper()
+                    .readTree(chart.named("ConfigMap", "citus-dashboard")
+                            .at("/data/citus-pgvector.json")
+                            .asText());
         } catch (IOException e) {
             throw new UncheckedIOException("the dashboard is not JSON", e);
         }

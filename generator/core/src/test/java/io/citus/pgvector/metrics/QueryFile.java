@@ -17,8 +17,7 @@ import java.util.TreeSet;
  */
 record QueryFile(List<Metric> metrics) {
 
-    record Metric(String query, String name, Set<String> labels) {
-    }
+    record Metric(String query, String name, Set<String> labels) {}
 
     static QueryFile read(Path file) throws IOException {
         JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
@@ -27,7 +26,8 @@ record QueryFile(List<Metric> metrics) {
             Set<String> labels = new TreeSet<>();
             List<String> values = new ArrayList<>();
             for (JsonNode column : query.getValue().path("metrics")) {
-                Map.Entry<String, JsonNode> entry = column.properties().iterator().next();
+                Map.Entry<String, JsonNode> entry =
+                        column.properties().iterator().next();
                 String usage = entry.getValue().path("usage").asText();
                 if (usage.equals("LABEL")) {
                     labels.add(entry.getKey());

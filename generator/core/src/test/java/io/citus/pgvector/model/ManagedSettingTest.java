@@ -34,14 +34,18 @@ class ManagedSettingTest {
     void chartWritesTheCatalog() throws Exception {
         RenderedChart rendered = Charts.render(CHART, Map.of("workers.count", "3"));
         for (Role role : Role.values()) {
-            List<String> expected = ManagedSetting.all().stream().filter(s -> s.roles().contains(role))
-                    .map(ManagedSetting::guc).sorted().toList();
+            List<String> expected = ManagedSetting.all().stream()
+                    .filter(s -> s.roles().contains(role))
+                    .map(ManagedSetting::guc)
+                    .sorted()
+                    .toList();
             List<JsonNode> resources = rendered.postgresqls(role == Role.COORDINATOR ? "coordinator" : "worker");
             assertThat(resources).as(role.valuesKey()).isNotEmpty();
             for (JsonNode resource : resources) {
                 List<String> names = new ArrayList<>();
                 resource.at("/spec/postgresql/parameters").fieldNames().forEachRemaining(names::add);
-                assertThat(new TreeSet<>(names)).as(resource.at("/metadata/name").asText())
+                assertThat(new TreeSet<>(names))
+                        .as(resource.at("/metadata/name").asText())
                         .containsExactlyElementsOf(expected);
             }
         }
@@ -59,9 +63,12 @@ class ManagedSettingTest {
             String probe = probe(field, String.valueOf(valueAt(defaults, setting.valuesKey())));
             RenderedChart rendered = Charts.render(CHART, Map.of(setting.valuesKey(), probe));
             for (JsonNode resource : rendered.ofKind("postgresql")) {
-                assertThat(resource.at("/spec/postgresql/parameters").path(setting.guc()).asText())
-                        .as("%s on %s with %s=%s", setting.guc(), resource.at("/metadata/name").asText(),
-                                setting.valuesKey(), probe)
+                assertThat(resource.at("/spec/postgresql/parameters")
+                                .path(setting.guc())
+                                .asText())
+                        .as(
+                                "%s on %s with %s=%s",
+                                setting.guc(), resource.at("/metadata/name").asText(), setting.valuesKey(), probe)
                         .isEqualTo(probe);
             }
         }
@@ -79,7 +86,8 @@ class ManagedSettingTest {
                 s.execute("LOAD 'vector'");
             }
             for (ManagedSetting setting : ManagedSetting.all()) {
-                assertThat(bootValue(c, setting)).as("%s (%s)", setting.guc(), setting.origin())
+                assertThat(bootValue(c, setting))
+                        .as("%s (%s)", setting.guc(), setting.origin())
                         .isEqualTo(asServerStores(c, setting));
                 c.rollback();
             }
@@ -91,7 +99,9 @@ class ManagedSettingTest {
         try (PreparedStatement s = c.prepareStatement("SELECT boot_val FROM pg_settings WHERE name = ?")) {
             s.setString(1, setting.guc());
             try (ResultSet r = s.executeQuery()) {
-                assertThat(r.next()).as("%s is known to the server", setting.guc()).isTrue();
+                assertThat(r.next())
+                        .as("%s is known to the server", setting.guc())
+                        .isTrue();
                 return r.getString(1);
             }
         }
@@ -132,7 +142,9 @@ class ManagedSettingTest {
         Class<?> type = Values.class;
         ValueField found = null;
         for (String part : valuesKey.split("\\.")) {
-            found = ValueField.of(type).stream().filter(f -> f.name().equals(part)).findFirst()
+            found = ValueField.of(type).stream()
+                    .filter(f -> f.name().equals(part))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no values key " + valuesKey));
             type = found.kind() == ValueKind.RECORD ? found.recordType() : null;
         }
@@ -143,7 +155,10 @@ class ManagedSettingTest {
         Object current = values;
         Class<?> type = Values.class;
         for (String part : valuesKey.split("\\.")) {
-            ValueField f = ValueField.of(type).stream().filter(x -> x.name().equals(part)).findFirst().orElseThrow();
+            ValueField f = ValueField.of(type).stream()
+                    .filter(x -> x.name().equals(part))
+                    .findFirst()
+                    .orElseThrow();
             current = f.valueIn((Record) current);
             type = f.kind() == ValueKind.RECORD ? f.recordType() : null;
         }
@@ -153,7 +168,9 @@ class ManagedSettingTest {
     /** A valid value other than the default. */
     private static String probe(ValueField field, String defaultValue) {
         if (field.oneOf() != null) {
-            return List.of(field.oneOf().value()).stream().filter(v -> !v.equals(defaultValue)).findFirst()
+            return List.of(field.oneOf().value()).stream()
+                    .filter(v -> !v.equals(defaultValue))
+                    .findFirst()
                     .orElseThrow();
         }
         assertThat(field.kind()).as(field.name()).isEqualTo(ValueKind.INTEGER);

@@ -62,9 +62,11 @@ class ValuesLoaderTest {
             assertThat(values.workers().count()).isEqualTo(5);
             assertThat(values.workers().resources().requests().cpu()).isEqualTo("500m");
             assertThat(values.workers().resources().requests().memory())
-                    .isEqualTo(DefaultValues.get().workers().resources().requests().memory());
+                    .isEqualTo(
+                            DefaultValues.get().workers().resources().requests().memory());
             assertThat(values.workers().instances()).isEqualTo(2);
-            assertThat(values.postgresql().parameters()).containsEntry("max_connections", "300")
+            assertThat(values.postgresql().parameters())
+                    .containsEntry("max_connections", "300")
                     .containsEntry("jit", "false");
         }
 
@@ -89,11 +91,16 @@ class ValuesLoaderTest {
         void shippedProfiles() throws Exception {
             Path values = ProjectFiles.root().resolve("values");
             try (var files = Files.list(values)) {
-                List<Path> profiles = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-                assertThat(profiles).extracting(p -> p.getFileName().toString())
+                List<Path> profiles = files.filter(p -> p.toString().endsWith(".yaml"))
+                        .sorted()
+                        .toList();
+                assertThat(profiles)
+                        .extracting(p -> p.getFileName().toString())
                         .contains("default.yaml", "dev.yaml", "production.yaml");
                 for (Path profile : profiles) {
-                    assertThat(ValuesLoader.load(List.of(profile))).as(profile.toString()).isNotNull();
+                    assertThat(ValuesLoader.load(List.of(profile)))
+                            .as(profile.toString())
+                            .isNotNull();
                 }
             }
         }
@@ -105,14 +112,17 @@ class ValuesLoaderTest {
 
         @Test
         void unknownKeySuggestsTheKnownOne() throws Exception {
-            assertThat(problems("workers:\n  cuont: 3\n")).containsExactly(
-                    "workers.cuont: unknown key; did you mean \"count\"? known keys: count, instances, resources,"
-                            + " volume, parameters, patroni, scheduling");
+            assertThat(problems("workers:\n  cuont: 3\n"))
+                    .containsExactly(
+                            "workers.cuont: unknown key; did you mean \"count\"? known keys: count, instances, resources,"
+                                    + " volume, parameters, patroni, scheduling");
         }
 
         @Test
         void unknownTopLevelKey() throws Exception {
-            assertThat(problems("wrokers: {}\n")).singleElement().asString()
+            assertThat(problems("wrokers: {}\n"))
+                    .singleElement()
+                    .asString()
                     .startsWith("wrokers: unknown key; did you mean \"workers\"?");
         }
 
@@ -124,14 +134,12 @@ class ValuesLoaderTest {
                     .containsExactly("backup.logical.enabled: must be true or false, got \"yes\"");
             assertThat(problems("image: ghcr.io/x/y\n"))
                     .containsExactly("image: must be a mapping, got \"ghcr.io/x/y\"");
-            assertThat(problems("teamId: 17\n"))
-                    .containsExactly("teamId: must be a string, got 17 (quote it)");
+            assertThat(problems("teamId: 17\n")).containsExactly("teamId: must be a string, got 17 (quote it)");
         }
 
         @Test
         void outOfRange() throws Exception {
-            assertThat(problems("workers:\n  count: 0\n"))
-                    .containsExactly("workers.count: must be at least 1, got 0");
+            assertThat(problems("workers:\n  count: 0\n")).containsExactly("workers.count: must be at least 1, got 0");
             assertThat(problems("workers:\n  count: 100000\n"))
                     .containsExactly("workers.count: must be at most 256, got 100000");
         }
@@ -144,32 +152,37 @@ class ValuesLoaderTest {
 
         @Test
         void invalidKubernetesName() throws Exception {
-            assertThat(problems("fullnameOverride: My_Cluster\n")).containsExactly(
-                    "fullnameOverride: must be a lowercase DNS label (a-z, 0-9, '-', starting with a letter),"
-                            + " got \"My_Cluster\"");
+            assertThat(problems("fullnameOverride: My_Cluster\n"))
+                    .containsExactly(
+                            "fullnameOverride: must be a lowercase DNS label (a-z, 0-9, '-', starting with a letter),"
+                                    + " got \"My_Cluster\"");
             assertThat(problems("database:\n  name: \"\"\n")).containsExactly("database.name: must not be empty");
         }
 
         @Test
         void fullnameTooLongForTheOperatorsSuffixes() throws Exception {
-            assertThat(problems("fullnameOverride: " + "a".repeat(40) + "\n")).containsExactly(
-                    "fullnameOverride: must be at most 39 characters so the operator's name suffixes fit, got 40");
+            assertThat(problems("fullnameOverride: " + "a".repeat(40) + "\n"))
+                    .containsExactly(
+                            "fullnameOverride: must be at most 39 characters so the operator's name suffixes fit, got 40");
         }
 
         @Test
         void invalidQuantity() throws Exception {
-            assertThat(problems("workers:\n  resources:\n    requests:\n      memory: 8GB\n")).containsExactly(
-                    "workers.resources.requests.memory: must be a quantity such as 512Mi, 8Gi or 1G, got \"8GB\"");
-            assertThat(problems("coordinator:\n  resources:\n    limits:\n      cpu: 2 cores\n")).containsExactly(
-                    "coordinator.resources.limits.cpu: must be a CPU quantity such as 500m, 1 or 1.5, got \"2 cores\"");
+            assertThat(problems("workers:\n  resources:\n    requests:\n      memory: 8GB\n"))
+                    .containsExactly(
+                            "workers.resources.requests.memory: must be a quantity such as 512Mi, 8Gi or 1G, got \"8GB\"");
+            assertThat(problems("coordinator:\n  resources:\n    limits:\n      cpu: 2 cores\n"))
+                    .containsExactly(
+                            "coordinator.resources.limits.cpu: must be a CPU quantity such as 500m, 1 or 1.5, got \"2 cores\"");
         }
 
         @Test
         void invalidCron() throws Exception {
-            assertThat(problems("backup:\n  logical:\n    schedule: every day\n")).containsExactly(
-                    "backup.logical.schedule: must be a 5-field cron expression such as \"30 0 * * *\", got \"every day\"");
-            assertThat(problems("backup:\n  logical:\n    schedule: \"61 0 * * *\"\n")).containsExactly(
-                    "backup.logical.schedule: has minute 61 outside 0-59, got \"61 0 * * *\"");
+            assertThat(problems("backup:\n  logical:\n    schedule: every day\n"))
+                    .containsExactly(
+                            "backup.logical.schedule: must be a 5-field cron expression such as \"30 0 * * *\", got \"every day\"");
+            assertThat(problems("backup:\n  logical:\n    schedule: \"61 0 * * *\"\n"))
+                    .containsExactly("backup.logical.schedule: has minute 61 outside 0-59, got \"61 0 * * *\"");
         }
 
         @Test
@@ -179,67 +192,76 @@ class ValuesLoaderTest {
 
         @Test
         void nullValue() throws Exception {
-            assertThat(problems("workers:\n  count: null\n")).containsExactly(
-                    "workers.count: must not be null (leave the key out to keep the default)");
+            assertThat(problems("workers:\n  count: null\n"))
+                    .containsExactly("workers.count: must not be null (leave the key out to keep the default)");
         }
 
         @Test
         void limitBelowRequest() throws Exception {
-            assertThat(problems("workers:\n  resources:\n    requests:\n      memory: 16Gi\n")).containsExactly(
-                    "workers.resources.limits.memory: must not be below the request 16Gi, got 8Gi");
+            assertThat(problems("workers:\n  resources:\n    requests:\n      memory: 16Gi\n"))
+                    .containsExactly("workers.resources.limits.memory: must not be below the request 16Gi, got 8Gi");
         }
 
         @Test
         void addressRangesAndNamespacesOfTheFeatures() throws Exception {
             assertThat(problems("networkPolicy:\n  allowedCidrs: [10.0.0.0/8, 10.0.0.300/8, fd00::/8]\n"
-                    + "  allowedNamespaces: [apps, Apps, 3]\n")).containsExactlyInAnyOrder(
-                    "networkPolicy.allowedCidrs[1]: must be an address range such as 10.0.0.0/8 or fd00::/8,"
-                            + " got \"10.0.0.300/8\"",
-                    "networkPolicy.allowedNamespaces[1]: must be a lowercase DNS label (a-z, 0-9, '-', starting with a"
-                            + " letter), got \"Apps\"",
-                    "networkPolicy.allowedNamespaces[2]: must be a string, got 3");
-            assertThat(problems("networkPolicy:\n  allowedCidrs: 10.0.0.0/8\n")).containsExactly(
-                    "networkPolicy.allowedCidrs: must be a list, got \"10.0.0.0/8\"");
-            assertThat(problems("metrics:\n  interval: 30 seconds\n")).containsExactly(
-                    "metrics.interval: must be a duration such as 30s, 5m or 2160h, got \"30 seconds\"");
+                            + "  allowedNamespaces: [apps, Apps, 3]\n"))
+                    .containsExactlyInAnyOrder(
+                            "networkPolicy.allowedCidrs[1]: must be an address range such as 10.0.0.0/8 or fd00::/8,"
+                                    + " got \"10.0.0.300/8\"",
+                            "networkPolicy.allowedNamespaces[1]: must be a lowercase DNS label (a-z, 0-9, '-', starting with a"
+                                    + " letter), got \"Apps\"",
+                            "networkPolicy.allowedNamespaces[2]: must be a string, got 3");
+            assertThat(problems("networkPolicy:\n  allowedCidrs: 10.0.0.0/8\n"))
+                    .containsExactly("networkPolicy.allowedCidrs: must be a list, got \"10.0.0.0/8\"");
+            assertThat(problems("metrics:\n  interval: 30 seconds\n"))
+                    .containsExactly(
+                            "metrics.interval: must be a duration such as 30s, 5m or 2160h, got \"30 seconds\"");
         }
 
         @Test
         void featuresTheOperatorLineCannotTake() throws Exception {
             assertThat(problems("operator:\n  line: \"1.15\"\nexternalAccess:\n  enabled: true\n  type: NodePort\n"
-                    + "  allowedSourceRanges: [203.0.113.0/24, \"2001:db8::/32\"]\n")).containsExactlyInAnyOrder(
-                    "externalAccess.type: NodePort needs operator line 2.0 (enableMasterNodePort); operator.line 1.15"
-                            + " has only LoadBalancer, got \"NodePort\"",
-                    "externalAccess.allowedSourceRanges[1]: operator line 1.15 accepts IPv4 ranges only, got"
-                            + " \"2001:db8::/32\"");
+                            + "  allowedSourceRanges: [203.0.113.0/24, \"2001:db8::/32\"]\n"))
+                    .containsExactlyInAnyOrder(
+                            "externalAccess.type: NodePort needs operator line 2.0 (enableMasterNodePort); operator.line 1.15"
+                                    + " has only LoadBalancer, got \"NodePort\"",
+                            "externalAccess.allowedSourceRanges[1]: operator line 1.15 accepts IPv4 ranges only, got"
+                                    + " \"2001:db8::/32\"");
             assertThat(ValuesLoader.load(List.of(file("externalAccess:\n  enabled: true\n  type: NodePort\n"
-                    + "  coordinatorNodePort: 30432\n  allowedSourceRanges: [\"2001:db8::/32\"]\n")))
-                    .externalAccess().allowedSourceRanges()).as("both on operator line 2.0").containsExactly("2001:db8::/32");
+                                    + "  coordinatorNodePort: 30432\n  allowedSourceRanges: [\"2001:db8::/32\"]\n")))
+                            .externalAccess()
+                            .allowedSourceRanges())
+                    .as("both on operator line 2.0")
+                    .containsExactly("2001:db8::/32");
         }
 
         @Test
         void featureCombinationsThatCannotWork() throws Exception {
             assertThat(problems("externalAccess:\n  enabled: true\n  coordinator: false\n  pooler: true\n"
-                    + "  coordinatorNodePort: 30000\n")).containsExactlyInAnyOrder(
-                    "externalAccess.pooler: needs pooler.enabled: true",
-                    "externalAccess.coordinatorNodePort: applies only to externalAccess.type NodePort");
-            assertThat(problems("externalAccess:\n  enabled: true\n  coordinator: false\n")).containsExactly(
-                    "externalAccess: enabled, but neither externalAccess.coordinator nor externalAccess.pooler is true");
-            assertThat(problems("tls:\n  caFile: ca.crt\n")).containsExactly(
-                    "tls.caFile: needs tls.secretName or tls.certManager.enabled: the operator takes a CA only with a"
-                            + " server certificate");
-            assertThat(problems("tls:\n  secretName: server\n  caSecretName: ca\n")).containsExactly(
-                    "tls.caFile: must name the CA key of Secret \"ca\" when tls.caSecretName is set");
-            assertThat(problems("tls:\n  certManager:\n    enabled: true\n")).containsExactly(
-                    "tls.certManager.issuerName: must be set when tls.certManager.enabled is true");
-            assertThat(problems("pooler:\n  resources:\n    requests:\n      memory: 1Gi\n")).containsExactly(
-                    "pooler.resources.limits.memory: must not be below the request 1Gi, got 100Mi");
+                            + "  coordinatorNodePort: 30000\n"))
+                    .containsExactlyInAnyOrder(
+                            "externalAccess.pooler: needs pooler.enabled: true",
+                            "externalAccess.coordinatorNodePort: applies only to externalAccess.type NodePort");
+            assertThat(problems("externalAccess:\n  enabled: true\n  coordinator: false\n"))
+                    .containsExactly(
+                            "externalAccess: enabled, but neither externalAccess.coordinator nor externalAccess.pooler is true");
+            assertThat(problems("tls:\n  caFile: ca.crt\n"))
+                    .containsExactly(
+                            "tls.caFile: needs tls.secretName or tls.certManager.enabled: the operator takes a CA only with a"
+                                    + " server certificate");
+            assertThat(problems("tls:\n  secretName: server\n  caSecretName: ca\n"))
+                    .containsExactly("tls.caFile: must name the CA key of Secret \"ca\" when tls.caSecretName is set");
+            assertThat(problems("tls:\n  certManager:\n    enabled: true\n"))
+                    .containsExactly("tls.certManager.issuerName: must be set when tls.certManager.enabled is true");
+            assertThat(problems("pooler:\n  resources:\n    requests:\n      memory: 1Gi\n"))
+                    .containsExactly("pooler.resources.limits.memory: must not be below the request 1Gi, got 100Mi");
         }
 
         @Test
         void walBackupWithoutBucket() throws Exception {
-            assertThat(problems("backup:\n  wal:\n    enabled: true\n")).containsExactly(
-                    "backup.wal.bucket: must be set when backup.wal.enabled is true");
+            assertThat(problems("backup:\n  wal:\n    enabled: true\n"))
+                    .containsExactly("backup.wal.bucket: must be set when backup.wal.enabled is true");
         }
 
         @Test
@@ -253,19 +275,21 @@ class ValuesLoaderTest {
                       scheduling:
                         topologySpreadConstraints:
                           - {maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule}
-                    """)).containsExactly(
-                    "postgresql.version: must be at most 17 with operator.line 1.15 (its postgresql resources accept"
-                            + " PostgreSQL 13 to 17), got 18",
-                    "workers.scheduling.topologySpreadConstraints: must be empty with operator.line 1.15: that"
-                            + " operator's postgresql resources have no topologySpreadConstraints and the API server"
-                            + " would drop them silently; remove them or run operator v2 (operator.line 2.0)");
+                    """))
+                    .containsExactly(
+                            "postgresql.version: must be at most 17 with operator.line 1.15 (its postgresql resources accept"
+                                    + " PostgreSQL 13 to 17), got 18",
+                            "workers.scheduling.topologySpreadConstraints: must be empty with operator.line 1.15: that"
+                                    + " operator's postgresql resources have no topologySpreadConstraints and the API server"
+                                    + " would drop them silently; remove them or run operator v2 (operator.line 2.0)");
         }
 
         @Test
         void patroniTtlShorterThanItsLoop() throws Exception {
-            assertThat(problems("patroni:\n  ttl: 20\n  loopWait: 10\n  retryTimeout: 10\n")).containsExactly(
-                    "patroni.ttl: must be at least patroni.loopWait + 2 x patroni.retryTimeout = 30 (Patroni's rule,"
-                            + " or a slow loop loses the leader lock), got 20");
+            assertThat(problems("patroni:\n  ttl: 20\n  loopWait: 10\n  retryTimeout: 10\n"))
+                    .containsExactly(
+                            "patroni.ttl: must be at least patroni.loopWait + 2 x patroni.retryTimeout = 30 (Patroni's rule,"
+                                    + " or a slow loop loses the leader lock), got 20");
         }
 
         @Test
@@ -277,14 +301,16 @@ class ValuesLoaderTest {
 
         @Test
         void storageClassThatIsNoObjectName() throws Exception {
-            assertThat(problems("workers:\n  volume:\n    storageClass: Fast SSD\n")).singleElement().asString()
+            assertThat(problems("workers:\n  volume:\n    storageClass: Fast SSD\n"))
+                    .singleElement()
+                    .asString()
                     .startsWith("workers.volume.storageClass: must be a lowercase DNS subdomain");
         }
 
         @Test
         void parameterThatIsNotAScalar() throws Exception {
-            assertThat(problems("postgresql:\n  parameters:\n    work_mem: [1, 2]\n")).containsExactly(
-                    "postgresql.parameters.work_mem: must be a string, number or boolean, got a list");
+            assertThat(problems("postgresql:\n  parameters:\n    work_mem: [1, 2]\n"))
+                    .containsExactly("postgresql.parameters.work_mem: must be a string, number or boolean, got a list");
         }
 
         @Test
@@ -298,30 +324,38 @@ class ValuesLoaderTest {
                       volume:
                         size: 10 GB
                     extra: 1
-                    """)).containsExactlyInAnyOrder(
-                    "extra: unknown key; known keys: nameOverride, fullnameOverride, teamId, operator, image, postgresql,"
-                            + " patroni, database, superuser, citus, vector, coordinator, workers, registrar, backup,"
-                            + " operatorConfigMap, scaling, helmTest, pooler, metrics, tls, networkPolicy, externalAccess",
-                    "workers.count: must be at least 1, got -1",
-                    "workers.instances: must be an integer, got \"two\"",
-                    "coordinator.volume.size: must be a quantity such as 512Mi, 8Gi or 1G, got \"10 GB\"");
+                    """))
+                    .containsExactlyInAnyOrder(
+                            "extra: unknown key; known keys: nameOverride, fullnameOverride, teamId, operator, image, postgresql,"
+                                    + " patroni, database, superuser, citus, vector, coordinator, workers, registrar, backup,"
+                                    + " operatorConfigMap, scaling, helmTest, pooler, metrics, tls, networkPolicy, externalAccess",
+                            "workers.count: must be at least 1, got -1",
+                            "workers.instances: must be an integer, got \"two\"",
+                            "coordinator.volume.size: must be a quantity such as 512Mi, 8Gi or 1G, got \"10 GB\"");
         }
 
         @Test
         void notYaml() throws Exception {
-            assertThat(problems("workers:\n  count: [1\n")).singleElement().asString()
+            assertThat(problems("workers:\n  count: [1\n"))
+                    .singleElement()
+                    .asString()
                     .contains("not valid YAML (line ");
         }
 
         @Test
         void duplicateKey() throws Exception {
-            assertThat(problems("workers:\n  count: 1\n  count: 2\n")).singleElement().asString()
-                    .contains("not valid YAML").contains("Duplicate field 'count'");
+            assertThat(problems("workers:\n  count: 1\n  count: 2\n"))
+                    .singleElement()
+                    .asString()
+                    .contains("not valid YAML")
+                    .contains("Duplicate field 'count'");
         }
 
         @Test
         void notAMapping() throws Exception {
-            assertThat(problems("- a\n- b\n")).singleElement().asString()
+            assertThat(problems("- a\n- b\n"))
+                    .singleElement()
+                    .asString()
                     .endsWith("must be a mapping of keys to values, got a list");
         }
 
@@ -331,7 +365,8 @@ class ValuesLoaderTest {
             assertThatThrownBy(() -> ValuesLoader.load(List.of(missing)))
                     .isInstanceOf(InvalidValuesException.class)
                     .satisfies(e -> assertThat(((InvalidValuesException) e).problems())
-                            .extracting(ValuesProblem::toString).containsExactly(missing + ": no such file"));
+                            .extracting(ValuesProblem::toString)
+                            .containsExactly(missing + ": no such file"));
         }
     }
 }

@@ -44,15 +44,16 @@ class PoolerWithCitusTest {
     private static final String APP_USER = "app";
     private static final String APP_PASSWORD = "app-secret";
     private static final int SERVER_POOL = 2;
-    private static final String ROUTER = "SELECT id FROM items WHERE channel = ? ORDER BY embedding <=> ?::vector, id"
-            + " LIMIT 5";
+    private static final String ROUTER =
+            "SELECT id FROM items WHERE channel = ? ORDER BY embedding <=> ?::vector, id" + " LIMIT 5";
     private static final String FAN_OUT = "SELECT id FROM items ORDER BY embedding <=> ?::vector, id LIMIT 5";
     /** The README's query for the exact path, without a tie-breaker so that it may use the HNSW index. */
-    private static final String EXACT_ROUTER = "SELECT id FROM items WHERE channel = ? ORDER BY embedding <=> ?::vector"
-            + " LIMIT 5";
+    private static final String EXACT_ROUTER =
+            "SELECT id FROM items WHERE channel = ? ORDER BY embedding <=> ?::vector" + " LIMIT 5";
 
     @TempDir
     static Path dir;
+
     private static LocalCitusCluster cluster;
     private static LocalPgBouncer bouncer;
 
@@ -63,7 +64,8 @@ class PoolerWithCitusTest {
         Optional<String> pgbouncer = LocalPgBouncer.unavailableReason();
         Assumptions.assumeTrue(pgbouncer.isEmpty(), () -> pgbouncer.orElse(""));
         cluster = LocalCitusCluster.start(dir, 2, "pw-pooler", true);
-        try (Connection c = cluster.coordinator().connect(DB); Statement s = c.createStatement()) {
+        try (Connection c = cluster.coordinator().connect(DB);
+                Statement s = c.createStatement()) {
             s.execute("CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + APP_PASSWORD + "'");
             s.execute("CREATE TABLE items (channel bigint, id bigint, embedding vector(3), PRIMARY KEY (channel, id))");
             s.execute("SELECT create_distributed_table('items', 'channel')");
@@ -75,7 +77,8 @@ class PoolerWithCitusTest {
         // Says where it runs: created per node, not propagated, so the coordinator's and the workers' differ.
         for (LocalPostgres node : allNodes()) {
             String where = node == cluster.coordinator() ? "coordinator" : "worker";
-            try (Connection c = node.connect(DB); Statement s = c.createStatement()) {
+            try (Connection c = node.connect(DB);
+                    Statement s = c.createStatement()) {
                 s.execute("SET citus.enable_ddl_propagation = off");
                 s.execute("CREATE FUNCTION setting_on_node(name text) RETURNS text LANGUAGE sql VOLATILE"
                         + " AS $$ SELECT '" + where + ":' || current_setting(name) $$");
@@ -83,7 +86,10 @@ class PoolerWithCitusTest {
         }
         // Citus connects to the workers as the client's role and needs its password there (README: application roles).
         for (LocalPostgres node : allNodes()) {
-            cluster.sql(node, "INSERT INTO pg_dist_authinfo (nodeid, rolename, authinfo) VALUES (0, ?, ?)", APP_USER,
+            cluster.sql(
+                    node,
+                    "INSERT INTO pg_dist_authinfo (nodeid, rolename, authinfo) VALUES (0, ?, ?)",
+                    APP_USER,
                     "password=" + APP_PASSWORD);
         }
         bouncer = LocalPgBouncer.start(dir, cluster.coordinator(), DB, "transaction", SERVER_POOL);
@@ -135,7 +141,8 @@ class PoolerWithCitusTest {
     @Test
     @DisplayName("router and fan-out kNN with a bound $1::vector give through the pooler what they give directly")
     void boundVectorParameters() throws SQLException {
-        try (Connection pooled = pooled(); Connection direct = direct()) {
+        try (Connection pooled = pooled();
+                Connection direct = direct()) {
             for (int q = 0; q < 10; q++) {
                 long channel = q % 20;
                 List<Long> router = ids(pooled, ROUTER, channel, vector(q));
@@ -152,7 +159,8 @@ class PoolerWithCitusTest {
     void exactPathTransaction() throws SQLException {
         long channel = 7;
         String query = vector(3);
-        try (Connection pooled = pooled(); Statement s = pooled.createStatement()) {
+        try (Connection pooled = pooled();
+                Statement s = pooled.createStatement()) {
             pooled.setAutoCommit(false);
             s.execute("SET LOCAL citus.propagate_set_commands = 'local'");
             s.execute("SET LOCAL enable_indexscan = off");
@@ -163,7 +171,8 @@ class PoolerWithCitusTest {
 
             pooled.setAutoCommit(true);
             for (int i = 0; i < SERVER_POOL * 2; i++) {
-                assertThat(settingOnShard(pooled, channel)).as("SET LOCAL ended with its transaction")
+                assertThat(settingOnShard(pooled, channel))
+                        .as("SET LOCAL ended with its transaction")
                         .isEqualTo("worker:on");
             }
         }
@@ -171,8 +180,8 @@ class PoolerWithCitusTest {
 
     /** enable_indexscan where the shard of a channel is read, through a function only the nodes' own copies define. */
     private static String settingOnShard(Connection c, long channel) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT setting_on_node('enable_indexscan') FROM items"
-                + " WHERE channel = ? LIMIT 1")) {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT setting_on_node('enable_indexscan') FROM items" + " WHERE channel = ? LIMIT 1")) {
             s.setLong(1, channel);
             try (ResultSet r = s.executeQuery()) {
                 assertThat(r.next()).isTrue();
@@ -185,8 +194,9 @@ class PoolerWithCitusTest {
     private static List<Long> exactTop5(long channel, String query) throws SQLException {
         double[] q = parse(query);
         List<double[]> scored = new ArrayList<>();
-        try (Connection direct = direct(); PreparedStatement s = direct.prepareStatement(
-                "SELECT id, embedding::text FROM items WHERE channel = ?")) {
+        try (Connection direct = direct();
+                PreparedStatement s =
+                        direct.prepareStatement("SELECT id, embedding::text FROM items WHERE channel = ?")) {
             s.setLong(1, channel);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
@@ -219,12 +229,15 @@ class PoolerWithCitusTest {
     @Test
     @DisplayName("a session SET is not the client's own: it stays on the server connection for the next client")
     void sessionSettingsLeak() throws SQLException {
-        try (Connection first = pooled(); Connection second = pooled();
-                Statement a = first.createStatement(); Statement b = second.createStatement()) {
+        try (Connection first = pooled();
+                Connection second = pooled();
+                Statement a = first.createStatement();
+                Statement b = second.createStatement()) {
             a.execute("SET hnsw.ef_search = 7");
             try (ResultSet r = b.executeQuery("SHOW hnsw.ef_search")) {
                 r.next();
-                assertThat(r.getString(1)).as("the next client on the most recently used server connection")
+                assertThat(r.getString(1))
+                        .as("the next client on the most recently used server connection")
                         .isEqualTo("7");
             }
             b.execute("RESET hnsw.ef_search");
@@ -247,7 +260,8 @@ class PoolerWithCitusTest {
         ExecutorService pool = Executors.newFixedThreadPool(clients + 1);
         try {
             Future<?> sampler = pool.submit(() -> {
-                try (Connection direct = direct(); Statement s = direct.createStatement()) {
+                try (Connection direct = direct();
+                        Statement s = direct.createStatement()) {
                     while (running.get()) {
                         try (ResultSet r = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = '"
                                 + APP_USER + "' AND backend_type = 'client backend'")) {
@@ -265,7 +279,8 @@ class PoolerWithCitusTest {
                     int answered = 0;
                     try (Connection pooled = pooled()) {
                         for (int q = 0; q < 20; q++) {
-                            List<Long> got = q % 2 == 0 ? ids(pooled, ROUTER, (long) q, vector(q))
+                            List<Long> got = q % 2 == 0
+                                    ? ids(pooled, ROUTER, (long) q, vector(q))
                                     : ids(pooled, FAN_OUT, vector(q));
                             assertThat(got).isEqualTo(expected.get(q));
                             answered++;
@@ -283,8 +298,10 @@ class PoolerWithCitusTest {
             running.set(false);
             pool.shutdownNow();
         }
-        assertThat(maxServerConnections.get()).as("the application's connections on the coordinator")
-                .isPositive().isLessThanOrEqualTo(SERVER_POOL);
+        assertThat(maxServerConnections.get())
+                .as("the application's connections on the coordinator")
+                .isPositive()
+                .isLessThanOrEqualTo(SERVER_POOL);
     }
 
     @Test
@@ -294,7 +311,8 @@ class PoolerWithCitusTest {
         String defaults = bouncer.jdbcUrlWithDriverDefaults(DB);
         assertThatThrownBy(() -> queryAfterServerSwitch(DriverManager.getConnection(defaults, APP_USER, APP_PASSWORD)))
                 .isInstanceOf(SQLException.class)
-                .hasMessageContaining("prepared statement").hasMessageContaining("does not exist");
+                .hasMessageContaining("prepared statement")
+                .hasMessageContaining("does not exist");
         assertThat(queryAfterServerSwitch(pooled())).hasSize(5);
     }
 
@@ -305,7 +323,9 @@ class PoolerWithCitusTest {
      * outside a transaction.
      */
     private static List<Long> queryAfterServerSwitch(Connection client) throws SQLException {
-        try (client; Connection other = pooled(); PreparedStatement query = client.prepareStatement(FAN_OUT)) {
+        try (client;
+                Connection other = pooled();
+                PreparedStatement query = client.prepareStatement(FAN_OUT)) {
             client.setAutoCommit(false);
             for (int i = 0; i < 6; i++) {
                 query.setString(1, vector(i));

@@ -49,6 +49,7 @@ class RegistrarExtensionRaceTest {
 
     @TempDir
     Path tempDir;
+
     private LocalPostgres coordinator;
     private final List<LocalPostgres> workers = new ArrayList<>();
     private final List<RegistrarProcess> registrars = new ArrayList<>();
@@ -62,7 +63,8 @@ class RegistrarExtensionRaceTest {
         ca = TestCa.create(tempDir, "cluster-ca");
         extensions = new LinkedHashMap<>();
         JsonNode prepared = Charts.render(ProjectFiles.committedChart(), Map.of())
-                .named("postgresql", "citus-worker-1").at("/spec/preparedDatabases/" + DATABASE + "/extensions");
+                .named("postgresql", "citus-worker-1")
+                .at("/spec/preparedDatabases/" + DATABASE + "/extensions");
         for (Iterator<Map.Entry<String, JsonNode>> it = prepared.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             extensions.put(e.getKey(), e.getValue().asText());
@@ -77,7 +79,8 @@ class RegistrarExtensionRaceTest {
     void stop() throws IOException {
         List<LocalPostgres> servers = new ArrayList<>(workers);
         servers.add(coordinator);
-        assertThat(RegistrarProcess.stopAllThenClose(registrars, servers)).as("registrars' exit codes on SIGTERM")
+        assertThat(RegistrarProcess.stopAllThenClose(registrars, servers))
+                .as("registrars' exit codes on SIGTERM")
                 .allMatch(code -> code == 0);
     }
 
@@ -91,9 +94,17 @@ class RegistrarExtensionRaceTest {
     private void startRegistrars(int graceSeconds) throws IOException {
         for (int w = 0; w < workers.size(); w++) {
             for (int pod = 0; pod < 2; pod++) {
-                registrars.add(RegistrarProcess.start(tempDir.resolve("registrars"), "worker-" + (w + 1) + "-" + pod,
-                        coordinator.port(), workers.get(w).port(), DATABASE, PASSWORD,
-                        Map.of("PGSSLMODE", "require", "REGISTRAR_EXTENSION_GRACE_SECONDS",
+                registrars.add(RegistrarProcess.start(
+                        tempDir.resolve("registrars"),
+                        "worker-" + (w + 1) + "-" + pod,
+                        coordinator.port(),
+                        workers.get(w).port(),
+                        DATABASE,
+                        PASSWORD,
+                        Map.of(
+                                "PGSSLMODE",
+                                "require",
+                                "REGISTRAR_EXTENSION_GRACE_SECONDS",
                                 Integer.toString(graceSeconds))));
             }
         }
@@ -117,8 +128,9 @@ class RegistrarExtensionRaceTest {
     private void awaitRegistered() {
         RegistrarProcess.await(CONVERGE, "both workers active and every registrar registered", () -> {
             try {
-                return "2".equals(coordinator.query(DATABASE,
-                        "SELECT count(*) FROM pg_dist_node WHERE groupid <> 0 AND isactive"))
+                return "2"
+                                .equals(coordinator.query(
+                                        DATABASE, "SELECT count(*) FROM pg_dist_node WHERE groupid <> 0 AND isactive"))
                         && registrars.stream().allMatch(r -> state(r).equals("registered"));
             } catch (RuntimeException e) {
                 return false;
@@ -144,15 +156,21 @@ class RegistrarExtensionRaceTest {
 
     private void assertExtensionsWhereTheOperatorWantsThem() {
         for (LocalPostgres node : nodes()) {
-            assertThat(node.query(DATABASE, "SELECT string_agg(e.extname || ':' || n.nspname, ',' ORDER BY e.extname)"
-                    + " FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
-                    + " WHERE e.extname IN ('citus', 'vector')")).isEqualTo("citus:pg_catalog,vector:public");
+            assertThat(node.query(
+                            DATABASE,
+                            "SELECT string_agg(e.extname || ':' || n.nspname, ',' ORDER BY e.extname)"
+                                    + " FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+                                    + " WHERE e.extname IN ('citus', 'vector')"))
+                    .isEqualTo("citus:pg_catalog,vector:public");
         }
     }
 
     private void assertNoRegistrarError() {
         for (RegistrarProcess registrar : registrars) {
-            assertThat(output(registrar)).as("registrar log").doesNotContain(" error:").doesNotContain("got in the way")
+            assertThat(output(registrar))
+                    .as("registrar log")
+                    .doesNotContain(" error:")
+                    .doesNotContain("got in the way")
                     .doesNotContain("failed");
         }
     }
@@ -161,7 +179,9 @@ class RegistrarExtensionRaceTest {
     @DisplayName("the operator creates them within the grace period: registrars wait for it, neither fails")
     void operatorWithinGracePeriod() throws Exception {
         startRegistrars(120);
-        RegistrarProcess.await(Duration.ofSeconds(30), "every registrar waiting for the operator's extensions",
+        RegistrarProcess.await(
+                Duration.ofSeconds(30),
+                "every registrar waiting for the operator's extensions",
                 () -> registrars.stream().allMatch(r -> output(r).contains("waiting for the operator to create them")));
         List<String> operatorErrors = operatorSyncEverywhere();
         awaitRegistered();
@@ -181,39 +201,69 @@ class RegistrarExtensionRaceTest {
         awaitRegistered();
         assertNoRegistrarError();
         for (String node : List.of("worker-1", "worker-2")) {
-            long creations = registrars.stream().filter(r -> r.id().startsWith(node + "-"))
+            long creations = registrars.stream()
+                    .filter(r -> r.id().startsWith(node + "-"))
                     .map(RegistrarExtensionRaceTest::output)
-                    .filter(log -> log.contains("worker: create extension(s) citus vector")).count();
-            assertThat(creations).as("registrars of %s that created its extensions:\n%s", node,
-                    registrars.stream().map(RegistrarExtensionRaceTest::output).toList()).isEqualTo(1);
+                    .filter(log -> log.contains("worker: create extension(s) citus vector"))
+                    .count();
+            assertThat(creations)
+                    .as(
+                            "registrars of %s that created its extensions:\n%s",
+                            node,
+                            registrars.stream()
+                                    .map(RegistrarExtensionRaceTest::output)
+                                    .toList())
+                    .isEqualTo(1);
         }
-        assertThat(registrars).allSatisfy(r -> assertThat(output(r))
-                .containsSubsequence("waiting for the operator to create them", "registered"));
+        assertThat(registrars)
+                .allSatisfy(r -> assertThat(output(r))
+                        .containsSubsequence("waiting for the operator to create them", "registered"));
         assertExtensionsWhereTheOperatorWantsThem();
-        assertThat(operatorSyncEverywhere()).as("the operator's sync after the registrars").isEmpty();
+        assertThat(operatorSyncEverywhere())
+                .as("the operator's sync after the registrars")
+                .isEmpty();
     }
 
     @Test
     @DisplayName("an extension another session is creating at the same moment counts as created")
     void concurrentCreationCountsAsDone() throws Exception {
-        assertThat(OperatorExtensionSync.sync(coordinator, DATABASE, extensions)).isEmpty();
+        assertThat(OperatorExtensionSync.sync(coordinator, DATABASE, extensions))
+                .isEmpty();
         LocalPostgres worker = workers.get(0);
-        assertThat(OperatorExtensionSync.sync(worker, DATABASE, Map.of("citus", "pg_catalog"))).isEmpty();
-        assertThat(OperatorExtensionSync.sync(workers.get(1), DATABASE, extensions)).isEmpty();
-        try (Connection creator = worker.connect(DATABASE); Statement s = creator.createStatement()) {
+        assertThat(OperatorExtensionSync.sync(worker, DATABASE, Map.of("citus", "pg_catalog")))
+                .isEmpty();
+        assertThat(OperatorExtensionSync.sync(workers.get(1), DATABASE, extensions))
+                .isEmpty();
+        try (Connection creator = worker.connect(DATABASE);
+                Statement s = creator.createStatement()) {
             // The operator's single CREATE EXTENSION statement, held open so the registrar's overlaps it for sure.
             creator.setAutoCommit(false);
             s.execute("CREATE EXTENSION IF NOT EXISTS \"vector\" SCHEMA \"public\"");
-            registrars.add(RegistrarProcess.start(tempDir.resolve("registrars"), "worker-1-0", coordinator.port(),
-                    worker.port(), DATABASE, PASSWORD, Map.of("PGSSLMODE", "require")));
-            RegistrarProcess.await(Duration.ofSeconds(30), "the registrar's CREATE EXTENSION waiting on the operator's",
-                    () -> "1".equals(worker.query(DATABASE, "SELECT count(*) FROM pg_stat_activity"
-                            + " WHERE application_name = 'citus-worker-registrar' AND wait_event_type = 'Lock'")));
+            registrars.add(RegistrarProcess.start(
+                    tempDir.resolve("registrars"),
+                    "worker-1-0",
+                    coordinator.port(),
+                    worker.port(),
+                    DATABASE,
+                    PASSWORD,
+                    Map.of("PGSSLMODE", "require")));
+            RegistrarProcess.await(
+                    Duration.ofSeconds(30),
+                    "the registrar's CREATE EXTENSION waiting on the operator's",
+                    () -> "1"
+                            .equals(
+                                    worker.query(
+                                            DATABASE,
+                                            "SELECT count(*) FROM pg_stat_activity"
+                                                    + " WHERE application_name = 'citus-worker-registrar' AND wait_event_type = 'Lock'")));
             creator.commit();
         } catch (SQLException e) {
             throw new AssertionError("the operator-like creator failed: " + e.getMessage(), e);
         }
-        RegistrarProcess.await(CONVERGE, "the registrar registered", () -> state(registrars.get(0)).equals("registered"));
+        RegistrarProcess.await(
+                CONVERGE,
+                "the registrar registered",
+                () -> state(registrars.get(0)).equals("registered"));
         assertThat(output(registrars.get(0)))
                 .contains("worker: extension(s) vector were created by another session at the same time");
         assertNoRegistrarError();

@@ -35,6 +35,7 @@ class RegistrarTlsTest {
 
     @TempDir
     Path dir;
+
     private LocalPostgres server;
     private RegistrarProcess registrar;
     private TestCa trusted;
@@ -53,14 +54,15 @@ class RegistrarTlsTest {
 
     /** The registrar's TLS env as the chart renders it with a CA, the CA file mapped to the local one. */
     static Map<String, String> registrarTlsEnv(Path caFile) throws Exception {
-        RenderedChart chart = Charts.render(ProjectFiles.committedChart(), Map.of("tls.secretName", "citus-tls",
-                "tls.caFile", "ca.crt"));
+        RenderedChart chart = Charts.render(
+                ProjectFiles.committedChart(), Map.of("tls.secretName", "citus-tls", "tls.caFile", "ca.crt"));
         JsonNode registrar = Charts.sidecar(chart.named("postgresql", "citus-worker-1"), "citus-worker-registrar");
         Map<String, String> env = new HashMap<>();
         for (String name : List.of("PGSSLMODE", "PGSSLROOTCERT")) {
             env.put(name, Charts.env(registrar, name));
         }
-        assertThat(env).containsEntry("PGSSLMODE", "verify-full")
+        assertThat(env)
+                .containsEntry("PGSSLMODE", "verify-full")
                 .containsEntry("PGSSLROOTCERT", "/opt/citus-pgvector/tls-ca/ca.crt");
         env.put("PGSSLROOTCERT", caFile.toString());
         return env;
@@ -83,8 +85,14 @@ class RegistrarTlsTest {
         Map<String, String> env = new HashMap<>(tlsEnv);
         env.put("COORDINATOR_HOST", host);
         env.put("WORKER_HOST", host);
-        return RegistrarProcess.start(dir.resolve("registrar-" + System.nanoTime()), "worker-1", server.port(),
-                server.port(), DATABASE, PASSWORD, env);
+        return RegistrarProcess.start(
+                dir.resolve("registrar-" + System.nanoTime()),
+                "worker-1",
+                server.port(),
+                server.port(),
+                DATABASE,
+                PASSWORD,
+                env);
     }
 
     private String output() {
@@ -100,7 +108,9 @@ class RegistrarTlsTest {
     void verifiedServer() throws Exception {
         TestCa.serveTls(server, trusted.issue("citus-worker-1", List.of("localhost")));
         registrar = registrar("localhost");
-        RegistrarProcess.await(Duration.ofSeconds(30), "the registrar to get past the connection",
+        RegistrarProcess.await(
+                Duration.ofSeconds(30),
+                "the registrar to get past the connection",
                 () -> output().contains("citus is not loaded") || output().contains("the citus extension is not"));
         assertThat(output()).doesNotContain("certificate");
     }
@@ -111,7 +121,9 @@ class RegistrarTlsTest {
         TestCa other = TestCa.create(dir, "other-ca");
         TestCa.serveTls(server, other.issue("citus-worker-1", List.of("localhost")));
         registrar = registrar("localhost");
-        RegistrarProcess.await(Duration.ofSeconds(30), "the registrar to refuse the certificate",
+        RegistrarProcess.await(
+                Duration.ofSeconds(30),
+                "the registrar to refuse the certificate",
                 () -> output().contains("does not verify against " + trusted.certificate()));
         assertThat(output()).contains("certificate verify failed").doesNotContain("citus is not loaded");
         assertThat(registrar.isAlive()).isTrue();
@@ -122,7 +134,9 @@ class RegistrarTlsTest {
     void otherName() throws Exception {
         TestCa.serveTls(server, trusted.issue("citus-worker-2", List.of("citus-worker-2")));
         registrar = registrar("localhost");
-        RegistrarProcess.await(Duration.ofSeconds(30), "the registrar to refuse the host name",
+        RegistrarProcess.await(
+                Duration.ofSeconds(30),
+                "the registrar to refuse the host name",
                 () -> output().contains("does not verify against"));
         assertThat(output()).contains("does not match host name").doesNotContain("citus is not loaded");
     }
@@ -131,7 +145,9 @@ class RegistrarTlsTest {
     @DisplayName("no TLS at all on the server: verify-full does not fall back to plain connections")
     void noTls() throws Exception {
         registrar = registrar("localhost");
-        RegistrarProcess.await(Duration.ofSeconds(30), "the registrar to report the server unreachable",
+        RegistrarProcess.await(
+                Duration.ofSeconds(30),
+                "the registrar to report the server unreachable",
                 () -> output().contains("does not accept connections yet"));
         assertThat(output()).contains("server does not support SSL").doesNotContain("citus is not loaded");
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.citus.pgvector.testing.ProjectFiles;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -23,49 +22,55 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
 @DisplayName("the custom Spilo image")
 class SpiloImageTest {
 
-  private static final Path DOCKER_DIR = ProjectFiles.root().resolve("docker")
-      .toAbsolutePath().normalize();
+    private static final Path DOCKER_DIR =
+            ProjectFiles.root().resolve("docker").toAbsolutePath().normalize();
 
-  @Test
-  @DisplayName("has citus 13.2 and vector >= 0.8 for PostgreSQL 17")
-  void citusAndVectorInside() throws Exception {
-    Assumptions.assumeTrue(dockerAvailable(), "Docker is not available (Testcontainers found no Docker engine)");
-    Assumptions.assumeTrue("amd64".equals(System.getProperty("os.arch")),
-        "Citus packages exist for amd64 only; this machine is " + System.getProperty("os.arch"));
-    String fingerprint = System.getProperty("citus.repo.key.fingerprint",
-        System.getenv().getOrDefault("CITUS_REPO_KEY_FINGERPRINT", ""));
-    Assumptions.assumeFalse(fingerprint.isBlank(), "the image build needs the Citus apt key's fingerprint:"
-        + " set -Dcitus.repo.key.fingerprint or CITUS_REPO_KEY_FINGERPRINT (see the README, The image)");
+    @Test
+    @DisplayName("has citus 13.2 and vector >= 0.8 for PostgreSQL 17")
+    void citusAndVectorInside() throws Exception {
+        Assumptions.assumeTrue(dockerAvailable(), "Docker is not available (Testcontainers found no Docker engine)");
+        Assumptions.assumeTrue(
+                "amd64".equals(System.getProperty("os.arch")),
+                "Citus packages exist for amd64 only; this machine is " + System.getProperty("os.arch"));
+        String fingerprint = System.getProperty(
+                "citus.repo.key.fingerprint", System.getenv().getOrDefault("CITUS_REPO_KEY_FINGERPRINT", ""));
+        Assumptions.assumeFalse(
+                fingerprint.isBlank(),
+                "the image build needs the Citus apt key's fingerprint:"
+                        + " set -Dcitus.repo.key.fingerprint or CITUS_REPO_KEY_FINGERPRINT (see the README, The image)");
 
-    ImageFromDockerfile image = new ImageFromDockerfile("citus-pgvector/spilo-test", true)
-        .withDockerfile(DOCKER_DIR.resolve("Dockerfile.spilo-citus-pgvector"))
-        .withBuildArg("CITUS_REPO_KEY_FINGERPRINT", fingerprint);
-    try (GenericContainer<?> container = new GenericContainer<>(image)
-        .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("/bin/sleep"))
-        .withCommand("600")) {
-      container.start();
+        ImageFromDockerfile image = new ImageFromDockerfile("citus-pgvector/spilo-test", true)
+                .withDockerfile(DOCKER_DIR.resolve("Dockerfile.spilo-citus-pgvector"))
+                .withBuildArg("CITUS_REPO_KEY_FINGERPRINT", fingerprint);
+        try (GenericContainer<?> container = new GenericContainer<>(image)
+                .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("/bin/sleep"))
+                .withCommand("600")) {
+            container.start();
 
-      ExecResult postgres = container.execInContainer("/usr/lib/postgresql/17/bin/postgres", "--version");
-      assertThat(postgres.getStdout()).contains("(PostgreSQL) 17.");
+            ExecResult postgres = container.execInContainer("/usr/lib/postgresql/17/bin/postgres", "--version");
+            assertThat(postgres.getStdout()).contains("(PostgreSQL) 17.");
 
-      ExecResult versions = container.execInContainer("/bin/bash", "-c",
-          "grep -h default_version /usr/share/postgresql/17/extension/citus.control"
-              + " /usr/share/postgresql/17/extension/vector.control");
-      assertThat(versions.getExitCode()).isZero();
-      assertThat(versions.getStdout()).containsPattern("default_version = '13\\.2-\\d+'")
-          .containsPattern("default_version = '0\\.(8|9|\\d\\d)\\.\\d+'");
+            ExecResult versions = container.execInContainer(
+                    "/bin/bash",
+                    "-c",
+                    "grep -h default_version /usr/share/postgresql/17/extension/citus.control"
+                            + " /usr/share/postgresql/17/extension/vector.control");
+            assertThat(versions.getExitCode()).isZero();
+            assertThat(versions.getStdout())
+                    .containsPattern("default_version = '13\\.2-\\d+'")
+                    .containsPattern("default_version = '0\\.(8|9|\\d\\d)\\.\\d+'");
 
-      ExecResult libraries = container.execInContainer("/bin/bash", "-c",
-          "ls /usr/lib/postgresql/17/lib/citus.so /usr/lib/postgresql/17/lib/vector.so");
-      assertThat(libraries.getExitCode()).as(libraries.getStderr()).isZero();
+            ExecResult libraries = container.execInContainer(
+                    "/bin/bash", "-c", "ls /usr/lib/postgresql/17/lib/citus.so /usr/lib/postgresql/17/lib/vector.so");
+            assertThat(libraries.getExitCode()).as(libraries.getStderr()).isZero();
+        }
     }
-  }
 
-  private static boolean dockerAvailable() {
-    try {
-      return DockerClientFactory.instance().isDockerAvailable();
-    } catch (RuntimeException e) {
-      return false;
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
-  }
 }

@@ -40,7 +40,9 @@ class ChartWriterTest {
         assertThat(chart.resolve("Chart.yaml")).hasContent("v2");
         assertThat(chart.resolve("templates/new.yaml")).hasContent("new");
         assertThat(chart.resolve("templates/old.yaml")).doesNotExist();
-        assertThat(entries()).as("no staging or backup folders left beside the chart").isEqualTo(1);
+        assertThat(entries())
+                .as("no staging or backup folders left beside the chart")
+                .isEqualTo(1);
     }
 
     @Test

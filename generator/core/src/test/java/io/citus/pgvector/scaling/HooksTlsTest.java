@@ -30,18 +30,23 @@ class HooksTlsTest {
     @Test
     @DisplayName("every hook and the test pod verify the coordinator against the mounted CA")
     void hooksMountTheCa() throws Exception {
-        ShippedHooks hooks = ShippedHooks.render(dir, Map.of("tls.secretName", "citus-tls", "tls.caSecretName",
-                "citus-ca", "tls.caFile", "ca.pem"));
-        List<JsonNode> pods = List.of(hooks.named("Job", "citus-scale-up"), hooks.named("Job", "citus-scale-down"),
-                hooks.named("Job", "citus-uninstall-guard"), hooks.named("Pod", "citus-test-vector-queries"));
+        ShippedHooks hooks = ShippedHooks.render(
+                dir, Map.of("tls.secretName", "citus-tls", "tls.caSecretName", "citus-ca", "tls.caFile", "ca.pem"));
+        List<JsonNode> pods = List.of(
+                hooks.named("Job", "citus-scale-up"),
+                hooks.named("Job", "citus-scale-down"),
+                hooks.named("Job", "citus-uninstall-guard"),
+                hooks.named("Pod", "citus-test-vector-queries"));
         for (JsonNode pod : pods) {
             Map<String, String> env = ShippedHooks.env(pod);
-            assertThat(env).containsEntry("PGSSLMODE", "verify-full")
+            assertThat(env)
+                    .containsEntry("PGSSLMODE", "verify-full")
                     .containsEntry("PGSSLROOTCERT", "/opt/citus-pgvector/tls-ca/ca.pem");
             JsonNode spec = pod.path("kind").asText().equals("Job") ? pod.at("/spec/template/spec") : pod.path("spec");
             assertThat(spec.at("/containers/0/volumeMounts").toString())
                     .contains("{\"name\":\"tls-ca\",\"mountPath\":\"/opt/citus-pgvector/tls-ca\",\"readOnly\":true}");
-            assertThat(spec.path("volumes").toString()).contains("\"secretName\":\"citus-ca\"")
+            assertThat(spec.path("volumes").toString())
+                    .contains("\"secretName\":\"citus-ca\"")
                     .contains("{\"key\":\"ca.pem\",\"path\":\"ca.pem\"}");
         }
     }
@@ -63,22 +68,38 @@ class HooksTlsTest {
             TestCa.serveTls(signed, trusted.issue("coordinator", List.of("localhost")));
             TestCa.serveTls(foreign, other.issue("coordinator", List.of("localhost")));
 
-            ShippedHooks.Run through = ShippedHooks.run(scripts, "helm-test.sh", podEnv,
-                    overrides(signed, trusted), 60);
-            assertThat(through.output()).contains("testing localhost:" + signed.port())
+            ShippedHooks.Run through =
+                    ShippedHooks.run(scripts, "helm-test.sh", podEnv, overrides(signed, trusted), 60);
+            assertThat(through.output())
+                    .contains("testing localhost:" + signed.port())
                     .doesNotContain("certificate verify failed");
 
-            ShippedHooks.Run refused = ShippedHooks.run(scripts, "helm-test.sh", podEnv,
-                    overrides(foreign, trusted), 60);
+            ShippedHooks.Run refused =
+                    ShippedHooks.run(scripts, "helm-test.sh", podEnv, overrides(foreign, trusted), 60);
             assertThat(refused.exitCode()).isNotZero();
-            assertThat(refused.output()).contains("certificate verify failed")
+            assertThat(refused.output())
+                    .contains("certificate verify failed")
                     .doesNotContain("testing localhost:" + foreign.port());
         }
     }
 
     private static Map<String, String> overrides(LocalPostgres server, TestCa ca) {
-        return Map.of("PGHOST", "localhost", "PGPORT", Integer.toString(server.port()), "PGUSER",
-                LocalPostgres.SUPERUSER, "PGPASSWORD", PASSWORD, "PGDATABASE", "postgres",
-                "PGSSLROOTCERT", ca.certificate().toString(), "TIMEOUT_SECONDS", "12", "POLL_SECONDS", "2");
+        return Map.of(
+                "PGHOST",
+                "localhost",
+                "PGPORT",
+                Integer.toString(server.port()),
+                "PGUSER",
+                LocalPostgres.SUPERUSER,
+                "PGPASSWORD",
+                PASSWORD,
+                "PGDATABASE",
+                "postgres",
+                "PGSSLROOTCERT",
+                ca.certificate().toString(),
+                "TIMEOUT_SECONDS",
+                "12",
+                "POLL_SECONDS",
+                "2");
     }
 }

@@ -66,8 +66,9 @@ class ScalingHooksRenderingTest {
         JsonNode test = hooks.named("Pod", "citus-test-vector-queries");
         assertThat(hooks.hooks()).containsExactlyInAnyOrder(configMap, scaleDown, scaleUp, guard, test);
 
-        assertThat(events(configMap)).containsExactlyInAnyOrder("pre-upgrade", "pre-rollback", "post-upgrade",
-                "post-rollback", "pre-delete", "test");
+        assertThat(events(configMap))
+                .containsExactlyInAnyOrder(
+                        "pre-upgrade", "pre-rollback", "post-upgrade", "post-rollback", "pre-delete", "test");
         assertThat(events(scaleDown)).containsExactlyInAnyOrder("pre-upgrade", "pre-rollback");
         assertThat(events(scaleUp)).containsExactlyInAnyOrder("post-upgrade", "post-rollback");
         assertThat(events(guard)).containsExactly("pre-delete");
@@ -76,22 +77,31 @@ class ScalingHooksRenderingTest {
         int configMapWeight = Integer.parseInt(ShippedHooks.annotation(configMap, WEIGHT));
         for (JsonNode job : List.of(scaleDown, scaleUp, guard, test)) {
             assertThat(Integer.parseInt(ShippedHooks.annotation(job, WEIGHT)))
-                    .as("%s runs after the ConfigMap it mounts exists", job.at("/metadata/name").asText())
+                    .as(
+                            "%s runs after the ConfigMap it mounts exists",
+                            job.at("/metadata/name").asText())
                     .isGreaterThan(configMapWeight);
         }
         for (JsonNode hook : List.of(configMap, scaleDown, scaleUp, guard)) {
-            assertThat(ShippedHooks.annotation(hook, DELETE_POLICY)).as("failed hooks stay for debugging")
+            assertThat(ShippedHooks.annotation(hook, DELETE_POLICY))
+                    .as("failed hooks stay for debugging")
                     .isEqualTo(CLEANUP);
         }
-        assertThat(ShippedHooks.annotation(test, DELETE_POLICY)).as("kept after it ran, for helm test --logs")
+        assertThat(ShippedHooks.annotation(test, DELETE_POLICY))
+                .as("kept after it ran, for helm test --logs")
                 .isEqualTo("before-hook-creation");
         for (JsonNode job : List.of(scaleDown, scaleUp, guard)) {
-            assertThat(job.at("/spec/backoffLimit").asInt()).as("a failure fails the hook at once").isZero();
+            assertThat(job.at("/spec/backoffLimit").asInt())
+                    .as("a failure fails the hook at once")
+                    .isZero();
             assertThat(job.at("/spec/template/spec/restartPolicy").asText()).isEqualTo("Never");
-            assertThat(job.at("/spec/template/spec/automountServiceAccountToken").asBoolean())
-                    .as("SQL only, no Kubernetes API access").isFalse();
+            assertThat(job.at("/spec/template/spec/automountServiceAccountToken")
+                            .asBoolean())
+                    .as("SQL only, no Kubernetes API access")
+                    .isFalse();
         }
-        assertThat(scaleDown.at("/spec/activeDeadlineSeconds").asInt()).as("scaling.timeoutSeconds + grace")
+        assertThat(scaleDown.at("/spec/activeDeadlineSeconds").asInt())
+                .as("scaling.timeoutSeconds + grace")
                 .isEqualTo(1800 + 120);
     }
 
@@ -111,11 +121,15 @@ class ScalingHooksRenderingTest {
                 }
             }
         }
-        assertThat(shipped).isEqualTo(files).containsKeys("scale-down.sh", "scale-up.sh", "helm-test.sh",
-                "uninstall-guard.sh", "helm-test.sql");
-        for (String[] pod : new String[][] {{"Job", "citus-scale-down", "scale-down.sh"},
-                {"Job", "citus-scale-up", "scale-up.sh"}, {"Job", "citus-uninstall-guard", "uninstall-guard.sh"},
-                {"Pod", "citus-test-vector-queries", "helm-test.sh"}}) {
+        assertThat(shipped)
+                .isEqualTo(files)
+                .containsKeys("scale-down.sh", "scale-up.sh", "helm-test.sh", "uninstall-guard.sh", "helm-test.sql");
+        for (String[] pod : new String[][] {
+            {"Job", "citus-scale-down", "scale-down.sh"},
+            {"Job", "citus-scale-up", "scale-up.sh"},
+            {"Job", "citus-uninstall-guard", "uninstall-guard.sh"},
+            {"Pod", "citus-test-vector-queries", "helm-test.sh"}
+        }) {
             JsonNode object = hooks.named(pod[0], pod[1]);
             JsonNode spec = ShippedHooks.podSpec(object);
             assertThat(spec.at("/containers/0/command").toString())
@@ -131,12 +145,16 @@ class ScalingHooksRenderingTest {
     void architecture() throws HelmException {
         ShippedHooks hooks = render();
         for (JsonNode object : hooks.scriptPods()) {
-            assertThat(ShippedHooks.podSpec(object).at("/affinity/nodeAffinity").toString()).isEqualTo(
-                    "{\"requiredDuringSchedulingIgnoredDuringExecution\":{\"nodeSelectorTerms\":[{\"matchExpressions\":"
-                            + "[{\"key\":\"kubernetes.io/arch\",\"operator\":\"In\",\"values\":[\"amd64\"]}]}]}}");
+            assertThat(ShippedHooks.podSpec(object).at("/affinity/nodeAffinity").toString())
+                    .isEqualTo(
+                            "{\"requiredDuringSchedulingIgnoredDuringExecution\":{\"nodeSelectorTerms\":[{\"matchExpressions\":"
+                                    + "[{\"key\":\"kubernetes.io/arch\",\"operator\":\"In\",\"values\":[\"amd64\"]}]}]}}");
         }
-        assertThat(render("image.architecture", "").named("Job", "citus-uninstall-guard")
-                .at("/spec/template/spec").has("affinity")).isFalse();
+        assertThat(render("image.architecture", "")
+                        .named("Job", "citus-uninstall-guard")
+                        .at("/spec/template/spec")
+                        .has("affinity"))
+                .isFalse();
     }
 
     @Test
@@ -145,23 +163,32 @@ class ScalingHooksRenderingTest {
         ShippedHooks hooks = render();
         for (JsonNode object : hooks.scriptPods()) {
             Map<String, String> env = ShippedHooks.env(object);
-            assertThat(env).containsEntry("PGHOST", "citus-coordinator").containsEntry("PGPORT", "5432")
-                    .containsEntry("PGDATABASE", "postgres").containsEntry("PGSSLMODE", "require")
-                    .containsEntry("PGUSER", "secret:postgres.citus-coordinator.credentials.postgresql.acid.zalan.do"
-                            + "/username")
-                    .containsEntry("PGPASSWORD", "secret:postgres.citus-coordinator.credentials.postgresql.acid.zalan.do"
-                            + "/password");
+            assertThat(env)
+                    .containsEntry("PGHOST", "citus-coordinator")
+                    .containsEntry("PGPORT", "5432")
+                    .containsEntry("PGDATABASE", "postgres")
+                    .containsEntry("PGSSLMODE", "require")
+                    .containsEntry(
+                            "PGUSER",
+                            "secret:postgres.citus-coordinator.credentials.postgresql.acid.zalan.do" + "/username")
+                    .containsEntry(
+                            "PGPASSWORD",
+                            "secret:postgres.citus-coordinator.credentials.postgresql.acid.zalan.do" + "/password");
         }
         assertThat(ShippedHooks.env(hooks.named("Pod", "citus-test-vector-queries")))
                 .containsEntry("EXPECTED_WORKERS", "2")
                 .as("the parameters the chart sets alike on both roles: with the default pods, all but"
                         + " max_parallel_maintenance_workers (1 CPU on the coordinator, 2 on a worker); 2Gi for one"
                         + " index build and 4Gi for two give both 512MB of maintenance_work_mem")
-                .containsEntry("SAME_SETTINGS", "citus.local_hostname,citus.max_cached_conns_per_worker,"
-                        + "citus.shard_count,hnsw.ef_search,hnsw.iterative_scan,maintenance_work_mem,"
-                        + "max_prepared_transactions,max_worker_processes,shared_preload_libraries,wal_level");
-        assertThat(ShippedHooks.env(hooks.named("Job", "citus-scale-up"))).containsEntry("REBALANCE", "true")
-                .containsEntry("SHARD_TRANSFER_MODE", "auto").containsEntry("TIMEOUT_SECONDS", "1800");
+                .containsEntry(
+                        "SAME_SETTINGS",
+                        "citus.local_hostname,citus.max_cached_conns_per_worker,"
+                                + "citus.shard_count,hnsw.ef_search,hnsw.iterative_scan,maintenance_work_mem,"
+                                + "max_prepared_transactions,max_worker_processes,shared_preload_libraries,wal_level");
+        assertThat(ShippedHooks.env(hooks.named("Job", "citus-scale-up")))
+                .containsEntry("REBALANCE", "true")
+                .containsEntry("SHARD_TRANSFER_MODE", "auto")
+                .containsEntry("TIMEOUT_SECONDS", "1800");
     }
 
     @ParameterizedTest(name = "{0} -> {1} workers")
@@ -177,32 +204,52 @@ class ScalingHooksRenderingTest {
 
         List<String> workersBefore = workerNames(before);
         List<String> workersAfter = workerNames(after);
-        List<String> deletedByHelm = workersBefore.stream().filter(w -> !workersAfter.contains(w)).toList();
+        List<String> deletedByHelm =
+                workersBefore.stream().filter(w -> !workersAfter.contains(w)).toList();
         // What scale-down-plan.sql selects: managed node names that are not among the workers that stay.
         List<String> drained = workersBefore.stream()
-                .filter(w -> managed.matcher(w).find() && !staying.contains(w + ":5432")).toList();
+                .filter(w -> managed.matcher(w).find() && !staying.contains(w + ":5432"))
+                .toList();
 
-        assertThat(drained).as("drained by the hook = deleted by Helm").isEqualTo(deletedByHelm)
+        assertThat(drained)
+                .as("drained by the hook = deleted by Helm")
+                .isEqualTo(deletedByHelm)
                 .hasSize(from - to);
-        assertThat(staying).containsExactlyElementsOf(workersAfter.stream().map(w -> w + ":5432").toList());
+        assertThat(staying)
+                .containsExactlyElementsOf(
+                        workersAfter.stream().map(w -> w + ":5432").toList());
         assertThat(managed.matcher("citus-coordinator").find()).isFalse();
         assertThat(managed.matcher("other-worker-1").find()).isFalse();
         assertThat(managed.matcher("citus-worker-12").find()).isTrue();
     }
 
     private static List<String> workerNames(ShippedHooks rendered) {
-        return rendered.objects().stream().filter(o -> o.path("kind").asText().equals("postgresql"))
-                .map(o -> o.at("/metadata/name").asText()).filter(n -> n.contains("-worker-")).toList();
+        return rendered.objects().stream()
+                .filter(o -> o.path("kind").asText().equals("postgresql"))
+                .map(o -> o.at("/metadata/name").asText())
+                .filter(n -> n.contains("-worker-"))
+                .toList();
     }
 
     @Test
     @DisplayName("hooks, ConfigMap and test pod are valid Kubernetes objects (and the postgresql resources valid"
             + " against the operator's CRD)")
     void validAgainstTheApi() throws HelmException {
-        assumeTrue(crd != null, "the operator's postgresql CRD was not found: set -Dzalando.crd.dir to the folder"
-                + " holding postgresql.crd.yaml (default ../shared/fixtures/zalando)");
-        for (ShippedHooks hooks : List.of(render(), render("workers.count", "3", "scaling.image.tag", "x-1",
-                "scaling.rebalanceOnScaleUp", "false", "scaling.shardTransferMode", "block_writes"))) {
+        assumeTrue(
+                crd != null,
+                "the operator's postgresql CRD was not found: set -Dzalando.crd.dir to the folder"
+                        + " holding postgresql.crd.yaml (default ../shared/fixtures/zalando)");
+        for (ShippedHooks hooks : List.of(
+                render(),
+                render(
+                        "workers.count",
+                        "3",
+                        "scaling.image.tag",
+                        "x-1",
+                        "scaling.rebalanceOnScaleUp",
+                        "false",
+                        "scaling.shardTransferMode",
+                        "block_writes"))) {
             assertThat(hooks.hooks()).hasSize(5);
             assertThat(RenderedManifests.validateAll(hooks.yaml(), crd)).isEmpty();
         }
@@ -224,8 +271,8 @@ class ScalingHooksRenderingTest {
         @Test
         @DisplayName("everything off: no hook, no test pod, no ConfigMap")
         void allOff() throws HelmException {
-            ShippedHooks hooks = render("scaling.hooks", "false", "scaling.guardUninstall", "false",
-                    "helmTest.enabled", "false");
+            ShippedHooks hooks =
+                    render("scaling.hooks", "false", "scaling.guardUninstall", "false", "helmTest.enabled", "false");
             assertThat(hooks.hooks()).isEmpty();
             assertThat(hooks.has("ConfigMap", "citus-scaling")).isFalse();
         }
@@ -233,15 +280,27 @@ class ScalingHooksRenderingTest {
         @Test
         @DisplayName("image override, transfer mode, rebalance switch and timeout reach the Jobs")
         void knobs() throws HelmException {
-            ShippedHooks hooks = render("scaling.image.repository", "registry.example/tools", "scaling.image.tag",
-                    "1.2", "scaling.rebalanceOnScaleUp", "false", "scaling.shardTransferMode", "block_writes",
-                    "scaling.timeoutSeconds", "600", "workers.count", "3");
+            ShippedHooks hooks = render(
+                    "scaling.image.repository",
+                    "registry.example/tools",
+                    "scaling.image.tag",
+                    "1.2",
+                    "scaling.rebalanceOnScaleUp",
+                    "false",
+                    "scaling.shardTransferMode",
+                    "block_writes",
+                    "scaling.timeoutSeconds",
+                    "600",
+                    "workers.count",
+                    "3");
             JsonNode scaleUp = hooks.named("Job", "citus-scale-up");
             assertThat(scaleUp.at("/spec/template/spec/containers/0/image").asText())
                     .isEqualTo("registry.example/tools:1.2");
             assertThat(scaleUp.at("/spec/activeDeadlineSeconds").asInt()).isEqualTo(720);
-            assertThat(ShippedHooks.env(scaleUp)).containsEntry("REBALANCE", "false")
-                    .containsEntry("SHARD_TRANSFER_MODE", "block_writes").containsEntry("TIMEOUT_SECONDS", "600")
+            assertThat(ShippedHooks.env(scaleUp))
+                    .containsEntry("REBALANCE", "false")
+                    .containsEntry("SHARD_TRANSFER_MODE", "block_writes")
+                    .containsEntry("TIMEOUT_SECONDS", "600")
                     .containsEntry("DESIRED_WORKERS", "citus-worker-1:5432,citus-worker-2:5432,citus-worker-3:5432");
             assertThat(ShippedHooks.env(hooks.named("Pod", "citus-test-vector-queries")))
                     .containsEntry("EXPECTED_WORKERS", "3");
@@ -250,9 +309,12 @@ class ScalingHooksRenderingTest {
         @Test
         @DisplayName("going below 1 worker or an unknown transfer mode is refused at install time")
         void refused() {
-            assertThatThrownBy(() -> render("workers.count", "0")).isInstanceOf(HelmException.class)
-                    .hasMessageContaining("workers").hasMessageContaining("count");
-            assertThatThrownBy(() -> render("scaling.shardTransferMode", "fast")).isInstanceOf(HelmException.class)
+            assertThatThrownBy(() -> render("workers.count", "0"))
+                    .isInstanceOf(HelmException.class)
+                    .hasMessageContaining("workers")
+                    .hasMessageContaining("count");
+            assertThatThrownBy(() -> render("scaling.shardTransferMode", "fast"))
+                    .isInstanceOf(HelmException.class)
                     .hasMessageContaining("shardTransferMode");
         }
     }

@@ -23,12 +23,16 @@ class ScalingScriptsShellcheckTest {
     @Test
     @DisplayName("shellcheck reports nothing for files/scripts/*.sh")
     void shellcheckClean() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(SHELLCHECK),
+        Assumptions.assumeTrue(
+                Files.isExecutable(SHELLCHECK),
                 () -> "shellcheck is not installed at " + SHELLCHECK + " (apt-get install shellcheck)");
-        List<String> command = new ArrayList<>(List.of(SHELLCHECK.toString(), "--external-sources",
-                "--severity=style"));
+        List<String> command =
+                new ArrayList<>(List.of(SHELLCHECK.toString(), "--external-sources", "--severity=style"));
         scripts().forEach(p -> command.add(p.toString()));
-        Process process = new ProcessBuilder(command).directory(SCRIPTS.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(SCRIPTS.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor()).as(output).isZero();
         assertThat(output).isEmpty();

@@ -46,6 +46,7 @@ class ScalingWithCitusTest {
 
     @TempDir
     static Path dir;
+
     private LocalCitusCluster cluster;
     private Path scripts;
     private Map<String, String> scaleDownEnv;
@@ -56,8 +57,7 @@ class ScalingWithCitusTest {
     private LocalPostgres newWorker;
 
     /** What must not change: row count, checksum over ids and embeddings, exact top-10 of fixed queries. */
-    record Snapshot(long rows, String checksum, List<List<Long>> topTen) {
-    }
+    record Snapshot(long rows, String checksum, List<List<Long>> topTen) {}
 
     @BeforeAll
     void startCluster() throws Exception {
@@ -71,7 +71,8 @@ class ScalingWithCitusTest {
         guardEnv = ShippedHooks.env(hooks.named("Job", "citus-uninstall-guard"));
 
         cluster = LocalCitusCluster.start(dir, 3, "scaling-pw", true);
-        try (Connection c = coordinator(); Statement s = c.createStatement()) {
+        try (Connection c = coordinator();
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE items (id bigint PRIMARY KEY, embedding vector(" + DIMENSION + ") NOT NULL)");
             s.execute("SELECT create_distributed_table('items', 'id', shard_count => 12)");
             s.execute("INSERT INTO items SELECT i, (SELECT array_agg(sin(i * 0.37 + d * 1.91)::real ORDER BY d)"
@@ -99,8 +100,10 @@ class ScalingWithCitusTest {
     void helmTestPasses() {
         ShippedHooks.Run run = runScript("helm-test.sh", testEnv, Map.of("EXPECTED_WORKERS", "3"));
         assertThat(run.exitCode()).as(run.output()).isZero();
-        assertThat(run.output()).contains("router kNN query: 10 rows in distance order over 1 shard(s)")
-                .contains("fan-out kNN query: 10 rows in distance order").contains("passed");
+        assertThat(run.output())
+                .contains("router kNN query: 10 rows in distance order over 1 shard(s)")
+                .contains("fan-out kNN query: 10 rows in distance order")
+                .contains("passed");
         assertThat(tables()).as("the test table is dropped").containsExactly("items");
     }
 
@@ -114,16 +117,21 @@ class ScalingWithCitusTest {
         try {
             ShippedHooks.Run run = runScript("scale-down.sh", scaleDownEnv, desired(0, 1));
             assertThat(run.exitCode()).as(run.output()).isNotZero();
-            assertThat(run.output()).contains("unreachable").contains("127.0.0.1:" + third.port())
+            assertThat(run.output())
+                    .contains("unreachable")
+                    .contains("127.0.0.1:" + third.port())
                     .contains("nothing was changed");
 
             ShippedHooks.Run test = runScript("helm-test.sh", testEnv, Map.of("EXPECTED_WORKERS", "3"));
-            assertThat(test.exitCode()).as("helm test with a worker down: %s", test.output()).isNotZero();
+            assertThat(test.exitCode())
+                    .as("helm test with a worker down: %s", test.output())
+                    .isNotZero();
         } finally {
             third.start();
         }
-        assertThat(activeWorkers()).containsExactlyInAnyOrderElementsOf(
-                cluster.workers().stream().map(LocalPostgres::port).toList());
+        assertThat(activeWorkers())
+                .containsExactlyInAnyOrderElementsOf(
+                        cluster.workers().stream().map(LocalPostgres::port).toList());
         assertThat(shardsPerWorker()).isEqualTo(shardsBefore);
         assertThat(query("SELECT bool_and(shouldhaveshards)::text FROM pg_dist_node WHERE groupid <> 0"))
                 .containsExactly("true");
@@ -141,15 +149,20 @@ class ScalingWithCitusTest {
         ShippedHooks.Run run = runScript("scale-down.sh", scaleDownEnv, desired(0, 1));
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
         assertThat(run.exitCode()).as(run.output()).isZero();
-        assertThat(run.output()).contains("leaving: 127.0.0.1:" + third.port())
-                .contains("drained 127.0.0.1:" + third.port()).contains("removed 127.0.0.1:" + third.port());
+        assertThat(run.output())
+                .contains("leaving: 127.0.0.1:" + third.port())
+                .contains("drained 127.0.0.1:" + third.port())
+                .contains("removed 127.0.0.1:" + third.port());
         System.out.printf("scale-down of %d rows (12 shards, 1 of 3 workers) took %ds%n", ROWS, seconds);
 
-        assertThat(activeWorkers()).containsExactlyInAnyOrder(cluster.workers().get(0).port(),
-                cluster.workers().get(1).port());
+        assertThat(activeWorkers())
+                .containsExactlyInAnyOrder(
+                        cluster.workers().get(0).port(),
+                        cluster.workers().get(1).port());
         assertThat(shardsPerWorker()).doesNotContainKey(third.port()).hasSize(2);
         assertThat(query("SELECT count(*)::text FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid)"
-                + " WHERE n.nodeport = " + third.port())).containsExactly("0");
+                        + " WHERE n.nodeport = " + third.port()))
+                .containsExactly("0");
         assertThat(snapshot()).isEqualTo(baseline);
     }
 
@@ -179,8 +192,14 @@ class ScalingWithCitusTest {
     @Order(6)
     @DisplayName("scale-up with a worker that never registers fails after its timeout, naming the worker")
     void scaleUpTimesOut() {
-        ShippedHooks.Run run = runScript("scale-up.sh", scaleUpEnv, Map.of("TIMEOUT_SECONDS", "4",
-                "DESIRED_WORKERS", desired(0, 1).get("DESIRED_WORKERS") + ",127.0.0.1:1"));
+        ShippedHooks.Run run = runScript(
+                "scale-up.sh",
+                scaleUpEnv,
+                Map.of(
+                        "TIMEOUT_SECONDS",
+                        "4",
+                        "DESIRED_WORKERS",
+                        desired(0, 1).get("DESIRED_WORKERS") + ",127.0.0.1:1"));
         assertThat(run.exitCode()).isNotZero();
         assertThat(run.output()).contains("only 2 of 3 workers are active; not yet: 127.0.0.1:1");
     }
@@ -201,13 +220,18 @@ class ScalingWithCitusTest {
         ShippedHooks.Run run = hook.await(300);
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
         assertThat(run.exitCode()).as(run.output()).isZero();
-        assertThat(run.output()).contains("waiting: 2 of 3 workers active").contains("all 3 workers are active")
-                .contains("rebalance job").contains("finished");
+        assertThat(run.output())
+                .contains("waiting: 2 of 3 workers active")
+                .contains("all 3 workers are active")
+                .contains("rebalance job")
+                .contains("finished");
         System.out.printf("scale-up rebalance of %d rows onto 1 new worker took %ds%n", ROWS, seconds);
 
         Map<Integer, Long> shards = shardsPerWorker();
         assertThat(shards).hasSize(3).containsKey(newWorker.port());
-        assertThat(shards.get(newWorker.port())).as("the new worker got its share").isEqualTo(4L);
+        assertThat(shards.get(newWorker.port()))
+                .as("the new worker got its share")
+                .isEqualTo(4L);
         assertThat(snapshot()).isEqualTo(baseline);
 
         ShippedHooks.Run test = runScript("helm-test.sh", testEnv, Map.of("EXPECTED_WORKERS", "3"));
@@ -246,7 +270,8 @@ class ScalingWithCitusTest {
     /** DESIRED_WORKERS naming the given workers (0-based) and the regex that matches the local node names. */
     private Map<String, String> desired(int... workers) {
         String list = java.util.Arrays.stream(workers)
-                .mapToObj(i -> LocalCitusCluster.HOST + ":" + cluster.workers().get(i).port())
+                .mapToObj(i ->
+                        LocalCitusCluster.HOST + ":" + cluster.workers().get(i).port())
                 .collect(Collectors.joining(","));
         return Map.of("DESIRED_WORKERS", list);
     }
@@ -275,7 +300,9 @@ class ScalingWithCitusTest {
     }
 
     private List<String> query(String sql) {
-        try (Connection c = coordinator(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+        try (Connection c = coordinator();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
             List<String> rows = new ArrayList<>();
             while (r.next()) {
                 rows.add(r.getString(1));
@@ -292,7 +319,9 @@ class ScalingWithCitusTest {
     }
 
     private List<Integer> activeWorkers() {
-        return query("SELECT node_port FROM citus_get_active_worker_nodes()").stream().map(Integer::valueOf).toList();
+        return query("SELECT node_port FROM citus_get_active_worker_nodes()").stream()
+                .map(Integer::valueOf)
+                .toList();
     }
 
     private Map<Integer, Long> shardsPerWorker() {
@@ -306,7 +335,8 @@ class ScalingWithCitusTest {
     }
 
     private Snapshot snapshot() throws SQLException {
-        try (Connection c = coordinator(); Statement s = c.createStatement()) {
+        try (Connection c = coordinator();
+                Statement s = c.createStatement()) {
             long rows;
             String checksum;
             try (ResultSet r = s.executeQuery("SELECT count(*), md5(string_agg(id || ':' || embedding::text, ','"
@@ -321,8 +351,8 @@ class ScalingWithCitusTest {
                 String vector = "(SELECT array_agg(cos(" + q + " * 1.3 + d * 0.7)::real ORDER BY d)"
                         + " FROM generate_series(1, " + DIMENSION + ") d)::vector";
                 List<Long> ids = new ArrayList<>();
-                try (ResultSet r = s.executeQuery("SELECT id FROM items ORDER BY (embedding <-> " + vector
-                        + ") + 0, id LIMIT 10")) {
+                try (ResultSet r = s.executeQuery(
+                        "SELECT id FROM items ORDER BY (embedding <-> " + vector + ") + 0, id LIMIT 10")) {
                     while (r.next()) {
                         ids.add(r.getLong(1));
                     }

@@ -55,18 +55,23 @@ public record ShippedHooks(String yaml, List<JsonNode> objects) {
     }
 
     public List<JsonNode> hooks() {
-        return objects.stream().filter(o -> o.at("/metadata/annotations").has(HOOK_KEY)).toList();
+        return objects.stream()
+                .filter(o -> o.at("/metadata/annotations").has(HOOK_KEY))
+                .toList();
     }
 
     public JsonNode named(String kind, String name) {
         return objects.stream()
-                .filter(o -> o.path("kind").asText().equals(kind) && o.at("/metadata/name").asText().equals(name))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in:\n" + yaml));
+                .filter(o -> o.path("kind").asText().equals(kind)
+                        && o.at("/metadata/name").asText().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in:\n" + yaml));
     }
 
     public boolean has(String kind, String name) {
         return objects.stream()
-                .anyMatch(o -> o.path("kind").asText().equals(kind) && o.at("/metadata/name").asText().equals(name));
+                .anyMatch(o -> o.path("kind").asText().equals(kind)
+                        && o.at("/metadata/name").asText().equals(name));
     }
 
     public static String annotation(JsonNode object, String key) {
@@ -75,14 +80,18 @@ public record ShippedHooks(String yaml, List<JsonNode> objects) {
 
     /** The pod spec of a Job (its template's) or of a Pod. */
     static JsonNode podSpec(JsonNode jobOrPod) {
-        return jobOrPod.path("kind").asText().equals("Job") ? jobOrPod.at("/spec/template/spec")
+        return jobOrPod.path("kind").asText().equals("Job")
+                ? jobOrPod.at("/spec/template/spec")
                 : jobOrPod.path("spec");
     }
 
     /** The pods that run the chart's scripts with the default values: the three hook Jobs and the test pod. */
     List<JsonNode> scriptPods() {
-        return List.of(named("Job", RELEASE + "-scale-down"), named("Job", RELEASE + "-scale-up"),
-                named("Job", RELEASE + "-uninstall-guard"), named("Pod", RELEASE + "-test-vector-queries"));
+        return List.of(
+                named("Job", RELEASE + "-scale-down"),
+                named("Job", RELEASE + "-scale-up"),
+                named("Job", RELEASE + "-uninstall-guard"),
+                named("Pod", RELEASE + "-test-vector-queries"));
     }
 
     /** The env of the first container of a Job or Pod: plain values, and secretKeyRef as "secret:NAME/KEY". */
@@ -91,8 +100,12 @@ public record ShippedHooks(String yaml, List<JsonNode> objects) {
         Map<String, String> env = new LinkedHashMap<>();
         for (JsonNode e : spec.at("/containers/0/env")) {
             JsonNode ref = e.at("/valueFrom/secretKeyRef");
-            env.put(e.path("name").asText(), ref.isMissingNode() ? e.path("value").asText()
-                    : "secret:" + ref.path("name").asText() + "/" + ref.path("key").asText());
+            env.put(
+                    e.path("name").asText(),
+                    ref.isMissingNode()
+                            ? e.path("value").asText()
+                            : "secret:" + ref.path("name").asText() + "/"
+                                    + ref.path("key").asText());
         }
         return env;
     }
@@ -103,14 +116,17 @@ public record ShippedHooks(String yaml, List<JsonNode> objects) {
     }
 
     /** What a script printed (stdout and stderr together) and its exit status. */
-    public record Run(int exitCode, String output) {
-    }
+    public record Run(int exitCode, String output) {}
 
     /**
      * Runs a mounted script the way the hook container does ({@code /bin/bash <dir>/<script>}) with the container's
      * env from {@code podEnv} and {@code overrides} on top (connection settings of the local coordinator).
      */
-    public static Run run(Path scripts, String script, Map<String, String> podEnv, Map<String, String> overrides,
+    public static Run run(
+            Path scripts,
+            String script,
+            Map<String, String> podEnv,
+            Map<String, String> overrides,
             long timeoutSeconds) {
         return start(scripts, script, podEnv, overrides).await(timeoutSeconds);
     }
@@ -146,11 +162,12 @@ public record ShippedHooks(String yaml, List<JsonNode> objects) {
         }
     }
 
-    public static Running start(Path scripts, String script, Map<String, String> podEnv,
-            Map<String, String> overrides) {
+    public static Running start(
+            Path scripts, String script, Map<String, String> podEnv, Map<String, String> overrides) {
         try {
             Path output = Files.createTempFile("hook-" + script, ".log");
-            ProcessBuilder builder = new ProcessBuilder("/bin/bash", scripts.resolve(script).toString())
+            ProcessBuilder builder = new ProcessBuilder(
+                            "/bin/bash", scripts.resolve(script).toString())
                     .redirectErrorStream(true)
                     .redirectOutput(output.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

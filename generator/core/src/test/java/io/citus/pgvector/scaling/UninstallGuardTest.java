@@ -35,6 +35,7 @@ class UninstallGuardTest {
 
     @TempDir
     static Path dir;
+
     private static Path scripts;
     private static Map<String, String> guardEnv;
 
@@ -69,7 +70,8 @@ class UninstallGuardTest {
             Assumptions.assumeTrue(unavailable.isEmpty(), () -> unavailable.orElse(""));
             try (LocalPostgres server = LocalPostgres.start(dir, "plain-" + hourly, "guard-pw", false, false)) {
                 SpiloFirstBoot.create(server, hourly);
-                assertThat(server.psql("postgres", "SELECT count(*) FROM public.postgres_log").stderr())
+                assertThat(server.psql("postgres", "SELECT count(*) FROM public.postgres_log")
+                                .stderr())
                         .as("the world is Spilo's: reading the log tables reads log files that are not there")
                         .contains("could not open file");
 
@@ -77,13 +79,19 @@ class UninstallGuardTest {
                 assertThat(fresh.exitCode()).as(fresh.output()).isZero();
                 assertThat(fresh.output()).contains("holds no user data");
 
-                server.query("postgres", "CREATE SCHEMA app; CREATE TABLE app.empty_one (id int);"
-                        + " CREATE TABLE public.docs (id int); INSERT INTO public.docs VALUES (1)");
+                server.query(
+                        "postgres",
+                        "CREATE SCHEMA app; CREATE TABLE app.empty_one (id int);"
+                                + " CREATE TABLE public.docs (id int); INSERT INTO public.docs VALUES (1)");
                 ShippedHooks.Run filled = guard(server);
                 assertThat(filled.exitCode()).isNotZero();
-                assertThat(filled.output()).contains("refusing helm uninstall").contains("1 table(s)")
-                        .contains("public.docs (has rows)").doesNotContain("empty_one")
-                        .doesNotContain("postgres_log").contains("helm uninstall stops here");
+                assertThat(filled.output())
+                        .contains("refusing helm uninstall")
+                        .contains("1 table(s)")
+                        .contains("public.docs (has rows)")
+                        .doesNotContain("empty_one")
+                        .doesNotContain("postgres_log")
+                        .contains("helm uninstall stops here");
 
                 server.query("postgres", "TRUNCATE public.docs");
                 ShippedHooks.Run emptied = guard(server);
@@ -121,13 +129,18 @@ class UninstallGuardTest {
             ShippedHooks.Run fresh = guard(coordinator);
             assertThat(fresh.exitCode()).as(fresh.output()).isZero();
 
-            coordinator.query("postgres", "CREATE TABLE items (id bigint PRIMARY KEY, embedding vector(3));"
-                    + " SELECT create_distributed_table('items', 'id');"
-                    + " CREATE TABLE channels (id bigint PRIMARY KEY); SELECT create_reference_table('channels')");
+            coordinator.query(
+                    "postgres",
+                    "CREATE TABLE items (id bigint PRIMARY KEY, embedding vector(3));"
+                            + " SELECT create_distributed_table('items', 'id');"
+                            + " CREATE TABLE channels (id bigint PRIMARY KEY); SELECT create_reference_table('channels')");
             ShippedHooks.Run refused = guard(coordinator);
             assertThat(refused.exitCode()).isNotZero();
-            assertThat(refused.output()).contains("refusing helm uninstall").contains("2 table(s)")
-                    .contains("public.channels (reference)").contains("public.items (distributed)")
+            assertThat(refused.output())
+                    .contains("refusing helm uninstall")
+                    .contains("2 table(s)")
+                    .contains("public.channels (reference)")
+                    .contains("public.items (distributed)")
                     .doesNotContain("postgres_log");
 
             coordinator.query("postgres", "DROP TABLE items, channels");

@@ -54,7 +54,8 @@ public final class CrdSchemaValidator {
         JsonNode crd;
         try {
             crd = Manifests.split(Files.readString(crdFile)).stream()
-                    .filter(d -> "CustomResourceDefinition".equals(d.path("kind").asText()))
+                    .filter(d ->
+                            "CustomResourceDefinition".equals(d.path("kind").asText()))
                     .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no CustomResourceDefinition in " + crdFile));
         } catch (IOException e) {
@@ -84,7 +85,8 @@ public final class CrdSchemaValidator {
             }
             JsonNode openApi = version.path("schema").path("openAPIV3Schema");
             if (openApi.isMissingNode()) {
-                throw new IllegalArgumentException("version " + version.path("name").asText() + " has no openAPIV3Schema");
+                throw new IllegalArgumentException(
+                        "version " + version.path("name").asText() + " has no openAPIV3Schema");
             }
             ObjectNode jsonSchema = toJsonSchema(openApi, false);
             // apiVersion, kind and metadata are the API server's, whatever the CRD says about them
@@ -131,7 +133,8 @@ public final class CrdSchemaValidator {
         }
         JsonSchema schema = null;
         if (!apiVersion.startsWith(group + "/")) {
-            errors.add("apiVersion: expected group " + group + " (one of " + apiVersions() + "), got \"" + apiVersion + "\"");
+            errors.add("apiVersion: expected group " + group + " (one of " + apiVersions() + "), got \"" + apiVersion
+                    + "\"");
         } else {
             String version = apiVersion.substring(group.length() + 1);
             schema = schemasByVersion.get(version);
@@ -174,20 +177,24 @@ public final class CrdSchemaValidator {
         }
         String n = name.asText();
         if (!KubernetesObjectValidator.DNS1123_SUBDOMAIN.matcher(n).matches()) {
-            errors.add("metadata.name: \"" + n + "\" is not a valid RFC 1123 subdomain (lower-case alphanumerics, '-' and '.')");
+            errors.add("metadata.name: \"" + n
+                    + "\" is not a valid RFC 1123 subdomain (lower-case alphanumerics, '-' and '.')");
         } else if (!KubernetesObjectValidator.DNS1035_LABEL.matcher(n).matches()) {
             errors.add("metadata.name: \"" + n + "\" must be an RFC 1035 label (start with a letter, no '.'): "
                     + CLUSTER_NAME_RULE);
         }
         if (n.length() > 63) {
-            errors.add("metadata.name: \"" + n + "\" is " + n.length() + " characters, at most 63 allowed: " + CLUSTER_NAME_RULE);
+            errors.add("metadata.name: \"" + n + "\" is " + n.length() + " characters, at most 63 allowed: "
+                    + CLUSTER_NAME_RULE);
         }
     }
 
     private static String format(ValidationMessage m) {
-        String evaluation = m.getEvaluationPath() == null ? "" : m.getEvaluationPath().toString();
+        String evaluation =
+                m.getEvaluationPath() == null ? "" : m.getEvaluationPath().toString();
         String alternative = evaluation.matches(".*/(anyOf|oneOf)/\\d+/.*")
-                ? " (in one alternative of " + (evaluation.contains("/anyOf/") ? "anyOf" : "oneOf") + ")" : "";
+                ? " (in one alternative of " + (evaluation.contains("/anyOf/") ? "anyOf" : "oneOf") + ")"
+                : "";
         return formatPlain(m) + alternative;
     }
 
@@ -203,7 +210,8 @@ public final class CrdSchemaValidator {
         }
         String message = m.getMessage();
         // networknt prefixes the message with the instance location; drop it, the dotted path says it
-        String location = m.getInstanceLocation() == null ? "" : m.getInstanceLocation().toString();
+        String location =
+                m.getInstanceLocation() == null ? "" : m.getInstanceLocation().toString();
         if (!location.isEmpty() && message.startsWith(location)) {
             message = message.substring(location.length()).replaceFirst("^:\\s*", "");
         }
@@ -255,8 +263,8 @@ public final class CrdSchemaValidator {
                     ObjectNode props = out.putObject("properties");
                     v.properties().forEach(p -> props.set(p.getKey(), toJsonSchema(p.getValue(), inJunctor)));
                 }
-                case "additionalProperties" -> out.set("additionalProperties",
-                        v.isBoolean() ? v : toJsonSchema(v, inJunctor));
+                case "additionalProperties" ->
+                    out.set("additionalProperties", v.isBoolean() ? v : toJsonSchema(v, inJunctor));
                 case "items" -> out.set("items", v.isArray() ? convertAll(v, inJunctor) : toJsonSchema(v, inJunctor));
                 case "allOf", "oneOf" -> out.set(key, convertAll(v, true));
                 case "not" -> out.set("not", toJsonSchema(v, true));
@@ -273,8 +281,17 @@ public final class CrdSchemaValidator {
                         out.set(key, v);
                     }
                 }
-                case "enum", "pattern", "required", "minItems", "maxItems", "minLength", "maxLength", "uniqueItems",
-                        "minProperties", "maxProperties", "multipleOf" -> out.set(key, v);
+                case "enum",
+                        "pattern",
+                        "required",
+                        "minItems",
+                        "maxItems",
+                        "minLength",
+                        "maxLength",
+                        "uniqueItems",
+                        "minProperties",
+                        "maxProperties",
+                        "multipleOf" -> out.set(key, v);
                 default -> {
                     // x-kubernetes-* markers (list types, map types, CEL rules) are not checked here
                 }
@@ -366,7 +383,11 @@ public final class CrdSchemaValidator {
                 return Optional.of(p.normalize());
             }
         }
-        Path p = ProjectFiles.root().resolve("../shared/fixtures").resolve(folder).resolve(fileName).normalize();
+        Path p = ProjectFiles.root()
+                .resolve("../shared/fixtures")
+                .resolve(folder)
+                .resolve(fileName)
+                .normalize();
         return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
     }
 }

@@ -67,8 +67,9 @@ class CrdSchemaValidatorTest {
     @BeforeAll
     void loadCrd() {
         Optional<Path> file = CrdSchemaValidator.locateCrd("postgresql.crd.yaml");
-        assumeTrue(file.isPresent(),
-            "the Zalando postgresql CRD (shared/fixtures/zalando/postgresql.crd.yaml, or -Dzalando.crd.dir) is not present");
+        assumeTrue(
+                file.isPresent(),
+                "the Zalando postgresql CRD (shared/fixtures/zalando/postgresql.crd.yaml, or -Dzalando.crd.dir) is not present");
         crd = CrdSchemaValidator.load(file.get());
     }
 
@@ -165,13 +166,15 @@ class CrdSchemaValidatorTest {
                       unknownHere: true
                 """);
         assertThat(errors(resource))
-                .containsExactly("spec.additionalVolumes[0].unknownHere: unknown field (the API server would prune it)");
+                .containsExactly(
+                        "spec.additionalVolumes[0].unknownHere: unknown field (the API server would prune it)");
     }
 
     @Test
     void versionOutsideEnumFails() {
         assertThat(errors(validWith("spec.postgresql.version", "12")))
-                .singleElement().asString()
+                .singleElement()
+                .asString()
                 .startsWith("spec.postgresql.version: ")
                 .contains("enum")
                 .contains("\"12\"");
@@ -180,7 +183,8 @@ class CrdSchemaValidatorTest {
     @Test
     void stringForIntegerFails() {
         assertThat(errors(validWith("spec.numberOfInstances", "two")))
-                .singleElement().asString()
+                .singleElement()
+                .asString()
                 .startsWith("spec.numberOfInstances: ")
                 .contains("integer");
     }
@@ -188,7 +192,8 @@ class CrdSchemaValidatorTest {
     @Test
     void volumeSizeNotMatchingPatternFails() {
         assertThat(errors(validWith("spec.volume.size", "8GB")))
-                .singleElement().asString()
+                .singleElement()
+                .asString()
                 .startsWith("spec.volume.size: ")
                 .contains("pattern")
                 .contains("8GB");
@@ -198,15 +203,15 @@ class CrdSchemaValidatorTest {
     void badMemoryQuantityFails() {
         ObjectNode resource = validWith("spec.resources.requests.memory", "1Gib");
         assertThat(errors(resource))
-                .singleElement().asString()
+                .singleElement()
+                .asString()
                 .startsWith("spec.resources.requests.memory: ")
                 .contains("pattern");
     }
 
     @Test
     void missingTeamIdFails() {
-        assertThat(errors(validWith("spec.teamId", null)))
-                .containsExactly("spec.teamId: required field missing");
+        assertThat(errors(validWith("spec.teamId", null))).containsExactly("spec.teamId: required field missing");
     }
 
     @Test
@@ -220,7 +225,11 @@ class CrdSchemaValidatorTest {
     void nullForNonNullableFieldFails() {
         ObjectNode resource = validWith("spec.teamId", "x");
         ((ObjectNode) resource.get("spec")).putNull("teamId");
-        assertThat(errors(resource)).singleElement().asString().startsWith("spec.teamId: ").contains("null");
+        assertThat(errors(resource))
+                .singleElement()
+                .asString()
+                .startsWith("spec.teamId: ")
+                .contains("null");
     }
 
     @Test
@@ -230,13 +239,16 @@ class CrdSchemaValidatorTest {
         assertThat(errors(validWith("spec.standby", yaml("{}").deepCopy())))
                 .contains("spec.standby.standby_host: required field missing (in one alternative of anyOf)");
         assertThat(errors(validWith("spec.standby", yaml("{s3_wal_path: s3://a, gs_wal_path: gs://b}"))))
-                .singleElement().asString().startsWith("spec.standby: must not be valid");
+                .singleElement()
+                .asString()
+                .startsWith("spec.standby: must not be valid");
     }
 
     @Test
     void uppercaseNameFails() {
         assertThat(errors(validWith("metadata.name", "Citus-Coordinator")))
-                .singleElement().asString()
+                .singleElement()
+                .asString()
                 .startsWith("metadata.name: ")
                 .contains("RFC 1123");
     }
@@ -262,7 +274,9 @@ class CrdSchemaValidatorTest {
     @Test
     void unknownMetadataFieldFails() {
         assertThat(errors(validWith("metadata.lables", "x")))
-                .singleElement().asString().startsWith("metadata.lables: unknown field");
+                .singleElement()
+                .asString()
+                .startsWith("metadata.lables: unknown field");
     }
 
     @Test
@@ -270,7 +284,9 @@ class CrdSchemaValidatorTest {
         assertThat(errors(validWith("apiVersion", "acid.zalan.do/v2")))
                 .containsExactly("apiVersion: version \"v2\" is not served (served: [acid.zalan.do/v1])");
         assertThat(errors(validWith("apiVersion", "v1")))
-                .singleElement().asString().startsWith("apiVersion: expected group acid.zalan.do");
+                .singleElement()
+                .asString()
+                .startsWith("apiVersion: expected group acid.zalan.do");
     }
 
     @Test

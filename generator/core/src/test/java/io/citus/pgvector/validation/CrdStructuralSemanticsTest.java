@@ -87,23 +87,39 @@ class CrdStructuralSemanticsTest {
     @Test
     void intOrStringChecksTypeAndStringPattern() {
         assertThat(errors("  port: true\n")).singleElement().asString().startsWith("spec.port: ");
-        assertThat(errors("  port: HTTP\n")).singleElement().asString().startsWith("spec.port: ").contains("pattern");
+        assertThat(errors("  port: HTTP\n"))
+                .singleElement()
+                .asString()
+                .startsWith("spec.port: ")
+                .contains("pattern");
     }
 
     @Test
     void additionalPropertiesMapChecksValues() {
-        assertThat(errors("  port: 1\n  labels: {a: 1}\n")).singleElement().asString().startsWith("spec.labels.a: ");
+        assertThat(errors("  port: 1\n  labels: {a: 1}\n"))
+                .singleElement()
+                .asString()
+                .startsWith("spec.labels.a: ");
     }
 
     @Test
     void nullOnlyWhereNullable() {
-        assertThat(errors("  port: 1\n  labels: null\n")).singleElement().asString().startsWith("spec.labels: ");
+        assertThat(errors("  port: 1\n  labels: null\n"))
+                .singleElement()
+                .asString()
+                .startsWith("spec.labels: ");
     }
 
     @Test
     void formatAndMinimumBoundIntegers() {
-        assertThat(errors("  port: 1\n  replicas: 0\n")).singleElement().asString().startsWith("spec.replicas: ");
-        assertThat(errors("  port: 1\n  replicas: 2147483648\n")).singleElement().asString().startsWith("spec.replicas: ");
+        assertThat(errors("  port: 1\n  replicas: 0\n"))
+                .singleElement()
+                .asString()
+                .startsWith("spec.replicas: ");
+        assertThat(errors("  port: 1\n  replicas: 2147483648\n"))
+                .singleElement()
+                .asString()
+                .startsWith("spec.replicas: ");
     }
 
     @Test
@@ -115,19 +131,25 @@ class CrdStructuralSemanticsTest {
     @Test
     void junctorPropertiesDoNotPrune() {
         assertThat(errors("  port: 1\n  choice: {b: x}\n")).isEmpty();
-        assertThat(errors("  port: 1\n  choice: {a: x, b: y}\n")).isNotEmpty()
+        assertThat(errors("  port: 1\n  choice: {a: x, b: y}\n"))
+                .isNotEmpty()
                 .allSatisfy(e -> assertThat(e).startsWith("spec.choice"));
     }
 
     @Test
     void unservedVersionFails() {
-        assertThat(crd.validate(yaml("apiVersion: example.com/v1alpha1\nkind: Widget\nmetadata: {name: w}\nspec: {port: 1}\n")))
+        assertThat(crd.validate(
+                        yaml("apiVersion: example.com/v1alpha1\nkind: Widget\nmetadata: {name: w}\nspec: {port: 1}\n")))
                 .containsExactly("apiVersion: version \"v1alpha1\" is not served (served: [example.com/v1])");
     }
 
     @Test
     void nameThatIsNoServiceNameFails() {
-        assertThat(crd.validate(yaml("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: 1a.b}\nspec: {port: 1}\n")))
-                .singleElement().asString().startsWith("metadata.name: ").contains("RFC 1035");
+        assertThat(crd.validate(
+                        yaml("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: 1a.b}\nspec: {port: 1}\n")))
+                .singleElement()
+                .asString()
+                .startsWith("metadata.name: ")
+                .contains("RFC 1035");
     }
 }

@@ -58,6 +58,7 @@ public final class KubernetesObjectValidator {
     static final Pattern DNS1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     /** Service names: RFC 1035 label, at most 63 characters. */
     static final Pattern DNS1035_LABEL = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
+
     private static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
     private static final Pattern QUALIFIED_NAME_PART = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
 
@@ -252,8 +253,11 @@ public final class KubernetesObjectValidator {
     private void apiServerRules(Class<?> model, JsonNode node, String path, List<String> errors) {
         if (model == V1Container.class) {
             JsonNode image = node.get("image");
-            if (image == null || image.isNull() || (image.isTextual() && image.asText().isBlank())) {
-                errors.add(child(path, "image") + ": required field missing (the API server rejects a container without image)");
+            if (image == null
+                    || image.isNull()
+                    || (image.isTextual() && image.asText().isBlank())) {
+                errors.add(child(path, "image")
+                        + ": required field missing (the API server rejects a container without image)");
             }
             JsonNode name = node.get("name");
             if (name != null && name.isTextual()) {
@@ -289,18 +293,26 @@ public final class KubernetesObjectValidator {
         }
         String n = name.asText();
         Class<?> model = kind.modelClass();
-        String group = kind.apiVersion().contains("/") ? kind.apiVersion().substring(0, kind.apiVersion().indexOf('/')) : "";
+        String group = kind.apiVersion().contains("/")
+                ? kind.apiVersion().substring(0, kind.apiVersion().indexOf('/'))
+                : "";
         if (group.equals("rbac.authorization.k8s.io")) {
             // RBAC objects only need a valid path segment
             if (n.equals(".") || n.equals("..") || n.contains("/") || n.contains("%")) {
                 errors.add("metadata.name: \"" + n + "\" may not be '.', '..' or contain '/' or '%'");
             }
-        } else if (model.getSimpleName().equals("V1Service") || model.getSimpleName().equals("V1Namespace")) {
-            checkDnsLabel(n, model.getSimpleName().equals("V1Service") ? DNS1035_LABEL : DNS1123_LABEL,
-                    "metadata.name", model.getSimpleName().equals("V1Service") ? "RFC 1035 label" : "RFC 1123 label",
+        } else if (model.getSimpleName().equals("V1Service")
+                || model.getSimpleName().equals("V1Namespace")) {
+            checkDnsLabel(
+                    n,
+                    model.getSimpleName().equals("V1Service") ? DNS1035_LABEL : DNS1123_LABEL,
+                    "metadata.name",
+                    model.getSimpleName().equals("V1Service") ? "RFC 1035 label" : "RFC 1123 label",
                     errors);
         } else if (n.length() > 253 || !DNS1123_SUBDOMAIN.matcher(n).matches()) {
-            errors.add("metadata.name: \"" + n + "\" is not a valid RFC 1123 subdomain (lower-case alphanumerics, '-' and '.', at most 253 characters)");
+            errors.add(
+                    "metadata.name: \"" + n
+                            + "\" is not a valid RFC 1123 subdomain (lower-case alphanumerics, '-' and '.', at most 253 characters)");
         }
     }
 
@@ -320,7 +332,10 @@ public final class KubernetesObjectValidator {
             String p = child(path, e.getKey());
             checkQualifiedName(e.getKey(), p, errors);
             JsonNode v = e.getValue();
-            if (v != null && v.isTextual() && (v.asText().length() > 63 || !LABEL_VALUE.matcher(v.asText()).matches())) {
+            if (v != null
+                    && v.isTextual()
+                    && (v.asText().length() > 63
+                            || !LABEL_VALUE.matcher(v.asText()).matches())) {
                 errors.add(p + ": invalid label value \"" + v.asText()
                         + "\" (at most 63 characters: alphanumerics, '-', '_', '.', starting and ending alphanumeric)");
             }
@@ -342,11 +357,15 @@ public final class KubernetesObjectValidator {
         if (slash >= 0) {
             String prefix = key.substring(0, slash);
             name = key.substring(slash + 1);
-            if (prefix.isEmpty() || prefix.length() > 253 || !DNS1123_SUBDOMAIN.matcher(prefix).matches()) {
+            if (prefix.isEmpty()
+                    || prefix.length() > 253
+                    || !DNS1123_SUBDOMAIN.matcher(prefix).matches()) {
                 errors.add(path + ": invalid key prefix \"" + prefix + "\" (must be an RFC 1123 subdomain)");
             }
         }
-        if (name.isEmpty() || name.length() > 63 || !QUALIFIED_NAME_PART.matcher(name).matches()) {
+        if (name.isEmpty()
+                || name.length() > 63
+                || !QUALIFIED_NAME_PART.matcher(name).matches()) {
             errors.add(path + ": invalid key name \"" + name
                     + "\" (at most 63 characters: alphanumerics, '-', '_', '.', starting and ending alphanumeric)");
         }
@@ -362,8 +381,10 @@ public final class KubernetesObjectValidator {
     @SuppressWarnings("unchecked")
     private static ModelInfo readInfo(Class<?> model) {
         try {
-            Set<String> fields = new TreeSet<>((Set<String>) model.getField("openapiFields").get(null));
-            Set<String> required = new TreeSet<>((Set<String>) model.getField("openapiRequiredFields").get(null));
+            Set<String> fields =
+                    new TreeSet<>((Set<String>) model.getField("openapiFields").get(null));
+            Set<String> required = new TreeSet<>(
+                    (Set<String>) model.getField("openapiRequiredFields").get(null));
             Map<String, Type> types = new HashMap<>();
             for (Class<?> c = model; c != null && c != Object.class; c = c.getSuperclass()) {
                 for (Field f : c.getDeclaredFields()) {
@@ -419,14 +440,19 @@ public final class KubernetesObjectValidator {
                     if (!KubernetesObject.class.isAssignableFrom(body)) {
                         continue;
                     }
-                    Object request = namespaced ? m.invoke(api, "ns", body.getConstructor().newInstance())
+                    Object request = namespaced
+                            ? m.invoke(api, "ns", body.getConstructor().newInstance())
                             : m.invoke(api, body.getConstructor().newInstance());
-                    Object call = request.getClass().getMethod("buildCall", ApiCallback.class).invoke(request, (Object) null);
+                    Object call = request.getClass()
+                            .getMethod("buildCall", ApiCallback.class)
+                            .invoke(request, (Object) null);
                     String urlPath = ((okhttp3.Call) call).request().url().encodedPath();
                     String apiVersion = apiVersionOf(urlPath);
                     String kind = kindOf(body, apiVersion);
                     if (apiVersion != null && kind != null) {
-                        r.putIfAbsent(apiVersion + "/" + kind, new Kind(apiVersion, kind, body, urlPath.contains("/namespaces/")));
+                        r.putIfAbsent(
+                                apiVersion + "/" + kind,
+                                new Kind(apiVersion, kind, body, urlPath.contains("/namespaces/")));
                     }
                 }
             } catch (ReflectiveOperationException | RuntimeException e) {
@@ -467,7 +493,11 @@ public final class KubernetesObjectValidator {
         String dir = APIS_PACKAGE.replace('.', '/') + "/";
         List<String> names = new ArrayList<>();
         try {
-            Path location = Path.of(ApiClient.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path location = Path.of(ApiClient.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             if (Files.isDirectory(location)) {
                 try (Stream<Path> files = Files.list(location.resolve(dir))) {
                     files.map(f -> f.getFileName().toString()).forEach(f -> addApiClass(names, dir + f));
@@ -487,7 +517,9 @@ public final class KubernetesObjectValidator {
 
     private static void addApiClass(List<String> names, String entry) {
         String dir = APIS_PACKAGE.replace('.', '/') + "/";
-        if (entry.startsWith(dir) && entry.endsWith("Api.class") && entry.indexOf('$') < 0
+        if (entry.startsWith(dir)
+                && entry.endsWith("Api.class")
+                && entry.indexOf('$') < 0
                 && entry.substring(dir.length()).indexOf('/') < 0) {
             names.add(entry.substring(0, entry.length() - ".class".length()).replace('/', '.'));
         }

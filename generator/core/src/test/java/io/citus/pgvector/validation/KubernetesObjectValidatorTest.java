@@ -153,14 +153,17 @@ class KubernetesObjectValidatorTest {
     void unknownContainerFieldFails() {
         assertThat(errors(POD.replace("      image: postgres:17", "      imagee: postgres:17")))
                 .contains("spec.containers[0].imagee: unknown field (not in V1Container)")
-                .contains("spec.containers[0].image: required field missing (the API server rejects a container without image)");
+                .contains(
+                        "spec.containers[0].image: required field missing (the API server rejects a container without image)");
     }
 
     @Test
     void unknownFieldDeepInsideFails() {
-        assertThat(errors(POD.replace("secretKeyRef: {name: creds, key: password}",
-                "secretKeyRef: {name: creds, key: password, optinal: true}")))
-                .containsExactly("spec.containers[0].env[0].valueFrom.secretKeyRef.optinal: unknown field (not in V1SecretKeySelector)");
+        assertThat(errors(POD.replace(
+                        "secretKeyRef: {name: creds, key: password}",
+                        "secretKeyRef: {name: creds, key: password, optinal: true}")))
+                .containsExactly(
+                        "spec.containers[0].env[0].valueFrom.secretKeyRef.optinal: unknown field (not in V1SecretKeySelector)");
     }
 
     @Test
@@ -178,7 +181,8 @@ class KubernetesObjectValidatorTest {
     @Test
     void quotedNumberForIntegerFails() {
         assertThat(errors(POD.replace("containerPort: 5432", "containerPort: \"5432\"")))
-                .containsExactly("spec.containers[0].ports[0].containerPort: expected an integer (int32), got string \"5432\"");
+                .containsExactly(
+                        "spec.containers[0].ports[0].containerPort: expected an integer (int32), got string \"5432\"");
     }
 
     @Test
@@ -195,7 +199,8 @@ class KubernetesObjectValidatorTest {
     @Test
     void invalidQuantityFails() {
         assertThat(errors(POD.replace("limits: {memory: 128Mi}", "limits: {memory: 8GB}")))
-                .singleElement().asString()
+                .singleElement()
+                .asString()
                 .startsWith("spec.containers[0].resources.limits.memory: invalid quantity \"8GB\"");
     }
 
@@ -221,7 +226,9 @@ class KubernetesObjectValidatorTest {
         assertThat(errors("apiVersion: apps/v1\nkind: Job\nmetadata: {name: x}\n"))
                 .containsExactly("kind: unknown apiVersion/kind apps/v1 Job (not a kind the Kubernetes API serves)");
         assertThat(errors("apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: x}\n"))
-                .singleElement().asString().startsWith("kind: unknown apiVersion/kind");
+                .singleElement()
+                .asString()
+                .startsWith("kind: unknown apiVersion/kind");
     }
 
     @Test
@@ -233,7 +240,8 @@ class KubernetesObjectValidatorTest {
         assertThat(KubernetesObjectValidator.lookup("rbac.authorization.k8s.io/v1", "ClusterRole"))
                 .hasValueSatisfying(k -> assertThat(k.namespaced()).isFalse());
         assertThat(KubernetesObjectValidator.lookup("v1", "Event")).isPresent();
-        assertThat(KubernetesObjectValidator.lookup("events.k8s.io/v1", "Event")).isPresent();
+        assertThat(KubernetesObjectValidator.lookup("events.k8s.io/v1", "Event"))
+                .isPresent();
         assertThat(KubernetesObjectValidator.lookup("rbac/v1", "Role")).isEmpty();
     }
 
@@ -254,8 +262,9 @@ class KubernetesObjectValidatorTest {
                     spec:
                       restartPolicy: Never
                       containers: [{name: j}]
-                """)).containsExactly(
-                "spec.template.spec.containers[0].image: required field missing (the API server rejects a container without image)");
+                """))
+                .containsExactly(
+                        "spec.template.spec.containers[0].image: required field missing (the API server rejects a container without image)");
     }
 
     @Test
@@ -278,23 +287,32 @@ class KubernetesObjectValidatorTest {
     void missingNameFails() {
         assertThat(errors("apiVersion: v1\nkind: ConfigMap\nmetadata: {labels: {a: b}}\n"))
                 .containsExactly("metadata.name: required field missing");
-        assertThat(errors("apiVersion: v1\nkind: ConfigMap\n")).containsExactly("metadata.name: required field missing");
+        assertThat(errors("apiVersion: v1\nkind: ConfigMap\n"))
+                .containsExactly("metadata.name: required field missing");
     }
 
     @Test
     void invalidNamesFail() {
         assertThat(errors("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Citus_Config}\n"))
-                .singleElement().asString().startsWith("metadata.name: \"Citus_Config\" is not a valid RFC 1123 subdomain");
+                .singleElement()
+                .asString()
+                .startsWith("metadata.name: \"Citus_Config\" is not a valid RFC 1123 subdomain");
         assertThat(errors("apiVersion: v1\nkind: Service\nmetadata: {name: 1citus}\n"))
-                .singleElement().asString().startsWith("metadata.name: \"1citus\" is not a valid RFC 1035 label");
+                .singleElement()
+                .asString()
+                .startsWith("metadata.name: \"1citus\" is not a valid RFC 1035 label");
         assertThat(errors(POD.replace("name: psql", "name: PSQL")))
-                .singleElement().asString().startsWith("spec.containers[0].name: \"PSQL\" is not a valid RFC 1123 label");
+                .singleElement()
+                .asString()
+                .startsWith("spec.containers[0].name: \"PSQL\" is not a valid RFC 1123 label");
     }
 
     @Test
     void invalidLabelsFail() {
-        assertThat(errors(POD.replace("app.kubernetes.io/version: \"0.1.0\"", "app.kubernetes.io/version: \"0.1.0+build\"")))
-                .singleElement().asString()
+        assertThat(errors(POD.replace(
+                        "app.kubernetes.io/version: \"0.1.0\"", "app.kubernetes.io/version: \"0.1.0+build\"")))
+                .singleElement()
+                .asString()
                 .startsWith("metadata.labels[\"app.kubernetes.io/version\"]: invalid label value \"0.1.0+build\"");
         assertThat(errors(POD.replace("app.kubernetes.io/version: \"0.1.0\"", "app.kubernetes.io/version: 0.1")))
                 .containsExactly("metadata.labels[\"app.kubernetes.io/version\"]: expected a string, got number 0.1");

@@ -39,13 +39,18 @@ public final class RenderedManifests {
         Map<String, String> seen = new HashMap<>();
         for (Document doc : docs) {
             JsonNode node = doc.node();
-            List<String> found = crds.stream().filter(c -> c.handles(node)).findFirst()
-                    .map(c -> c.validate(node)).orElseGet(() -> kubernetes.validate(node));
+            List<String> found = crds.stream()
+                    .filter(c -> c.handles(node))
+                    .findFirst()
+                    .map(c -> c.validate(node))
+                    .orElseGet(() -> kubernetes.validate(node));
             for (String error : found) {
                 errors.add(doc.describe() + ": " + error);
             }
-            String identity = node.path("apiVersion").asText() + " " + node.path("kind").asText() + " "
-                    + node.path("metadata").path("namespace").asText("") + "/" + node.path("metadata").path("name").asText();
+            String identity =
+                    node.path("apiVersion").asText() + " " + node.path("kind").asText() + " "
+                            + node.path("metadata").path("namespace").asText("") + "/"
+                            + node.path("metadata").path("name").asText();
             String previous = seen.putIfAbsent(identity, doc.describe());
             if (previous != null) {
                 errors.add(doc.describe() + ": duplicate object, also rendered as " + previous);

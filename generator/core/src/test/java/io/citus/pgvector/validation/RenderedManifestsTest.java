@@ -61,15 +61,18 @@ class RenderedManifestsTest {
     @Test
     void splitsSkippingEmptyAndCommentOnlyDocuments() {
         List<Manifests.Document> docs = Manifests.documents(RENDERED);
-        assertThat(docs).extracting(Manifests.Document::describe).containsExactly(
-                "Secret/citus-creds (citus-pgvector/templates/secret.yaml)",
-                "postgresql/citus-coordinator (citus-pgvector/templates/coordinator/postgresql.yaml)",
-                "Pod/citus-smoke (citus-pgvector/templates/tests/smoke.yaml)");
+        assertThat(docs)
+                .extracting(Manifests.Document::describe)
+                .containsExactly(
+                        "Secret/citus-creds (citus-pgvector/templates/secret.yaml)",
+                        "postgresql/citus-coordinator (citus-pgvector/templates/coordinator/postgresql.yaml)",
+                        "Pod/citus-smoke (citus-pgvector/templates/tests/smoke.yaml)");
         assertThat(docs.get(2).node().at("/spec/containers/0/args/0").asText())
                 .isEqualTo("--- not a document marker: indented in a block scalar\n");
         assertThat(Manifests.split(RENDERED)).hasSize(3);
         assertThat(Manifests.split("")).isEmpty();
-        assertThat(Manifests.split("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")).hasSize(1);
+        assertThat(Manifests.split("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"))
+                .hasSize(1);
     }
 
     @Test
@@ -89,37 +92,43 @@ class RenderedManifestsTest {
     @Test
     void routesAndPrefixesErrors() {
         CrdSchemaValidator crd = crd();
-        String broken = RENDERED
-                .replace("  volume:\n    size: 1Gi", "  volume:\n    size: 8GB")
+        String broken = RENDERED.replace("  volume:\n    size: 1Gi", "  volume:\n    size: 8GB")
                 .replace("      image: \"postgres:17\"", "      imagee: \"postgres:17\"");
         List<String> errors = RenderedManifests.validateAll(broken, crd);
         assertThat(errors).hasSize(3);
-        assertThat(errors.get(0)).startsWith(
-                "postgresql/citus-coordinator (citus-pgvector/templates/coordinator/postgresql.yaml): spec.volume.size: ");
-        assertThat(errors.subList(1, 3)).containsExactlyInAnyOrder(
-                "Pod/citus-smoke (citus-pgvector/templates/tests/smoke.yaml): spec.containers[0].imagee: unknown field (not in V1Container)",
-                "Pod/citus-smoke (citus-pgvector/templates/tests/smoke.yaml): spec.containers[0].image: required field missing (the API server rejects a container without image)");
+        assertThat(errors.get(0))
+                .startsWith(
+                        "postgresql/citus-coordinator (citus-pgvector/templates/coordinator/postgresql.yaml): spec.volume.size: ");
+        assertThat(errors.subList(1, 3))
+                .containsExactlyInAnyOrder(
+                        "Pod/citus-smoke (citus-pgvector/templates/tests/smoke.yaml): spec.containers[0].imagee: unknown field (not in V1Container)",
+                        "Pod/citus-smoke (citus-pgvector/templates/tests/smoke.yaml): spec.containers[0].image: required field missing (the API server rejects a container without image)");
     }
 
     @Test
     void withoutCrdCustomResourcesAreUnknownKinds() {
-        assertThat(RenderedManifests.validateAll(RENDERED, null)).containsExactly(
-                "postgresql/citus-coordinator (citus-pgvector/templates/coordinator/postgresql.yaml): "
-                        + "kind: unknown apiVersion/kind acid.zalan.do/v1 postgresql (not a kind the Kubernetes API serves)");
+        assertThat(RenderedManifests.validateAll(RENDERED, null))
+                .containsExactly(
+                        "postgresql/citus-coordinator (citus-pgvector/templates/coordinator/postgresql.yaml): "
+                                + "kind: unknown apiVersion/kind acid.zalan.do/v1 postgresql (not a kind the Kubernetes API serves)");
     }
 
     @Test
     void duplicateObjectsAndBadYamlAreReported() {
-        String twice = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+        String twice =
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
         assertThat(RenderedManifests.validateAll(twice, null))
                 .containsExactly("ConfigMap/a: duplicate object, also rendered as ConfigMap/a");
-        assertThat(RenderedManifests.validateAll("a: [1\n", null)).singleElement().asString()
+        assertThat(RenderedManifests.validateAll("a: [1\n", null))
+                .singleElement()
+                .asString()
                 .startsWith("invalid YAML in document 1");
     }
 
     private static CrdSchemaValidator crd() {
         Optional<Path> file = CrdSchemaValidator.locateCrd("postgresql.crd.yaml");
-        assumeTrue(file.isPresent(),
+        assumeTrue(
+                file.isPresent(),
                 "the Zalando postgresql CRD (shared/fixtures/zalando/postgresql.crd.yaml, or -Dzalando.crd.dir) is not present");
         return CrdSchemaValidator.load(file.get());
     }

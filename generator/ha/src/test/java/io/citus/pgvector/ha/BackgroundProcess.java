@@ -40,8 +40,8 @@ final class BackgroundProcess {
         this.name = name;
     }
 
-    static BackgroundProcess start(String name, List<String> command, Map<String, String> env, Path log,
-            boolean asPostgres) {
+    static BackgroundProcess start(
+            String name, List<String> command, Map<String, String> env, Path log, boolean asPostgres) {
         List<String> full = new ArrayList<>();
         if (asPostgres && isRoot()) {
             full.addAll(List.of("/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"));
@@ -74,9 +74,10 @@ final class BackgroundProcess {
     }
 
     static void signal(long pid, String signal) {
-        LocalPostgres.Result result = LocalPostgres.run(List.of("kill", "-s", signal, Long.toString(pid)), Map.of(),
-                COMMAND_TIMEOUT);
-        if (result.exitCode() != 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        LocalPostgres.Result result =
+                LocalPostgres.run(List.of("kill", "-s", signal, Long.toString(pid)), Map.of(), COMMAND_TIMEOUT);
+        if (result.exitCode() != 0
+                && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
             throw new IllegalStateException("kill -s " + signal + " " + pid + ": " + result.stderr());
         }
     }

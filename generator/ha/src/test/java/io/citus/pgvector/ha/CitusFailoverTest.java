@@ -47,6 +47,7 @@ class CitusFailoverTest {
 
     @TempDir
     static Path dir;
+
     private PatroniRelease release;
     private List<String> nodes;
     private List<List<Long>> knn;
@@ -81,10 +82,12 @@ class CitusFailoverTest {
         }
         System.out.println("operator problems at create: " + release.operatorProblems());
         for (PatroniCluster cluster : release.clusters()) {
-            assertThat(release.syncPreparedDatabases(cluster)).as("the operator's next sync of %s", cluster)
+            assertThat(release.syncPreparedDatabases(cluster))
+                    .as("the operator's next sync of %s", cluster)
                     .isEmpty();
         }
-        ShippedHooks.Run test = release.startHook("Pod", "citus-test-vector-queries", Map.of()).await(300);
+        ShippedHooks.Run test =
+                release.startHook("Pod", "citus-test-vector-queries", Map.of()).await(300);
         assertThat(test.exitCode()).as(test.output()).isZero();
         assertThat(test.output()).contains("passed");
         assertVerifyHealthy();
@@ -96,7 +99,8 @@ class CitusFailoverTest {
         knn = CitusState.knn(release);
         assertThat(knn).allSatisfy(ids -> assertThat(ids).hasSize(10));
         for (PatroniCluster cluster : release.clusters()) {
-            assertThat(cluster.spilo().synchronousMode()).as("the chart's default replication of %s", cluster)
+            assertThat(cluster.spilo().synchronousMode())
+                    .as("the chart's default replication of %s", cluster)
                     .isTrue();
         }
     }
@@ -163,7 +167,9 @@ class CitusFailoverTest {
         outcomes.add(outcome);
         assertThat(outcome.writesAgainAfter()).as(outcome.line()).isPresent();
         release.awaitRegistrarsFor("registered", CONVERGE);
-        assertThat(CitusState.nodes(release)).as("Citus metadata after %s", outcome.line()).isEqualTo(nodes);
+        assertThat(CitusState.nodes(release))
+                .as("Citus metadata after %s", outcome.line())
+                .isEqualTo(nodes);
         assertVerifyHealthy();
         return outcome;
     }

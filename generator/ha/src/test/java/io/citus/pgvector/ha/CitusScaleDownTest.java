@@ -42,6 +42,7 @@ class CitusScaleDownTest {
 
     @TempDir
     static Path dir;
+
     private PatroniRelease release;
     private ShippedHooks upgrade;
 
@@ -67,7 +68,8 @@ class CitusScaleDownTest {
         release.awaitRegistrarsFor("registered", CONVERGE);
         assertThat(CitusState.nodes(release)).isEqualTo(CitusState.expectedNodes(release, release.workers()));
         for (PatroniCluster cluster : release.clusters()) {
-            assertThat(cluster.spilo().synchronousMode()).as("the chart's default replication of %s", cluster)
+            assertThat(cluster.spilo().synchronousMode())
+                    .as("the chart's default replication of %s", cluster)
                     .isTrue();
         }
         try (Connection c = release.coordinator().connect("postgres")) {
@@ -79,15 +81,21 @@ class CitusScaleDownTest {
         PatroniCluster leaving = release.workers().get(2);
         int tenant = FailoverScenario.tenantOn(release, leaving);
 
-        Writer writer = Writer.start(release.coordinator().jdbcUrl("postgres"),
-                release.superuserPassword(release.coordinator().name()), tenant, PACE);
+        Writer writer = Writer.start(
+                release.coordinator().jdbcUrl("postgres"),
+                release.superuserPassword(release.coordinator().name()),
+                tenant,
+                PACE);
         long lossNanos;
         ShippedHooks.Run first;
         try {
             writer.awaitAcks(20, CONVERGE);
             ShippedHooks.Running hook = release.startHook(upgrade, "Job", "citus-scale-down", Map.of());
-            Waits.until(CONVERGE, "the scale-down hook to start draining", () -> hook.output().contains("draining ")
-                    || !hook.process().isAlive(), hook::output);
+            Waits.until(
+                    CONVERGE,
+                    "the scale-down hook to start draining",
+                    () -> hook.output().contains("draining ") || !hook.process().isAlive(),
+                    hook::output);
             PatroniMember leader = leaving.requireLeader();
             lossNanos = System.nanoTime();
             release.losePod(leader);
@@ -97,7 +105,8 @@ class CitusScaleDownTest {
             release.awaitAllHealthy(CONVERGE);
             if (first.exitCode() != 0) {
                 assertThat(first.output()).contains("nothing was removed");
-                assertThat(CitusState.nodes(release)).as("a failed drain changes nothing")
+                assertThat(CitusState.nodes(release))
+                        .as("a failed drain changes nothing")
                         .isEqualTo(CitusState.expectedNodes(release, release.workers()));
                 assertThat(CitusState.itemsChecksum(release)).isEqualTo(checksum);
                 ShippedHooks.Run second = release.startHook(upgrade, "Job", "citus-scale-down", Map.of())
@@ -111,25 +120,34 @@ class CitusScaleDownTest {
         }
 
         assertThat(CitusState.nodes(release)).isEqualTo(CitusState.expectedNodes(release, staying));
-        assertThat(CitusState.column(release, "SELECT count(*) FROM citus_shards WHERE nodeport = "
-                + leaving.servicePort())).containsExactly("0");
+        assertThat(CitusState.column(
+                        release, "SELECT count(*) FROM citus_shards WHERE nodeport = " + leaving.servicePort()))
+                .containsExactly("0");
         assertThat(CitusState.itemsChecksum(release)).isEqualTo(checksum);
         assertThat(CitusState.knn(release)).allSatisfy(ids -> assertThat(ids).hasSize(10));
         Set<Long> present = FailoverScenario.presentIds(release, release.coordinator(), tenant);
-        System.out.printf("figures: scale-down 3 -> 2 with %s lost during the drain: first run exit %d, writes again"
-                + " after %.1f s, %d failed attempts, %d acknowledged, %d lost, %d in doubt%n", leaving.name(),
-                first.exitCode(), writer.secondsToWritesAgain(lossNanos).orElse(Double.NaN),
-                writer.failuresAfter(lossNanos), writer.ackedIds().size(), writer.lost(present).size(),
+        System.out.printf(
+                "figures: scale-down 3 -> 2 with %s lost during the drain: first run exit %d, writes again"
+                        + " after %.1f s, %d failed attempts, %d acknowledged, %d lost, %d in doubt%n",
+                leaving.name(),
+                first.exitCode(),
+                writer.secondsToWritesAgain(lossNanos).orElse(Double.NaN),
+                writer.failuresAfter(lossNanos),
+                writer.ackedIds().size(),
+                writer.lost(present).size(),
                 writer.inDoubt(present));
         assertThat(writer.lost(present)).as("acknowledged rows lost").isEmpty();
-        Waits.until(CONVERGE, "the leaving worker's registrars to be retired", () -> leaving.members().stream()
-                .allMatch(m -> {
+        Waits.until(
+                CONVERGE,
+                "the leaving worker's registrars to be retired",
+                () -> leaving.members().stream().allMatch(m -> {
                     try {
                         return release.registrar(m).state().equals("retired");
                     } catch (IOException e) {
                         return false;
                     }
-                }), release::registrarDiagnostics);
+                }),
+                release::registrarDiagnostics);
         PatroniRelease.VerifyRun verify = release.verify(2);
         assertThat(verify.exitCode()).as(verify.output()).isZero();
     }

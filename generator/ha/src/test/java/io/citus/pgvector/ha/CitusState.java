@@ -18,13 +18,14 @@ final class CitusState {
     private static final String QUERY_VECTOR = "(SELECT array_agg(cos(d * 0.7)::real ORDER BY d)"
             + " FROM generate_series(1, " + DIMENSION + ") d)::vector";
 
-    private CitusState() {
-    }
+    private CitusState() {}
 
     /** {@code nodename:nodeport:groupid-is-coordinator:isactive:shouldhaveshards} of every node, sorted. */
     static List<String> nodes(PatroniRelease release) throws SQLException {
-        return column(release, "SELECT nodename || ':' || nodeport || ':' || (groupid = 0) || ':' || isactive"
-                + " || ':' || shouldhaveshards FROM pg_dist_node ORDER BY nodename, nodeport");
+        return column(
+                release,
+                "SELECT nodename || ':' || nodeport || ':' || (groupid = 0) || ':' || isactive"
+                        + " || ':' || shouldhaveshards FROM pg_dist_node ORDER BY nodename, nodeport");
     }
 
     /** The metadata a release with these workers must have: each worker once, active, and the coordinator once. */
@@ -38,7 +39,8 @@ final class CitusState {
 
     /** A distributed table of {@code rows} vectors over 20 channels with an HNSW index. */
     static void createItems(PatroniRelease release, int rows) throws SQLException {
-        try (Connection c = release.coordinator().connect("postgres"); Statement s = c.createStatement()) {
+        try (Connection c = release.coordinator().connect("postgres");
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE " + ITEMS + " (channel bigint NOT NULL, id bigint NOT NULL, embedding vector("
                     + DIMENSION + ") NOT NULL, PRIMARY KEY (channel, id))");
             s.execute("SELECT create_distributed_table('" + ITEMS + "', 'channel')");
@@ -55,17 +57,20 @@ final class CitusState {
      */
     static List<List<Long>> knn(PatroniRelease release) throws SQLException {
         List<List<Long>> answers = new ArrayList<>();
-        answers.add(ids(release, "SELECT id FROM " + ITEMS + " WHERE channel = 7 ORDER BY embedding <-> "
-                + QUERY_VECTOR + " LIMIT 10"));
-        answers.add(ids(release, "SELECT id FROM " + ITEMS + " ORDER BY embedding <-> " + QUERY_VECTOR
-                + " LIMIT 10"));
+        answers.add(ids(
+                release,
+                "SELECT id FROM " + ITEMS + " WHERE channel = 7 ORDER BY embedding <-> " + QUERY_VECTOR + " LIMIT 10"));
+        answers.add(ids(release, "SELECT id FROM " + ITEMS + " ORDER BY embedding <-> " + QUERY_VECTOR + " LIMIT 10"));
         return answers;
     }
 
     /** Row count and a checksum over every row of {@link #ITEMS}. */
     static String itemsChecksum(PatroniRelease release) throws SQLException {
-        return column(release, "SELECT count(*) || ':' || md5(string_agg(id || ':' || embedding::text, ','"
-                + " ORDER BY id)) FROM " + ITEMS).get(0);
+        return column(
+                        release,
+                        "SELECT count(*) || ':' || md5(string_agg(id || ':' || embedding::text, ','"
+                                + " ORDER BY id)) FROM " + ITEMS)
+                .get(0);
     }
 
     private static List<Long> ids(PatroniRelease release, String sql) throws SQLException {
@@ -73,7 +78,8 @@ final class CitusState {
     }
 
     static List<String> column(PatroniRelease release, String sql) throws SQLException {
-        try (Connection c = release.coordinator().connect("postgres"); Statement s = c.createStatement();
+        try (Connection c = release.coordinator().connect("postgres");
+                Statement s = c.createStatement();
                 ResultSet r = s.executeQuery(sql)) {
             List<String> rows = new ArrayList<>();
             while (r.next()) {

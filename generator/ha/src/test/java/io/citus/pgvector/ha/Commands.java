@@ -11,8 +11,7 @@ final class Commands {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private Commands() {
-    }
+    private Commands() {}
 
     static String run(List<String> command) {
         LocalPostgres.Result result = LocalPostgres.run(command, Map.of(), TIMEOUT);

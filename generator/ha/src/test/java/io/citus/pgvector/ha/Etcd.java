@@ -33,18 +33,39 @@ final class Etcd implements AutoCloseable {
         int peer = Ports.free();
         String peerUrl = "http://127.0.0.1:" + peer;
         String clientUrl = "http://127.0.0.1:" + client;
-        BackgroundProcess process = BackgroundProcess.start("etcd", List.of(BINARY.toString(),
-                "--name", "dcs", "--data-dir", dir.resolve("data").toString(),
-                "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
-                "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
-                "--initial-cluster", "dcs=" + peerUrl, "--initial-cluster-state", "new",
-                "--initial-cluster-token", "ha-" + client, "--logger", "zap", "--log-level", "warn"),
-                Map.of("PATH", "/usr/bin:/bin"), dir.resolve("etcd.log"), false);
+        BackgroundProcess process = BackgroundProcess.start(
+                "etcd",
+                List.of(
+                        BINARY.toString(),
+                        "--name",
+                        "dcs",
+                        "--data-dir",
+                        dir.resolve("data").toString(),
+                        "--listen-client-urls",
+                        clientUrl,
+                        "--advertise-client-urls",
+                        clientUrl,
+                        "--listen-peer-urls",
+                        peerUrl,
+                        "--initial-advertise-peer-urls",
+                        peerUrl,
+                        "--initial-cluster",
+                        "dcs=" + peerUrl,
+                        "--initial-cluster-state",
+                        "new",
+                        "--initial-cluster-token",
+                        "ha-" + client,
+                        "--logger",
+                        "zap",
+                        "--log-level",
+                        "warn"),
+                Map.of("PATH", "/usr/bin:/bin"),
+                dir.resolve("etcd.log"),
+                false);
         Etcd etcd = new Etcd(process, client);
         BackgroundProcess.remember(etcd);
         try {
-            Waits.until(timeout, "etcd on port " + client + " to be healthy", etcd::healthy,
-                    () -> process.logTail(20));
+            Waits.until(timeout, "etcd on port " + client + " to be healthy", etcd::healthy, () -> process.logTail(20));
         } catch (RuntimeException | AssertionError e) {
             etcd.close();
             throw e;
@@ -62,7 +83,9 @@ final class Etcd implements AutoCloseable {
             throw new IllegalStateException("etcd exited:\n" + process.logTail(20));
         }
         HttpResponse<String> response = LocalHttp.send("GET", "http://" + endpoint() + "/health", null);
-        return response != null && response.statusCode() == 200 && response.body().contains("\"true\"");
+        return response != null
+                && response.statusCode() == 200
+                && response.body().contains("\"true\"");
     }
 
     @Override

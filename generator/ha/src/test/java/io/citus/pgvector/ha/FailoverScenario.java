@@ -35,15 +35,33 @@ final class FailoverScenario {
     }
 
     /** What a scenario measured. */
-    record Outcome(String cluster, Fault fault, boolean synchronous, boolean stalled, OptionalDouble writesAgainAfter,
-            long failedAttempts, long acknowledged, long lost, long inDoubt) {
+    record Outcome(
+            String cluster,
+            Fault fault,
+            boolean synchronous,
+            boolean stalled,
+            OptionalDouble writesAgainAfter,
+            long failedAttempts,
+            long acknowledged,
+            long lost,
+            long inDoubt) {
 
         String line() {
-            return String.format(Locale.ROOT, "%-16s %-44s %-5s %s writes again after %s, %d failed attempts,"
-                    + " %d acknowledged, %d lost, %d in doubt", cluster, fault.description,
-                    synchronous ? "sync" : "async", stalled ? "(replication stalled 2 s)" : "",
-                    writesAgainAfter.isPresent() ? String.format(Locale.ROOT, "%.1f s", writesAgainAfter.getAsDouble())
-                            : "never", failedAttempts, acknowledged, lost, inDoubt);
+            return String.format(
+                    Locale.ROOT,
+                    "%-16s %-44s %-5s %s writes again after %s, %d failed attempts,"
+                            + " %d acknowledged, %d lost, %d in doubt",
+                    cluster,
+                    fault.description,
+                    synchronous ? "sync" : "async",
+                    stalled ? "(replication stalled 2 s)" : "",
+                    writesAgainAfter.isPresent()
+                            ? String.format(Locale.ROOT, "%.1f s", writesAgainAfter.getAsDouble())
+                            : "never",
+                    failedAttempts,
+                    acknowledged,
+                    lost,
+                    inDoubt);
         }
     }
 
@@ -51,8 +69,7 @@ final class FailoverScenario {
     private static final Duration WARM_UP = Duration.ofSeconds(30);
     private static final Duration RECOVERY = Duration.ofSeconds(240);
 
-    private FailoverScenario() {
-    }
+    private FailoverScenario() {}
 
     /**
      * Injects {@code fault} into {@code target}'s leader while a writer writes rows of {@code tenant} through
@@ -61,15 +78,30 @@ final class FailoverScenario {
      * @param stall stop the leader's walsender for {@link #STALL} before the fault (only with
      *              {@link Fault#NODE_LOSS}): the replica falls behind by what was written meanwhile
      */
-    static Outcome run(PatroniRelease release, PatroniCluster target, Fault fault, boolean stall,
-            PatroniCluster writeThrough, int tenant, Duration pace) throws SQLException {
-        return run(release, target, fault, stall, writeThrough, tenant, pace, () -> { });
+    static Outcome run(
+            PatroniRelease release,
+            PatroniCluster target,
+            Fault fault,
+            boolean stall,
+            PatroniCluster writeThrough,
+            int tenant,
+            Duration pace)
+            throws SQLException {
+        return run(release, target, fault, stall, writeThrough, tenant, pace, () -> {});
     }
 
     /** Like {@link #run(PatroniRelease, PatroniCluster, Fault, boolean, PatroniCluster, int, Duration)}, running
      * {@code afterFault} right after the fault (a hook started during the outage). */
-    static Outcome run(PatroniRelease release, PatroniCluster target, Fault fault, boolean stall,
-            PatroniCluster writeThrough, int tenant, Duration pace, Runnable afterFault) throws SQLException {
+    static Outcome run(
+            PatroniRelease release,
+            PatroniCluster target,
+            Fault fault,
+            boolean stall,
+            PatroniCluster writeThrough,
+            int tenant,
+            Duration pace,
+            Runnable afterFault)
+            throws SQLException {
         if (stall && fault != Fault.NODE_LOSS) {
             throw new IllegalArgumentException("a stalled walsender dies only with the node");
         }
@@ -77,8 +109,8 @@ final class FailoverScenario {
         PatroniMember leader = target.requireLeader();
         PatroniMember replica = target.replica();
         long eventNanos;
-        Writer writer = Writer.start(writeThrough.jdbcUrl("postgres"), release.superuserPassword(writeThrough.name()),
-                tenant, pace);
+        Writer writer = Writer.start(
+                writeThrough.jdbcUrl("postgres"), release.superuserPassword(writeThrough.name()), tenant, pace);
         try {
             writer.awaitAcks(20, WARM_UP);
             if (stall) {
@@ -95,8 +127,11 @@ final class FailoverScenario {
                 default -> throw new IllegalStateException();
             }
             afterFault.run();
-            Waits.until(RECOVERY, "writes through " + writeThrough.name() + " to succeed again after "
-                    + fault.description + " of " + leader.name(), () -> writer.writingSteadily(eventNanos),
+            Waits.until(
+                    RECOVERY,
+                    "writes through " + writeThrough.name() + " to succeed again after " + fault.description + " of "
+                            + leader.name(),
+                    () -> writer.writingSteadily(eventNanos),
                     release::diagnostics);
             writer.awaitAcks(20, WARM_UP);
         } finally {
@@ -104,8 +139,15 @@ final class FailoverScenario {
         }
         release.awaitAllHealthy(RECOVERY);
         Set<Long> present = presentIds(release, writeThrough, tenant);
-        return new Outcome(target.name(), fault, synchronous, stall, writer.secondsToWritesAgain(eventNanos),
-                writer.failuresAfter(eventNanos), writer.ackedIds().size(), writer.lost(present).size(),
+        return new Outcome(
+                target.name(),
+                fault,
+                synchronous,
+                stall,
+                writer.secondsToWritesAgain(eventNanos),
+                writer.failuresAfter(eventNanos),
+                writer.ackedIds().size(),
+                writer.lost(present).size(),
                 writer.inDoubt(present));
     }
 
@@ -114,8 +156,7 @@ final class FailoverScenario {
      * leader of the worker that holds it (the coordinator only says which shard and worker), otherwise from the
      * current leader of the written cluster. Both directly, not through a Service.
      */
-    static Set<Long> presentIds(PatroniRelease release, PatroniCluster writeThrough, int tenant)
-            throws SQLException {
+    static Set<Long> presentIds(PatroniRelease release, PatroniCluster writeThrough, int tenant) throws SQLException {
         if (!release.citus()) {
             return ids(writeThrough.requireLeader(), "SELECT id FROM " + Writer.TABLE + " WHERE tenant = ?", tenant);
         }
@@ -134,14 +175,17 @@ final class FailoverScenario {
                 port = r.getInt(2);
             }
         }
-        PatroniCluster worker = release.workers().stream().filter(w -> w.servicePort() == port).findFirst()
+        PatroniCluster worker = release.workers().stream()
+                .filter(w -> w.servicePort() == port)
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no worker cluster behind port " + port));
         return ids(worker.requireLeader(), "SELECT id FROM " + shard + " WHERE tenant = ?", tenant);
     }
 
     private static Set<Long> ids(PatroniMember member, String sql, int tenant) throws SQLException {
         Set<Long> ids = new HashSet<>();
-        try (Connection c = member.connect("postgres"); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = member.connect("postgres");
+                PreparedStatement s = c.prepareStatement(sql)) {
             s.setInt(1, tenant);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {

@@ -24,8 +24,7 @@ final class HaProxy implements AutoCloseable {
     static final Path BINARY = Path.of("/usr/sbin/haproxy");
 
     /** A backend server: a member's PostgreSQL port and its Patroni REST port. */
-    record Server(String name, int postgresPort, int restPort) {
-    }
+    record Server(String name, int postgresPort, int restPort) {}
 
     /** One server line of the stats CSV. */
     record ServerState(String name, String status, String checkStatus) {
@@ -79,8 +78,8 @@ final class HaProxy implements AutoCloseable {
                         default-server inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
                     """.formatted(cluster, port));
             for (Server server : servers) {
-                config.append("    server %s 127.0.0.1:%d check port %d%n".formatted(server.name(),
-                        server.postgresPort(), server.restPort()));
+                config.append("    server %s 127.0.0.1:%d check port %d%n"
+                        .formatted(server.name(), server.postgresPort(), server.restPort()));
             }
         });
         try {
@@ -89,18 +88,29 @@ final class HaProxy implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        BackgroundProcess process = BackgroundProcess.start("haproxy", List.of(BINARY.toString(), "-db", "-f",
-                dir.resolve("haproxy.cfg").toString()), Map.of("PATH", "/usr/bin:/bin"), dir.resolve("haproxy.log"),
+        BackgroundProcess process = BackgroundProcess.start(
+                "haproxy",
+                List.of(
+                        BINARY.toString(),
+                        "-db",
+                        "-f",
+                        dir.resolve("haproxy.cfg").toString()),
+                Map.of("PATH", "/usr/bin:/bin"),
+                dir.resolve("haproxy.log"),
                 false);
         HaProxy haproxy = new HaProxy(process, Map.copyOf(frontends), statsPort);
         BackgroundProcess.remember(haproxy);
         try {
-            Waits.until(timeout, "HAProxy's stats page", () -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("haproxy exited:\n" + process.logTail(20));
-                }
-                return haproxy.statsCsv() != null;
-            }, () -> process.logTail(20));
+            Waits.until(
+                    timeout,
+                    "HAProxy's stats page",
+                    () -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("haproxy exited:\n" + process.logTail(20));
+                        }
+                        return haproxy.statsCsv() != null;
+                    },
+                    () -> process.logTail(20));
         } catch (RuntimeException | AssertionError e) {
             haproxy.close();
             throw e;
@@ -132,7 +142,9 @@ final class HaProxy implements AutoCloseable {
         List<ServerState> states = new ArrayList<>();
         for (String line : lines.subList(1, lines.size())) {
             String[] fields = line.split(",", -1);
-            if (fields.length > check && fields[proxy].equals(cluster) && !fields[server].equals("FRONTEND")
+            if (fields.length > check
+                    && fields[proxy].equals(cluster)
+                    && !fields[server].equals("FRONTEND")
                     && !fields[server].equals("BACKEND")) {
                 states.add(new ServerState(fields[server], fields[status], fields[check]));
             }
@@ -146,7 +158,8 @@ final class HaProxy implements AutoCloseable {
      */
     String routedServer(String cluster) {
         List<ServerState> states = servers(cluster);
-        List<ServerState> up = states.stream().filter(s -> s.status().startsWith("UP")).toList();
+        List<ServerState> up =
+                states.stream().filter(s -> s.status().startsWith("UP")).toList();
         if (up.size() == 1 && up.get(0).upAndChecked()) {
             return up.get(0).name();
         }

@@ -17,8 +17,7 @@ import java.util.Map;
  */
 public final class LocalHaRelease {
 
-    private LocalHaRelease() {
-    }
+    private LocalHaRelease() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]).toAbsolutePath();
@@ -38,13 +37,17 @@ public final class LocalHaRelease {
         Files.createDirectories(dir);
         ShippedHooks chart = ShippedHooks.render(dir, values);
         try (PatroniRelease release = PatroniRelease.start(dir, chart, citus)) {
-            Path passwordFile = Files.writeString(dir.resolve("password"),
+            Path passwordFile = Files.writeString(
+                    dir.resolve("password"),
                     release.superuserPassword(release.coordinator().name()) + "\n");
             for (PatroniCluster cluster : release.clusters()) {
-                System.out.printf("Service %s: psql 'host=127.0.0.1 port=%d user=postgres dbname=postgres"
-                        + " sslmode=require'%n", cluster.name(), cluster.servicePort());
+                System.out.printf(
+                        "Service %s: psql 'host=127.0.0.1 port=%d user=postgres dbname=postgres"
+                                + " sslmode=require'%n",
+                        cluster.name(), cluster.servicePort());
                 for (PatroniMember member : cluster.members()) {
-                    System.out.printf("  %s: postgres port %d, Patroni REST http://127.0.0.1:%d, folder %s%n",
+                    System.out.printf(
+                            "  %s: postgres port %d, Patroni REST http://127.0.0.1:%d, folder %s%n",
                             member.name(), member.postgresPort(), member.restPort(), member.dir());
                 }
             }

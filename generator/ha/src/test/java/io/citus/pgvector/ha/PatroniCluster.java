@@ -50,7 +50,9 @@ final class PatroniCluster {
     }
 
     PatroniMember member(String name) {
-        return members.stream().filter(m -> m.name().equals(name)).findFirst()
+        return members.stream()
+                .filter(m -> m.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no member " + name + " in " + name()));
     }
 
@@ -75,8 +77,10 @@ final class PatroniCluster {
 
     /** The leader as Patroni says: the member answering {@code /primary}. */
     Optional<PatroniMember> leader() {
-        List<PatroniMember> leaders = members.stream().filter(PatroniMember::isRunning)
-                .filter(PatroniMember::isLeader).toList();
+        List<PatroniMember> leaders = members.stream()
+                .filter(PatroniMember::isRunning)
+                .filter(PatroniMember::isLeader)
+                .toList();
         return leaders.size() == 1 ? Optional.of(leaders.get(0)) : Optional.empty();
     }
 
@@ -87,16 +91,22 @@ final class PatroniCluster {
     /** A member that is not the leader, running. */
     PatroniMember replica() {
         PatroniMember leader = requireLeader();
-        return members.stream().filter(m -> m != leader && m.isRunning()).findFirst()
+        return members.stream()
+                .filter(m -> m != leader && m.isRunning())
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no running replica in " + name()));
     }
 
     /** Waits until the Service routes to exactly one member and Patroni calls that member the leader. */
     Duration awaitService(Duration timeout) {
-        return Waits.until(timeout, "the Service of " + name() + " to route to its leader only", () -> {
-            Optional<PatroniMember> routed = routed();
-            return routed.isPresent() && routed.get().isLeader();
-        }, this::diagnostics);
+        return Waits.until(
+                timeout,
+                "the Service of " + name() + " to route to its leader only",
+                () -> {
+                    Optional<PatroniMember> routed = routed();
+                    return routed.isPresent() && routed.get().isLeader();
+                },
+                this::diagnostics);
     }
 
     /**
@@ -104,7 +114,10 @@ final class PatroniCluster {
      * synchronous standby: the state a cluster returns to after a pod comes back.
      */
     Duration awaitHealthy(Duration timeout) {
-        return Waits.until(timeout, name() + " to be healthy with " + members.size() + " members", this::healthy,
+        return Waits.until(
+                timeout,
+                name() + " to be healthy with " + members.size() + " members",
+                this::healthy,
                 this::diagnostics);
     }
 
@@ -130,8 +143,8 @@ final class PatroniCluster {
                 }
             }
         }
-        boolean syncWanted = Boolean.TRUE.equals(config().map(c -> c.path("synchronous_mode").asBoolean(false))
-                .orElse(null));
+        boolean syncWanted = Boolean.TRUE.equals(
+                config().map(c -> c.path("synchronous_mode").asBoolean(false)).orElse(null));
         return streaming == members.size() - 1
                 && (!syncWanted || members.size() < 2 || synchronous >= 1 && synchronousStandbyInDcs(leader.get()));
     }
@@ -193,7 +206,9 @@ final class PatroniCluster {
         }
         if (change.containsKey("synchronous_mode")) {
             boolean wanted = Boolean.TRUE.equals(change.get("synchronous_mode"));
-            Waits.until(timeout, name() + " to " + (wanted ? "have" : "drop") + " its synchronous standby",
+            Waits.until(
+                    timeout,
+                    name() + " to " + (wanted ? "have" : "drop") + " its synchronous standby",
                     () -> healthy() && synchronousStandbys() == (wanted && members.size() > 1 ? 1 : 0),
                     this::diagnostics);
         }
@@ -218,7 +233,9 @@ final class PatroniCluster {
     PatroniMember switchover() {
         PatroniMember leader = requireLeader();
         PatroniMember candidate = replica();
-        HttpResponse<String> response = leader.rest("POST", "/switchover",
+        HttpResponse<String> response = leader.rest(
+                "POST",
+                "/switchover",
                 "{\"leader\":\"" + leader.name() + "\",\"candidate\":\"" + candidate.name() + "\"}",
                 Duration.ofSeconds(120));
         if (response == null || response.statusCode() != 200) {
@@ -245,12 +262,16 @@ final class PatroniCluster {
 
     String diagnostics() {
         String servers = haproxy.servers(name()).stream()
-                .map(s -> s.name() + "=" + s.status() + "/" + s.checkStatus()).collect(Collectors.joining(", "));
-        return "--- " + name() + ": HAProxy " + servers + "\n" + members.stream().map(m -> {
-            JsonNode status = m.isRunning() ? m.status() : null;
-            return m.name() + " running=" + m.isRunning() + " status=" + Objects.toString(status, "none") + "\n"
-                    + m.diagnostics();
-        }).collect(Collectors.joining("\n"));
+                .map(s -> s.name() + "=" + s.status() + "/" + s.checkStatus())
+                .collect(Collectors.joining(", "));
+        return "--- " + name() + ": HAProxy " + servers + "\n"
+                + members.stream()
+                        .map(m -> {
+                            JsonNode status = m.isRunning() ? m.status() : null;
+                            return m.name() + " running=" + m.isRunning() + " status="
+                                    + Objects.toString(status, "none") + "\n" + m.diagnostics();
+                        })
+                        .collect(Collectors.joining("\n"));
     }
 
     @Override

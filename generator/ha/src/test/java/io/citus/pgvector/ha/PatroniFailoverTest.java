@@ -53,6 +53,7 @@ class PatroniFailoverTest {
 
     @TempDir
     static Path dir;
+
     private PatroniRelease release;
 
     @BeforeAll
@@ -61,8 +62,9 @@ class PatroniFailoverTest {
         Assumptions.assumeTrue(unavailable.isEmpty(), () -> unavailable.orElse(""));
         // No operator runs here to create the extensions (plain PostgreSQL has no Citus to create): a grace period of
         // 0 is the registrar after the operator's time is up, when it tries them itself and reports Citus missing.
-        ShippedHooks chart = ShippedHooks.render(dir, Map.of("workers.count", "1", "registrar.intervalSeconds", "5",
-                "registrar.extensionGraceSeconds", "0"));
+        ShippedHooks chart = ShippedHooks.render(
+                dir,
+                Map.of("workers.count", "1", "registrar.intervalSeconds", "5", "registrar.extensionGraceSeconds", "0"));
         release = PatroniRelease.start(dir, chart, false);
         for (PatroniCluster cluster : release.clusters()) {
             try (Connection c = cluster.connect("postgres")) {
@@ -88,13 +90,16 @@ class PatroniFailoverTest {
             for (PatroniMember member : cluster.members()) {
                 String plain = "jdbc:postgresql://127.0.0.1:" + member.postgresPort()
                         + "/postgres?sslmode=disable&connectTimeout=3";
-                assertThatThrownBy(() -> DriverManager.getConnection(plain, LocalPostgres.SUPERUSER,
-                        release.superuserPassword(cluster.name())).close())
+                assertThatThrownBy(() -> DriverManager.getConnection(
+                                        plain, LocalPostgres.SUPERUSER, release.superuserPassword(cluster.name()))
+                                .close())
                         .as("TCP without TLS to %s\n%s", member, release.diagnostics())
                         .hasMessageContaining("no encryption");
-                assertThatThrownBy(() -> DriverManager.getConnection(member.jdbcUrl("postgres"),
-                        LocalPostgres.SUPERUSER, "wrong").close())
-                        .as("a wrong password at %s", member).hasMessageContaining("password authentication failed");
+                assertThatThrownBy(() -> DriverManager.getConnection(
+                                        member.jdbcUrl("postgres"), LocalPostgres.SUPERUSER, "wrong")
+                                .close())
+                        .as("a wrong password at %s", member)
+                        .hasMessageContaining("password authentication failed");
                 try (Connection c = member.connect("postgres")) {
                     assertThat(one(c, "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
                             .isEqualTo("true");
@@ -109,20 +114,32 @@ class PatroniFailoverTest {
             }
             JsonNode dcs = cluster.config().orElseThrow();
             assertThat(dcs.at("/postgresql/parameters/wal_level").asText()).isEqualTo("logical");
-            assertThat(dcs.at("/postgresql/parameters").has("shared_preload_libraries")).isFalse();
+            assertThat(dcs.at("/postgresql/parameters").has("shared_preload_libraries"))
+                    .isFalse();
             assertThat(dcs.path("ttl").asInt()).isEqualTo((int) cluster.spilo().timing("ttl"));
             try (Connection c = cluster.connect("postgres")) {
-                assertThat(column(c, "SELECT c.relname || ':' || c.relkind::text FROM pg_class c"
-                        + " WHERE c.relnamespace = 'public'::regnamespace AND c.relname LIKE 'postgres_log%'"
-                        + " ORDER BY 1")).containsExactly("postgres_log:r", "postgres_log_0:f", "postgres_log_1:f",
-                        "postgres_log_2:f", "postgres_log_3:f", "postgres_log_4:f", "postgres_log_5:f",
-                        "postgres_log_6:f", "postgres_log_7:f");
+                assertThat(column(
+                                c,
+                                "SELECT c.relname || ':' || c.relkind::text FROM pg_class c"
+                                        + " WHERE c.relnamespace = 'public'::regnamespace AND c.relname LIKE 'postgres_log%'"
+                                        + " ORDER BY 1"))
+                        .containsExactly(
+                                "postgres_log:r",
+                                "postgres_log_0:f",
+                                "postgres_log_1:f",
+                                "postgres_log_2:f",
+                                "postgres_log_3:f",
+                                "postgres_log_4:f",
+                                "postgres_log_5:f",
+                                "postgres_log_6:f",
+                                "postgres_log_7:f");
             }
         }
         awaitRegistrarsSteady();
         for (RegistrarProcess registrar : release.registrars().values()) {
             assertThat(registrar.isAlive()).isTrue();
-            assertThat(registrar.statusCommand().exitCode()).as("status of a registrar that cannot register")
+            assertThat(registrar.statusCommand().exitCode())
+                    .as("status of a registrar that cannot register")
                     .isEqualTo(1);
         }
     }
@@ -135,13 +152,14 @@ class PatroniFailoverTest {
         PatroniCluster worker = release.workers().get(0);
         worker.patchConfig(Map.of("synchronous_mode", false), Duration.ofSeconds(60));
         Map<String, Integer> linesBefore = registrarLines();
-        FailoverScenario.Outcome outcome = FailoverScenario.run(release, worker, FailoverScenario.Fault.NODE_LOSS,
-                true, worker, 1, PACE);
+        FailoverScenario.Outcome outcome =
+                FailoverScenario.run(release, worker, FailoverScenario.Fault.NODE_LOSS, true, worker, 1, PACE);
         System.out.println(outcome.line());
         assertThat(outcome.synchronous()).isFalse();
         assertThat(outcome.writesAgainAfter()).isPresent();
-        assertThat(outcome.lost()).as("asynchronous replication with the walsender stalled loses what was"
-                + " acknowledged meanwhile").isPositive();
+        assertThat(outcome.lost())
+                .as("asynchronous replication with the walsender stalled loses what was" + " acknowledged meanwhile")
+                .isPositive();
         assertRegistrarsRodeTheOutage(linesBefore, "worker");
     }
 
@@ -154,17 +172,27 @@ class PatroniFailoverTest {
         coordinator.patchConfig(Map.of("synchronous_mode", true), Duration.ofSeconds(60));
         Map<String, Integer> linesBefore = registrarLines();
         List<ShippedHooks.Running> hook = new ArrayList<>();
-        FailoverScenario.Outcome outcome = FailoverScenario.run(release, coordinator,
-                FailoverScenario.Fault.NODE_LOSS, true, coordinator, 2, PACE, () -> hook.add(
-                        release.startHook("Job", "citus-uninstall-guard", Map.of())));
+        FailoverScenario.Outcome outcome = FailoverScenario.run(
+                release,
+                coordinator,
+                FailoverScenario.Fault.NODE_LOSS,
+                true,
+                coordinator,
+                2,
+                PACE,
+                () -> hook.add(release.startHook("Job", "citus-uninstall-guard", Map.of())));
         System.out.println(outcome.line());
         assertThat(outcome.synchronous()).isTrue();
         assertThat(outcome.writesAgainAfter()).isPresent();
         assertThat(outcome.acknowledged()).isPositive();
-        assertThat(outcome.lost()).as("synchronous mode keeps every acknowledged write").isZero();
+        assertThat(outcome.lost())
+                .as("synchronous mode keeps every acknowledged write")
+                .isZero();
 
         ShippedHooks.Run guard = hook.get(0).await(300);
-        assertThat(guard.output()).as(guard.output()).contains("waiting for the coordinator")
+        assertThat(guard.output())
+                .as(guard.output())
+                .contains("waiting for the coordinator")
                 .doesNotContain("does not accept connections:");
         // It reached the coordinator after the failover and gave its verdict on the data.
         assertThat(guard.output()).containsAnyOf("no tables: uninstall may go on", "refusing helm uninstall");
@@ -174,14 +202,17 @@ class PatroniFailoverTest {
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     private void awaitRegistrarsSteady() {
-        Waits.until(Duration.ofSeconds(60), "every registrar to report that Citus is missing", () ->
-                release.registrars().values().stream().allMatch(r -> {
+        Waits.until(
+                Duration.ofSeconds(60),
+                "every registrar to report that Citus is missing",
+                () -> release.registrars().values().stream().allMatch(r -> {
                     try {
                         return r.state().equals("error") && r.output().contains("citus");
                     } catch (IOException e) {
                         return false;
                     }
-                }), release::registrarDiagnostics);
+                }),
+                release::registrarDiagnostics);
     }
 
     private Map<String, Integer> registrarLines() throws IOException {
@@ -207,9 +238,10 @@ class PatroniFailoverTest {
                 continue; // its pod was lost and started again: a new log
             }
             List<String> during = lines.subList(before, lines.size());
-            assertThat(during).as("registrar %s during the outage", e.getKey())
-                    .anyMatch(l -> l.contains("waiting: " + role) && (l.contains("does not accept connections")
-                            || l.contains("is a replica right now")))
+            assertThat(during)
+                    .as("registrar %s during the outage", e.getKey())
+                    .anyMatch(l -> l.contains("waiting: " + role)
+                            && (l.contains("does not accept connections") || l.contains("is a replica right now")))
                     .hasSizeLessThan(12)
                     .noneMatch(l -> l.contains("configuration error") || l.contains("failed at"));
         }
@@ -222,7 +254,8 @@ class PatroniFailoverTest {
     }
 
     private static List<String> column(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
             List<String> rows = new ArrayList<>();
             while (r.next()) {
                 rows.add(r.getString(1));

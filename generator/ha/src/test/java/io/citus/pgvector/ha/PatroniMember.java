@@ -47,8 +47,8 @@ final class PatroniMember implements AutoCloseable {
     private final String superuserPassword;
     private volatile BackgroundProcess patroni;
 
-    private PatroniMember(String cluster, String name, Path dir, int postgresPort, int restPort,
-            String superuserPassword) {
+    private PatroniMember(
+            String cluster, String name, Path dir, int postgresPort, int restPort, String superuserPassword) {
         this.cluster = cluster;
         this.name = name;
         this.dir = dir;
@@ -58,19 +58,29 @@ final class PatroniMember implements AutoCloseable {
     }
 
     /** Writes the member's certificate and Patroni configuration into {@code parent/<name>}; not started. */
-    static PatroniMember create(Path parent, SpiloConfiguration spilo, int index, String etcd,
-            String superuserPassword, String replicationPassword, Path postInit) {
+    static PatroniMember create(
+            Path parent,
+            SpiloConfiguration spilo,
+            int index,
+            String etcd,
+            String superuserPassword,
+            String replicationPassword,
+            Path postInit) {
         String name = spilo.clusterName() + "-" + index;
         Path dir = parent.resolve(name);
-        PatroniMember member = new PatroniMember(spilo.clusterName(), name, dir, Ports.free(),
-                Ports.free(), superuserPassword);
+        PatroniMember member =
+                new PatroniMember(spilo.clusterName(), name, dir, Ports.free(), Ports.free(), superuserPassword);
         try {
             Files.createDirectories(dir);
             member.createCertificate();
-            YAML.writeValue(dir.resolve("patroni.yml").toFile(),
+            YAML.writeValue(
+                    dir.resolve("patroni.yml").toFile(),
                     member.configuration(spilo, etcd, replicationPassword, postInit));
             Commands.chownToPostgres(dir);
-            Commands.run(List.of("chmod", "600", dir.resolve("server.key").toString(),
+            Commands.run(List.of(
+                    "chmod",
+                    "600",
+                    dir.resolve("server.key").toString(),
                     dir.resolve("patroni.yml").toString()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -79,13 +89,28 @@ final class PatroniMember implements AutoCloseable {
     }
 
     private void createCertificate() {
-        Commands.run(List.of(OPENSSL.toString(), "req", "-nodes", "-new", "-x509", "-days", "30",
-                "-subj", "/CN=" + name, "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                "-keyout", dir.resolve("server.key").toString(), "-out", dir.resolve("server.crt").toString()));
+        Commands.run(List.of(
+                OPENSSL.toString(),
+                "req",
+                "-nodes",
+                "-new",
+                "-x509",
+                "-days",
+                "30",
+                "-subj",
+                "/CN=" + name,
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-keyout",
+                dir.resolve("server.key").toString(),
+                "-out",
+                dir.resolve("server.crt").toString()));
     }
 
-    private Map<String, Object> configuration(SpiloConfiguration spilo, String etcd, String replicationPassword,
-            Path postInit) {
+    private Map<String, Object> configuration(
+            SpiloConfiguration spilo, String etcd, String replicationPassword, Path postInit) {
         Map<String, Object> local = new LinkedHashMap<>(spilo.localParameters());
         local.put("ssl_cert_file", dir.resolve("server.crt").toString());
         local.put("ssl_key_file", dir.resolve("server.key").toString());
@@ -97,8 +122,9 @@ final class PatroniMember implements AutoCloseable {
 
         Map<String, Object> authentication = new LinkedHashMap<>();
         authentication.put("superuser", Map.of("username", LocalPostgres.SUPERUSER, "password", superuserPassword));
-        authentication.put("replication", Map.of("username", SpiloConfiguration.REPLICATION_USER,
-                "password", replicationPassword));
+        authentication.put(
+                "replication",
+                Map.of("username", SpiloConfiguration.REPLICATION_USER, "password", replicationPassword));
 
         Map<String, Object> postgresql = new LinkedHashMap<>();
         postgresql.put("listen", "127.0.0.1:" + postgresPort);
@@ -136,8 +162,12 @@ final class PatroniMember implements AutoCloseable {
         env.put("LANG", "C.UTF-8");
         env.put("LC_ALL", "C.UTF-8");
         env.put("HOME", dir.toString());
-        patroni = BackgroundProcess.start("patroni " + name, List.of(PATRONI.toString(),
-                dir.resolve("patroni.yml").toString()), env, dir.resolve("patroni.log"), true);
+        patroni = BackgroundProcess.start(
+                "patroni " + name,
+                List.of(PATRONI.toString(), dir.resolve("patroni.yml").toString()),
+                env,
+                dir.resolve("patroni.log"),
+                true);
         BackgroundProcess.remember(this);
     }
 
@@ -199,7 +229,8 @@ final class PatroniMember implements AutoCloseable {
      */
     private boolean isPostmasterOfThisMember(long pid) {
         try {
-            String commandLine = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
+            String commandLine = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"))
+                    .replace('\0', ' ');
             return commandLine.contains(" -D " + dataDir() + " ");
         } catch (IOException e) {
             return false;
@@ -246,8 +277,12 @@ final class PatroniMember implements AutoCloseable {
         for (long each : all) {
             BackgroundProcess.signal(each, "KILL");
         }
-        Waits.until(COMMAND_TIMEOUT, "the processes of " + name + " to end",
-                () -> all.stream().noneMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)));
+        Waits.until(
+                COMMAND_TIMEOUT,
+                "the processes of " + name + " to end",
+                () -> all.stream()
+                        .noneMatch(p ->
+                                ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)));
     }
 
     /** A direct connection to this member (not through the Service), TLS and password as every TCP client. */
@@ -296,7 +331,8 @@ final class PatroniMember implements AutoCloseable {
         try (Stream<Path> files = Files.list(logs)) {
             return files.filter(p -> p.toString().endsWith(".log"))
                     .max(Comparator.comparing(p -> p.toFile().lastModified()))
-                    .map(p -> BackgroundProcess.tail(p, lines)).orElse("(no log in " + logs + ")");
+                    .map(p -> BackgroundProcess.tail(p, lines))
+                    .orElse("(no log in " + logs + ")");
         } catch (IOException e) {
             return "(cannot list " + logs + ": " + e + ")";
         }

@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -108,16 +107,20 @@ final class PatroniRelease implements AutoCloseable {
         long started = System.nanoTime();
         Files.createDirectories(dir);
         LocalPostgres.openUp(dir);
-        PatroniRelease release = new PatroniRelease(dir, chart, citus, Etcd.start(dir.resolve("etcd"),
-                Duration.ofSeconds(60)));
+        PatroniRelease release =
+                new PatroniRelease(dir, chart, citus, Etcd.start(dir.resolve("etcd"), Duration.ofSeconds(60)));
         try {
             release.bringUp();
         } catch (RuntimeException | AssertionError | IOException e) {
             release.close();
             throw e;
         }
-        System.out.printf("HA fixture: %d clusters, %d Patroni members up in %.1f s (%s)%n", release.clusters.size(),
-                release.members().size(), (System.nanoTime() - started) / 1e9, release.timings());
+        System.out.printf(
+                "HA fixture: %d clusters, %d Patroni members up in %.1f s (%s)%n",
+                release.clusters.size(),
+                release.members().size(),
+                (System.nanoTime() - started) / 1e9,
+                release.timings());
         return release;
     }
 
@@ -136,19 +139,22 @@ final class PatroniRelease implements AutoCloseable {
             String replicationPassword = UUID.randomUUID().toString();
             List<PatroniMember> members = new ArrayList<>();
             for (int i = 0; i < spilo.instances(); i++) {
-                members.add(PatroniMember.create(dir.resolve("clusters"), spilo, i, etcd.endpoint(), password,
-                        replicationPassword, postInit));
+                members.add(PatroniMember.create(
+                        dir.resolve("clusters"), spilo, i, etcd.endpoint(), password, replicationPassword, postInit));
             }
             members.forEach(BackgroundProcess::remember);
             configurations.put(spilo.clusterName(), spilo);
             membersByCluster.put(spilo.clusterName(), members);
-            servers.put(spilo.clusterName(), members.stream()
-                    .map(m -> new HaProxy.Server(m.name(), m.postgresPort(), m.restPort())).toList());
+            servers.put(
+                    spilo.clusterName(),
+                    members.stream()
+                            .map(m -> new HaProxy.Server(m.name(), m.postgresPort(), m.restPort()))
+                            .toList());
         }
         LocalPostgres.openUp(dir.resolve("clusters"));
         haproxy = HaProxy.start(dir.resolve("haproxy"), servers, Duration.ofSeconds(30));
-        membersByCluster.forEach((name, members) -> clusters.put(name, new PatroniCluster(configurations.get(name),
-                members, haproxy, superuserPassword(name))));
+        membersByCluster.forEach((name, members) -> clusters.put(
+                name, new PatroniCluster(configurations.get(name), members, haproxy, superuserPassword(name))));
         members().forEach(PatroniMember::start);
 
         scripts = chart.mountScripts(dir.resolve("hook-scripts"));
@@ -167,9 +173,10 @@ final class PatroniRelease implements AutoCloseable {
                     Duration service = cluster.awaitService(SERVICE_TIMEOUT);
                     syncPreparedDatabases(cluster);
                     Duration healthy = cluster.awaitHealthy(SERVICE_TIMEOUT);
-                    System.out.printf("HA fixture: %s has a leader behind its Service after %.1f s, every replica"
-                            + " streaming %.1f s later%n", cluster.name(), service.toMillis() / 1e3,
-                            healthy.toMillis() / 1e3);
+                    System.out.printf(
+                            "HA fixture: %s has a leader behind its Service after %.1f s, every replica"
+                                    + " streaming %.1f s later%n",
+                            cluster.name(), service.toMillis() / 1e3, healthy.toMillis() / 1e3);
                     return null;
                 }));
             }
@@ -196,25 +203,31 @@ final class PatroniRelease implements AutoCloseable {
         SpiloConfiguration any = clusters.values().iterator().next().spilo();
         return "ttl " + any.timing("ttl") + ", loop_wait " + any.timing("loop_wait") + ", retry_timeout "
                 + any.timing("retry_timeout") + (any.synchronousMode() ? ", synchronous_mode" : "")
-                + (any.droppedLibraries().isEmpty() ? "" : "; not installed here: "
-                + String.join(",", any.droppedLibraries()));
+                + (any.droppedLibraries().isEmpty()
+                        ? ""
+                        : "; not installed here: " + String.join(",", any.droppedLibraries()));
     }
 
     private static Path pkglibdir() {
-        return Path.of(Commands.run(List.of(LocalPostgres.BINDIR.resolve("pg_config").toString(), "--pkglibdir"))
-                .strip());
+        return Path.of(
+                Commands.run(List.of(LocalPostgres.BINDIR.resolve("pg_config").toString(), "--pkglibdir"))
+                        .strip());
     }
 
     private List<JsonNode> postgresqls() {
         List<JsonNode> resources = new ArrayList<>(chart.objects().stream()
-                .filter(o -> o.path("kind").asText().equals("postgresql")).toList());
+                .filter(o -> o.path("kind").asText().equals("postgresql"))
+                .toList());
         // The coordinator first: its members start first, as after helm install.
         resources.sort((a, b) -> Boolean.compare(!isCoordinator(a), !isCoordinator(b)));
         return resources;
     }
 
     private static boolean isCoordinator(JsonNode resource) {
-        return resource.at("/metadata/labels").path("app.kubernetes.io/component").asText().equals("coordinator");
+        return resource.at("/metadata/labels")
+                .path("app.kubernetes.io/component")
+                .asText()
+                .equals("coordinator");
     }
 
     /** Spilo's post_init.sh as Patroni runs it after bootstrap: psql on the new primary with its first-boot SQL. */
@@ -224,8 +237,9 @@ final class PatroniRelease implements AutoCloseable {
         Files.writeString(sql, String.join(";\n", SpiloFirstBoot.statements(false)) + ";\n");
         Path script = folder.resolve("post_init.sh");
         // Patroni passes the connection string of the new primary as the argument.
-        Files.writeString(script, "#!/bin/bash\nset -euo pipefail\nexec psql -X -q -v ON_ERROR_STOP=1 -d \"$1\" -f "
-                + sql + "\n");
+        Files.writeString(
+                script,
+                "#!/bin/bash\nset -euo pipefail\nexec psql -X -q -v ON_ERROR_STOP=1 -d \"$1\" -f " + sql + "\n");
         Commands.run(List.of("chmod", "755", script.toString()));
         LocalPostgres.openUp(folder);
         return script;
@@ -253,7 +267,9 @@ final class PatroniRelease implements AutoCloseable {
     /** The registrar sidecar of a worker member, started as the pod starts it. */
     RegistrarProcess startRegistrar(PatroniMember member) throws IOException {
         JsonNode resource = postgresqls().stream()
-                .filter(r -> r.at("/metadata/name").asText().equals(member.cluster())).findFirst().orElseThrow();
+                .filter(r -> r.at("/metadata/name").asText().equals(member.cluster()))
+                .findFirst()
+                .orElseThrow();
         JsonNode sidecar = null;
         for (JsonNode s : resource.at("/spec/sidecars")) {
             if (s.path("name").asText().equals(REGISTRAR)) {
@@ -302,7 +318,8 @@ final class PatroniRelease implements AutoCloseable {
         List<String> problems = new ArrayList<>();
         Set<String> available = availableExtensions();
         cluster.spilo().preparedDatabases().forEach((database, prepared) -> {
-            try (Connection c = cluster.connect(database); Statement s = c.createStatement()) {
+            try (Connection c = cluster.connect(database);
+                    Statement s = c.createStatement()) {
                 if (prepared.defaultRoles()) {
                     for (String suffix : List.of("owner", "reader", "writer")) {
                         String role = database + "_" + suffix;
@@ -327,10 +344,13 @@ final class PatroniRelease implements AutoCloseable {
     }
 
     private Set<String> availableExtensions() {
-        Path sharedir = Path.of(Commands.run(List.of(LocalPostgres.BINDIR.resolve("pg_config").toString(),
-                "--sharedir")).strip(), "extension");
+        Path sharedir = Path.of(
+                Commands.run(List.of(LocalPostgres.BINDIR.resolve("pg_config").toString(), "--sharedir"))
+                        .strip(),
+                "extension");
         try (var files = Files.list(sharedir)) {
-            Set<String> names = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".control"))
+            Set<String> names = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".control"))
                     .map(n -> n.substring(0, n.length() - ".control".length()))
                     .collect(Collectors.toCollection(HashSet::new));
             if (!citus) {
@@ -423,8 +443,13 @@ final class PatroniRelease implements AutoCloseable {
      */
     ShippedHooks.Running startHook(ShippedHooks render, String kind, String name, Map<String, String> extra) {
         JsonNode object = render.named(kind, name);
-        String script = Path.of(object.at(kind.equals("Job") ? "/spec/template/spec/containers/0/command/1"
-                : "/spec/containers/0/command/1").asText()).getFileName().toString();
+        String script = Path.of(object.at(
+                                kind.equals("Job")
+                                        ? "/spec/template/spec/containers/0/command/1"
+                                        : "/spec/containers/0/command/1")
+                        .asText())
+                .getFileName()
+                .toString();
         Map<String, String> overrides = new LinkedHashMap<>(hookOverrides(object));
         overrides.putAll(extra);
         return ShippedHooks.start(scripts, script, ShippedHooks.env(object), overrides);
@@ -436,15 +461,28 @@ final class PatroniRelease implements AutoCloseable {
         Files.writeString(passwordFile, superuserPassword(coordinator().name()) + "\n");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Cli.run(new PrintWriter(out), new PrintWriter(err), "verify", "-h", "127.0.0.1", "-p",
-                Integer.toString(coordinator().servicePort()), "-U", LocalPostgres.SUPERUSER, "-d", "postgres",
-                "--sslmode", "require", "--password-file", passwordFile.toString(), "--expected-workers",
+        int code = Cli.run(
+                new PrintWriter(out),
+                new PrintWriter(err),
+                "verify",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(coordinator().servicePort()),
+                "-U",
+                LocalPostgres.SUPERUSER,
+                "-d",
+                "postgres",
+                "--sslmode",
+                "require",
+                "--password-file",
+                passwordFile.toString(),
+                "--expected-workers",
                 Integer.toString(expectedWorkers));
         return new VerifyRun(code, out + err.toString());
     }
 
-    record VerifyRun(int exitCode, String output) {
-    }
+    record VerifyRun(int exitCode, String output) {}
 
     // ---- the parts -------------------------------------------------------------------------------------------
 
@@ -514,7 +552,8 @@ final class PatroniRelease implements AutoCloseable {
     /** The pod scheduled again: Patroni (which rejoins, rewinding where needed) and, on a worker, its registrar. */
     void startPod(PatroniMember member) {
         member.start();
-        if (registrars.containsKey(member.name()) && !registrars.get(member.name()).isAlive()) {
+        if (registrars.containsKey(member.name())
+                && !registrars.get(member.name()).isAlive()) {
             try {
                 startRegistrar(member);
             } catch (IOException e) {
@@ -533,30 +572,37 @@ final class PatroniRelease implements AutoCloseable {
 
     /** Waits until every registrar reports {@code state}; returns how long that took. */
     Duration awaitRegistrarsFor(String state, Duration timeout) {
-        return Waits.until(timeout, "every registrar to be " + state, () -> registrars.values().stream().allMatch(r -> {
-            try {
-                return r.state().equals(state);
-            } catch (IOException e) {
-                return false;
-            }
-        }), this::registrarDiagnostics);
+        return Waits.until(
+                timeout,
+                "every registrar to be " + state,
+                () -> registrars.values().stream().allMatch(r -> {
+                    try {
+                        return r.state().equals(state);
+                    } catch (IOException e) {
+                        return false;
+                    }
+                }),
+                this::registrarDiagnostics);
     }
 
     String registrarDiagnostics() {
-        return registrars.entrySet().stream().map(e -> {
-            try {
-                List<String> lines = e.getValue().output().lines().toList();
-                return "--- registrar " + e.getKey() + " (" + e.getValue().state() + ")\n"
-                        + String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
-            } catch (IOException ex) {
-                return "--- registrar " + e.getKey() + ": " + ex;
-            }
-        }).collect(Collectors.joining("\n"));
+        return registrars.entrySet().stream()
+                .map(e -> {
+                    try {
+                        List<String> lines = e.getValue().output().lines().toList();
+                        return "--- registrar " + e.getKey() + " ("
+                                + e.getValue().state() + ")\n"
+                                + String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
+                    } catch (IOException ex) {
+                        return "--- registrar " + e.getKey() + ": " + ex;
+                    }
+                })
+                .collect(Collectors.joining("\n"));
     }
 
     String diagnostics() {
-        return clusters.values().stream().map(PatroniCluster::diagnostics).collect(Collectors.joining("\n"))
-                + "\n" + registrarDiagnostics() + "\n--- haproxy\n" + (haproxy == null ? "" : haproxy.logTail());
+        return clusters.values().stream().map(PatroniCluster::diagnostics).collect(Collectors.joining("\n")) + "\n"
+                + registrarDiagnostics() + "\n--- haproxy\n" + (haproxy == null ? "" : haproxy.logTail());
     }
 
     @Override

@@ -12,8 +12,7 @@ final class Ports {
 
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
-    private Ports() {
-    }
+    private Ports() {}
 
     static int free() {
         for (int attempt = 0; attempt < 100; attempt++) {

@@ -39,8 +39,7 @@ public final class ReliabilityBench {
     private static final Duration CONVERGE = Duration.ofSeconds(180);
     private static final Duration PACE = Duration.ofMillis(20);
 
-    private ReliabilityBench() {
-    }
+    private ReliabilityBench() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = null;
@@ -54,8 +53,10 @@ public final class ReliabilityBench {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--timing" -> timing = args[++i];
-                case "--faults" -> faults = Arrays.stream(args[++i].split(","))
-                        .map(f -> Fault.valueOf(f.toUpperCase(Locale.ROOT).replace('-', '_'))).toList();
+                case "--faults" ->
+                    faults = Arrays.stream(args[++i].split(","))
+                            .map(f -> Fault.valueOf(f.toUpperCase(Locale.ROOT).replace('-', '_')))
+                            .toList();
                 case "--modes" -> modes = List.of(args[++i].split(","));
                 case "--throughput-seconds" -> throughputSeconds = Integer.parseInt(args[++i]);
                 case "--plain" -> citus = false;
@@ -72,8 +73,8 @@ public final class ReliabilityBench {
         Files.createDirectories(dir);
         System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, load average "
                 + loadAverage() + " at start");
-        try (PatroniRelease release = PatroniRelease.start(dir,
-                ShippedHooks.render(dir, Map.of("registrar.intervalSeconds", "5")), citus)) {
+        try (PatroniRelease release =
+                PatroniRelease.start(dir, ShippedHooks.render(dir, Map.of("registrar.intervalSeconds", "5")), citus)) {
             if (citus) {
                 release.awaitRegistrarsFor("registered", CONVERGE);
             }
@@ -84,16 +85,26 @@ public final class ReliabilityBench {
             }
             if (timing != null) {
                 String[] parts = timing.split("/");
-                Map<String, Object> change = Map.of("ttl", Integer.parseInt(parts[0]), "loop_wait",
-                        Integer.parseInt(parts[1]), "retry_timeout", Integer.parseInt(parts[2]));
+                Map<String, Object> change = Map.of(
+                        "ttl",
+                        Integer.parseInt(parts[0]),
+                        "loop_wait",
+                        Integer.parseInt(parts[1]),
+                        "retry_timeout",
+                        Integer.parseInt(parts[2]));
                 for (PatroniCluster cluster : release.clusters()) {
                     cluster.patchConfig(change, CONVERGE);
                 }
             }
             PatroniCluster worker = release.workers().get(0);
-            System.out.printf("release: %s, Patroni %s%n", citus ? "Citus" : "plain PostgreSQL (no Citus)",
-                    release.coordinator().config().map(c -> "ttl " + c.path("ttl").asText() + ", loop_wait "
-                            + c.path("loop_wait").asText() + ", retry_timeout " + c.path("retry_timeout").asText())
+            System.out.printf(
+                    "release: %s, Patroni %s%n",
+                    citus ? "Citus" : "plain PostgreSQL (no Citus)",
+                    release.coordinator()
+                            .config()
+                            .map(c -> "ttl " + c.path("ttl").asText() + ", loop_wait "
+                                    + c.path("loop_wait").asText() + ", retry_timeout "
+                                    + c.path("retry_timeout").asText())
                             .orElse("?"));
             List<Outcome> outcomes = new ArrayList<>();
             Map<String, Writer.Throughput> throughputs = new LinkedHashMap<>();
@@ -114,10 +125,10 @@ public final class ReliabilityBench {
                     for (PatroniCluster target : List.of(release.coordinator(), worker)) {
                         for (Fault fault : faults) {
                             PatroniCluster through = citus ? release.coordinator() : target;
-                            int writeTenant = citus && target == worker ? FailoverScenario.tenantOn(release, worker)
-                                    : ++tenant;
-                            Outcome outcome = FailoverScenario.run(release, target, fault, fault == Fault.NODE_LOSS,
-                                    through, writeTenant, PACE);
+                            int writeTenant =
+                                    citus && target == worker ? FailoverScenario.tenantOn(release, worker) : ++tenant;
+                            Outcome outcome = FailoverScenario.run(
+                                    release, target, fault, fault == Fault.NODE_LOSS, through, writeTenant, PACE);
                             outcomes.add(outcome);
                             System.out.println(outcome.line());
                         }
@@ -128,15 +139,23 @@ public final class ReliabilityBench {
             System.out.println("summary (" + runs + " run" + (runs > 1 ? "s" : "") + " each; load average "
                     + loadAverage() + " at the end)");
             throughputs.forEach((label, t) -> System.out.println(throughputLine(label.split(",")[0], t)));
-            System.out.printf("%-18s %-44s %-6s %18s %8s %8s %6s%n", "cluster", "fault", "mode", "writes again (s)",
-                    "failed", "acked", "lost");
-            Map<String, List<Outcome>> groups = outcomes.stream().collect(Collectors.groupingBy(
-                    o -> o.cluster() + "|" + o.fault() + "|" + o.synchronous(), LinkedHashMap::new,
-                    Collectors.toList()));
+            System.out.printf(
+                    "%-18s %-44s %-6s %18s %8s %8s %6s%n",
+                    "cluster", "fault", "mode", "writes again (s)", "failed", "acked", "lost");
+            Map<String, List<Outcome>> groups = outcomes.stream()
+                    .collect(Collectors.groupingBy(
+                            o -> o.cluster() + "|" + o.fault() + "|" + o.synchronous(),
+                            LinkedHashMap::new,
+                            Collectors.toList()));
             for (List<Outcome> group : groups.values()) {
                 Outcome first = group.get(0);
-                System.out.printf(Locale.ROOT, "%-18s %-44s %-6s %18s %8d %8d %6d%n", first.cluster(),
-                        first.fault().description, first.synchronous() ? "sync" : "async", seconds(group),
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-18s %-44s %-6s %18s %8d %8d %6d%n",
+                        first.cluster(),
+                        first.fault().description,
+                        first.synchronous() ? "sync" : "async",
+                        seconds(group),
                         group.stream().mapToLong(Outcome::failedAttempts).sum(),
                         group.stream().mapToLong(Outcome::acknowledged).sum(),
                         group.stream().mapToLong(Outcome::lost).sum());
@@ -149,8 +168,11 @@ public final class ReliabilityBench {
             throws InterruptedException {
         List<Writer> writers = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            writers.add(Writer.start(release.coordinator().jdbcUrl("postgres"),
-                    release.superuserPassword(release.coordinator().name()), firstTenant + i, Duration.ZERO));
+            writers.add(Writer.start(
+                    release.coordinator().jdbcUrl("postgres"),
+                    release.superuserPassword(release.coordinator().name()),
+                    firstTenant + i,
+                    Duration.ZERO));
         }
         try {
             Thread.sleep(3000);
@@ -164,20 +186,32 @@ public final class ReliabilityBench {
     }
 
     private static String throughputLine(String mode, Writer.Throughput t) {
-        return String.format(Locale.ROOT, "writes %-5s %d client(s): %7.1f rows/s, latency p50 %.2f ms, p99 %.2f ms",
-                mode, t.clients(), t.perSecond(), t.latency().p50Ms(), t.latency().p99Ms());
+        return String.format(
+                Locale.ROOT,
+                "writes %-5s %d client(s): %7.1f rows/s, latency p50 %.2f ms, p99 %.2f ms",
+                mode,
+                t.clients(),
+                t.perSecond(),
+                t.latency().p50Ms(),
+                t.latency().p99Ms());
     }
 
     /** Median and range of the seconds until writes succeeded again. */
     private static String seconds(List<Outcome> group) {
-        double[] values = group.stream().map(Outcome::writesAgainAfter).filter(OptionalDouble::isPresent)
-                .mapToDouble(OptionalDouble::getAsDouble).sorted().toArray();
+        double[] values = group.stream()
+                .map(Outcome::writesAgainAfter)
+                .filter(OptionalDouble::isPresent)
+                .mapToDouble(OptionalDouble::getAsDouble)
+                .sorted()
+                .toArray();
         if (values.length == 0) {
             return "never";
         }
-        double median = values.length % 2 == 1 ? values[values.length / 2]
+        double median = values.length % 2 == 1
+                ? values[values.length / 2]
                 : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
-        return values.length == 1 ? String.format(Locale.ROOT, "%.1f", median)
+        return values.length == 1
+                ? String.format(Locale.ROOT, "%.1f", median)
                 : String.format(Locale.ROOT, "%.1f (%.1f-%.1f)", median, values[0], values[values.length - 1]);
     }
 

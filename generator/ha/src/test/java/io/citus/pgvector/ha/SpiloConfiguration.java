@@ -28,24 +28,53 @@ import java.util.Set;
  * that are not installed here (bg_mon, pgextwlist, pg_auth_mon, set_user, pg_cron, pg_stat_kcache; Citus where it is
  * missing) are left out and listed in {@link #droppedLibraries()}; memory settings are small.
  */
-record SpiloConfiguration(String clusterName, int instances, Map<String, Object> localParameters,
-        Map<String, Object> dcs, List<String> pgHba, List<String> droppedLibraries,
+record SpiloConfiguration(
+        String clusterName,
+        int instances,
+        Map<String, Object> localParameters,
+        Map<String, Object> dcs,
+        List<String> pgHba,
+        List<String> droppedLibraries,
         Map<String, PreparedDatabase> preparedDatabases) {
 
     /** The operator's local (not DCS) parameter names: its map in {@code isBootstrapOnlyParameter}. */
-    static final Set<String> LOCAL_PARAMETER_NAMES = Set.of("archive_command", "shared_buffers", "logging_collector",
-            "log_destination", "log_directory", "log_filename", "log_file_mode", "log_rotation_age",
-            "log_truncate_on_rotation", "ssl", "ssl_ca_file", "ssl_crl_file", "ssl_cert_file", "ssl_key_file",
-            "shared_preload_libraries", "bg_mon.listen_address", "bg_mon.history_buckets",
-            "pg_stat_statements.track_utility", "extwlist.extensions", "extwlist.custom_path");
+    static final Set<String> LOCAL_PARAMETER_NAMES = Set.of(
+            "archive_command",
+            "shared_buffers",
+            "logging_collector",
+            "log_destination",
+            "log_directory",
+            "log_filename",
+            "log_file_mode",
+            "log_rotation_age",
+            "log_truncate_on_rotation",
+            "ssl",
+            "ssl_ca_file",
+            "ssl_crl_file",
+            "ssl_cert_file",
+            "ssl_key_file",
+            "shared_preload_libraries",
+            "bg_mon.listen_address",
+            "bg_mon.history_buckets",
+            "pg_stat_statements.track_utility",
+            "extwlist.extensions",
+            "extwlist.custom_path");
 
     /** The {@code spec.patroni} keys the operator copies into {@code bootstrap.dcs} (generateSpiloJSONConfiguration). */
-    static final List<String> DCS_KEYS = List.of("ttl", "loop_wait", "retry_timeout", "maximum_lag_on_failover",
-            "synchronous_mode", "synchronous_mode_strict", "synchronous_node_count", "failsafe_mode", "slots");
+    static final List<String> DCS_KEYS = List.of(
+            "ttl",
+            "loop_wait",
+            "retry_timeout",
+            "maximum_lag_on_failover",
+            "synchronous_mode",
+            "synchronous_mode_strict",
+            "synchronous_node_count",
+            "failsafe_mode",
+            "slots");
 
     /** Spilo's bootstrap.dcs defaults (its configure_spilo.py template). */
-    static final Map<String, Object> SPILO_DCS_DEFAULTS = Map.of("ttl", 30, "loop_wait", 10, "retry_timeout", 10,
-            "maximum_lag_on_failover", 33554432);
+    static final Map<String, Object> SPILO_DCS_DEFAULTS =
+            Map.of("ttl", 30, "loop_wait", 10, "retry_timeout", 10, "maximum_lag_on_failover", 33554432);
 
     /** Where Spilo puts the PostgreSQL socket, and where the chart's citus.local_hostname points. */
     static final String SOCKET_DIRECTORY = "/var/run/postgresql";
@@ -53,8 +82,7 @@ record SpiloConfiguration(String clusterName, int instances, Map<String, Object>
     static final String REPLICATION_USER = "standby";
 
     /** One {@code preparedDatabases} entry: extensions (name to schema) and whether the default roles are made. */
-    record PreparedDatabase(Map<String, String> extensions, boolean defaultRoles) {
-    }
+    record PreparedDatabase(Map<String, String> extensions, boolean defaultRoles) {}
 
     /**
      * Translates a rendered resource.
@@ -87,7 +115,9 @@ record SpiloConfiguration(String clusterName, int instances, Map<String, Object>
         local.put("shared_buffers", "32MB");
 
         List<String> dropped = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = spec.at("/postgresql/parameters").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it =
+                        spec.at("/postgresql/parameters").fields();
+                it.hasNext(); ) {
             Map.Entry<String, JsonNode> parameter = it.next();
             String value = parameter.getValue().asText();
             if (parameter.getKey().equals("shared_preload_libraries")) {
@@ -143,23 +173,32 @@ record SpiloConfiguration(String clusterName, int instances, Map<String, Object>
         }
 
         Map<String, PreparedDatabase> prepared = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = spec.path("preparedDatabases").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it =
+                        spec.path("preparedDatabases").fields();
+                it.hasNext(); ) {
             Map.Entry<String, JsonNode> database = it.next();
             Map<String, String> extensions = new LinkedHashMap<>();
-            database.getValue().path("extensions").fields()
-                    .forEachRemaining(e -> extensions.put(e.getKey(), e.getValue().asText()));
-            prepared.put(database.getKey(), new PreparedDatabase(extensions,
-                    database.getValue().path("defaultRoles").asBoolean(true)));
+            database.getValue()
+                    .path("extensions")
+                    .fields()
+                    .forEachRemaining(
+                            e -> extensions.put(e.getKey(), e.getValue().asText()));
+            prepared.put(
+                    database.getKey(),
+                    new PreparedDatabase(
+                            extensions, database.getValue().path("defaultRoles").asBoolean(true)));
         }
-        return new SpiloConfiguration(name, spec.path("numberOfInstances").asInt(1), local, dcs, hba, dropped,
-                prepared);
+        return new SpiloConfiguration(
+                name, spec.path("numberOfInstances").asInt(1), local, dcs, hba, dropped, prepared);
     }
 
     /** Names of the shared libraries in {@code pkglibdir}, without {@code .so}. */
     static Set<String> installedLibraries(Path pkglibdir) {
         try (var files = Files.list(pkglibdir)) {
-            return Set.copyOf(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".so"))
-                    .map(n -> n.substring(0, n.length() - 3)).toList());
+            return Set.copyOf(files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".so"))
+                    .map(n -> n.substring(0, n.length() - 3))
+                    .toList());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

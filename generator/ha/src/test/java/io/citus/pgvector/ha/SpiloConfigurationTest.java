@@ -25,15 +25,27 @@ class SpiloConfigurationTest {
     @DisplayName("the operator's split: bootstrap-only names local, everything else in bootstrap.dcs")
     void parameterSplit() throws Exception {
         SpiloConfiguration spilo = SpiloConfiguration.of(worker(), LIBRARIES);
-        assertThat(spilo.localParameters()).containsEntry("shared_preload_libraries", "citus,pg_stat_statements")
-                .containsEntry("ssl", "on").doesNotContainKeys("wal_level", "max_prepared_transactions",
-                        "citus.shard_count", "hnsw.ef_search", "maintenance_work_mem");
-        assertThat(spilo.dcsParameters()).containsEntry("wal_level", "logical")
-                .containsKeys("max_prepared_transactions", "citus.local_hostname", "citus.shard_count",
-                        "hnsw.ef_search", "hnsw.iterative_scan", "maintenance_work_mem")
+        assertThat(spilo.localParameters())
+                .containsEntry("shared_preload_libraries", "citus,pg_stat_statements")
+                .containsEntry("ssl", "on")
+                .doesNotContainKeys(
+                        "wal_level",
+                        "max_prepared_transactions",
+                        "citus.shard_count",
+                        "hnsw.ef_search",
+                        "maintenance_work_mem");
+        assertThat(spilo.dcsParameters())
+                .containsEntry("wal_level", "logical")
+                .containsKeys(
+                        "max_prepared_transactions",
+                        "citus.local_hostname",
+                        "citus.shard_count",
+                        "hnsw.ef_search",
+                        "hnsw.iterative_scan",
+                        "maintenance_work_mem")
                 .doesNotContainKeys("shared_preload_libraries", "ssl");
-        assertThat(spilo.droppedLibraries()).containsExactly("bg_mon", "pgextwlist", "pg_auth_mon", "set_user",
-                "pg_cron", "pg_stat_kcache");
+        assertThat(spilo.droppedLibraries())
+                .containsExactly("bg_mon", "pgextwlist", "pg_auth_mon", "set_user", "pg_cron", "pg_stat_kcache");
         assertThat(spilo.instances()).isEqualTo(2);
         assertThat(spilo.preparedDatabases().get("postgres").extensions())
                 .containsExactly(Map.entry("citus", "pg_catalog"), Map.entry("vector", "public"));
@@ -43,7 +55,8 @@ class SpiloConfigurationTest {
     @DisplayName("Spilo's access rules: local trust, non-TLS TCP rejected before any password rule")
     void accessRules() throws Exception {
         SpiloConfiguration spilo = SpiloConfiguration.of(worker(), LIBRARIES);
-        assertThat(spilo.pgHba()).startsWith("local all all trust")
+        assertThat(spilo.pgHba())
+                .startsWith("local all all trust")
                 .containsSubsequence("hostnossl all all all reject", "hostssl all all all scram-sha-256")
                 .noneMatch(line -> line.startsWith("host "));
     }
@@ -54,9 +67,13 @@ class SpiloConfigurationTest {
         JsonNode rendered = worker();
         SpiloConfiguration chart = SpiloConfiguration.of(rendered, LIBRARIES);
         for (String key : java.util.List.of("ttl", "loop_wait", "retry_timeout")) {
-            assertThat(chart.timing(key)).as(key).isEqualTo(rendered.at("/spec/patroni/" + key).asLong());
+            assertThat(chart.timing(key))
+                    .as(key)
+                    .isEqualTo(rendered.at("/spec/patroni/" + key).asLong());
         }
-        assertThat(chart.synchronousMode()).as("the chart's default for 2 instances").isTrue();
+        assertThat(chart.synchronousMode())
+                .as("the chart's default for 2 instances")
+                .isTrue();
         ObjectNode bare = rendered.deepCopy();
         ((ObjectNode) bare.get("spec")).remove("patroni");
         SpiloConfiguration defaults = SpiloConfiguration.of(bare, LIBRARIES);
@@ -66,7 +83,10 @@ class SpiloConfigurationTest {
         assertThat(defaults.synchronousMode()).isFalse();
         ObjectNode changed = rendered.deepCopy();
         ObjectNode patroni = ((ObjectNode) changed.get("spec")).putObject("patroni");
-        patroni.put("ttl", 20).put("loop_wait", 5).put("retry_timeout", 0).put("synchronous_mode", true)
+        patroni.put("ttl", 20)
+                .put("loop_wait", 5)
+                .put("retry_timeout", 0)
+                .put("synchronous_mode", true)
                 .put("synchronous_mode_strict", false);
         SpiloConfiguration spilo = SpiloConfiguration.of(changed, LIBRARIES);
         assertThat(spilo.timing("ttl")).isEqualTo(20);
@@ -74,6 +94,10 @@ class SpiloConfigurationTest {
         assertThat(spilo.timing("retry_timeout")).as("0 is not copied").isEqualTo(10);
         assertThat(spilo.synchronousMode()).isTrue();
         assertThat(spilo.dcs()).as("false is not copied").doesNotContainKey("synchronous_mode_strict");
-        assertThat(new ObjectMapper().valueToTree(spilo.dcs()).at("/postgresql/use_pg_rewind").asBoolean()).isTrue();
+        assertThat(new ObjectMapper()
+                        .valueToTree(spilo.dcs())
+                        .at("/postgresql/use_pg_rewind")
+                        .asBoolean())
+                .isTrue();
     }
 }

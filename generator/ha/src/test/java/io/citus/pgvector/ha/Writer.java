@@ -28,12 +28,10 @@ final class Writer implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
 
     /** An acknowledged row: its id, when the commit returned, and how long the statement took. */
-    record Ack(long id, long atNanos, long latencyNanos) {
-    }
+    record Ack(long id, long atNanos, long latencyNanos) {}
 
     /** A failed attempt: when, and what the driver said. */
-    record Failure(long atNanos, String message) {
-    }
+    record Failure(long atNanos, String message) {}
 
     private final String jdbcUrl;
     private final String password;
@@ -174,24 +172,32 @@ final class Writer implements AutoCloseable {
     /** Rows of this writer present that were never acknowledged: commits whose answer was cut off (allowed). */
     synchronized long inDoubt(Set<Long> present) {
         Set<Long> acked = ackedIds();
-        return present.stream().filter(id -> attempted.contains(id) && !acked.contains(id)).count();
+        return present.stream()
+                .filter(id -> attempted.contains(id) && !acked.contains(id))
+                .count();
     }
 
     /** Waits until at least {@code count} more writes than now were acknowledged. */
     void awaitAcks(int count, Duration timeout) {
         int target = acks().size() + count;
-        io.citus.pgvector.testing.Waits.until(timeout, count + " acknowledged writes",
-                () -> acks().size() >= target, () -> "failures: " + failures().stream().skip(Math.max(0,
-                        failures().size() - 3)).map(Failure::message).toList());
+        io.citus.pgvector.testing.Waits.until(
+                timeout,
+                count + " acknowledged writes",
+                () -> acks().size() >= target,
+                () -> "failures: "
+                        + failures().stream()
+                                .skip(Math.max(0, failures().size() - 3))
+                                .map(Failure::message)
+                                .toList());
     }
 
     /** Whether writes succeed again after {@code sinceNanos}: one acknowledged in the last second, none failed in 2. */
     synchronized boolean writingSteadily(long sinceNanos) {
         long now = System.nanoTime();
-        boolean recentAck = !acks.isEmpty() && acks.get(acks.size() - 1).atNanos() > Math.max(sinceNanos,
-                now - 1_000_000_000L);
-        boolean recentFailure = !failures.isEmpty()
-                && failures.get(failures.size() - 1).atNanos() > now - 2_000_000_000L;
+        boolean recentAck =
+                !acks.isEmpty() && acks.get(acks.size() - 1).atNanos() > Math.max(sinceNanos, now - 1_000_000_000L);
+        boolean recentFailure =
+                !failures.isEmpty() && failures.get(failures.size() - 1).atNanos() > now - 2_000_000_000L;
         return recentAck && !recentFailure;
     }
 
@@ -205,11 +211,15 @@ final class Writer implements AutoCloseable {
      * longest pause between acknowledgements after the event. Empty if no write succeeded after the event.
      */
     synchronized OptionalDouble secondsToWritesAgain(long eventNanos) {
-        long lastFailure = failures.stream().mapToLong(Failure::atNanos).filter(t -> t >= eventNanos).max()
+        long lastFailure = failures.stream()
+                .mapToLong(Failure::atNanos)
+                .filter(t -> t >= eventNanos)
+                .max()
                 .orElse(Long.MIN_VALUE);
         if (lastFailure != Long.MIN_VALUE) {
-            return acks.stream().mapToLong(Ack::atNanos).filter(t -> t > lastFailure).findFirst()
-                    .stream().mapToDouble(t -> (t - eventNanos) / 1e9).findFirst();
+            return acks.stream().mapToLong(Ack::atNanos).filter(t -> t > lastFailure).findFirst().stream()
+                    .mapToDouble(t -> (t - eventNanos) / 1e9)
+                    .findFirst();
         }
         long previous = eventNanos;
         for (Ack ack : acks) {
@@ -233,15 +243,18 @@ final class Writer implements AutoCloseable {
 
     /** The latencies of the writes acknowledged between two instants. */
     synchronized long[] latencies(long fromNanos, long toNanos) {
-        return acks.stream().filter(a -> a.atNanos() >= fromNanos && a.atNanos() < toNanos)
-                .mapToLong(Ack::latencyNanos).toArray();
+        return acks.stream()
+                .filter(a -> a.atNanos() >= fromNanos && a.atNanos() < toNanos)
+                .mapToLong(Ack::latencyNanos)
+                .toArray();
     }
 
     /** Acknowledged writes per second and their latency percentiles, over several writers. */
     record Throughput(int clients, double perSecond, Percentiles latency) {
 
         static Throughput of(List<Writer> writers, long fromNanos, long toNanos) {
-            long[] all = writers.stream().flatMapToLong(w -> java.util.Arrays.stream(w.latencies(fromNanos, toNanos)))
+            long[] all = writers.stream()
+                    .flatMapToLong(w -> java.util.Arrays.stream(w.latencies(fromNanos, toNanos)))
                     .toArray();
             return new Throughput(writers.size(), all.length / ((toNanos - fromNanos) / 1e9), Percentiles.ofNanos(all));
         }

@@ -7,8 +7,7 @@ import java.time.Duration;
 /** For fixtures kept up from the command line: waits until a lifetime is over or a stop file appears. */
 public final class KeepRunning {
 
-    private KeepRunning() {
-    }
+    private KeepRunning() {}
 
     /** Says how to stop, then returns after {@code lifetime} or once {@code dir/stop} exists. */
     public static void untilStopped(Path dir, Duration lifetime) throws InterruptedException {

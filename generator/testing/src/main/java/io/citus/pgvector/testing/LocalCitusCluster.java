@@ -26,8 +26,7 @@ public final class LocalCitusCluster implements AutoCloseable {
     private final List<LocalPostgres> workers = new ArrayList<>();
     private final Consumer<LocalPostgres> firstBoot;
 
-    private LocalCitusCluster(Path dir, String password, LocalPostgres coordinator,
-            Consumer<LocalPostgres> firstBoot) {
+    private LocalCitusCluster(Path dir, String password, LocalPostgres coordinator, Consumer<LocalPostgres> firstBoot) {
         this.dir = dir;
         this.password = password;
         this.coordinator = coordinator;
@@ -40,17 +39,17 @@ public final class LocalCitusCluster implements AutoCloseable {
      * @param register also register the workers with the coordinator, as the registrar sidecars would
      */
     public static LocalCitusCluster start(Path dir, int workers, String password, boolean register) {
-        return start(dir, workers, password, register, node -> { });
+        return start(dir, workers, password, register, node -> {});
     }
 
     /**
      * Like {@link #start(Path, int, String, boolean)}, with {@code firstBoot} run on every node once its server is
      * up and before the extensions are created, as the image's own first boot runs before the operator creates them.
      */
-    public static LocalCitusCluster start(Path dir, int workers, String password, boolean register,
-            Consumer<LocalPostgres> firstBoot) {
-        LocalCitusCluster cluster = new LocalCitusCluster(dir, password,
-                LocalPostgres.start(dir, "coordinator", password, true, true), firstBoot);
+    public static LocalCitusCluster start(
+            Path dir, int workers, String password, boolean register, Consumer<LocalPostgres> firstBoot) {
+        LocalCitusCluster cluster = new LocalCitusCluster(
+                dir, password, LocalPostgres.start(dir, "coordinator", password, true, true), firstBoot);
         try {
             firstBoot.accept(cluster.coordinator);
             createExtensions(cluster.coordinator);
@@ -58,7 +57,10 @@ public final class LocalCitusCluster implements AutoCloseable {
                 cluster.startWorker(register);
             }
             if (register) {
-                cluster.sql(cluster.coordinator, "SELECT citus_set_coordinator_host(?, ?)", HOST,
+                cluster.sql(
+                        cluster.coordinator,
+                        "SELECT citus_set_coordinator_host(?, ?)",
+                        HOST,
                         cluster.coordinator.port());
             }
             return cluster;
@@ -81,18 +83,21 @@ public final class LocalCitusCluster implements AutoCloseable {
     }
 
     private static void createExtensions(LocalPostgres node) {
-        try (Connection c = node.connect(DATABASE); Statement s = c.createStatement()) {
+        try (Connection c = node.connect(DATABASE);
+                Statement s = c.createStatement()) {
             s.execute("CREATE EXTENSION IF NOT EXISTS citus");
             s.execute("CREATE EXTENSION IF NOT EXISTS vector");
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create citus and vector on port " + node.port() + ": "
-                    + e.getMessage() + "\n" + node.log(), e);
+            throw new IllegalStateException(
+                    "cannot create citus and vector on port " + node.port() + ": " + e.getMessage() + "\n" + node.log(),
+                    e);
         }
     }
 
     /** Runs one statement with parameters on a node's {@link #DATABASE}. */
     public void sql(LocalPostgres node, String statement, Object... parameters) {
-        try (Connection c = node.connect(DATABASE); PreparedStatement s = c.prepareStatement(statement)) {
+        try (Connection c = node.connect(DATABASE);
+                PreparedStatement s = c.prepareStatement(statement)) {
             for (int i = 0; i < parameters.length; i++) {
                 s.setObject(i + 1, parameters[i]);
             }

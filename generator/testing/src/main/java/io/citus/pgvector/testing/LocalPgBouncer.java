@@ -62,8 +62,8 @@ public final class LocalPgBouncer implements AutoCloseable {
      * @param poolMode        transaction or session
      * @param defaultPoolSize server connections per database and user
      */
-    public static LocalPgBouncer start(Path parent, LocalPostgres server, String database, String poolMode,
-            int defaultPoolSize) {
+    public static LocalPgBouncer start(
+            Path parent, LocalPostgres server, String database, String poolMode, int defaultPoolSize) {
         String poolerPassword = "pooler-" + Long.toHexString(System.nanoTime());
         installLookup(server, database, poolerPassword);
         try {
@@ -72,31 +72,36 @@ public final class LocalPgBouncer implements AutoCloseable {
             LocalPostgres.openUp(dir);
             LocalPgBouncer bouncer = new LocalPgBouncer(dir, LocalPostgres.freePort());
             Files.writeString(dir.resolve("userlist.txt"), "\"" + POOLER_USER + "\" \"" + poolerPassword + "\"\n");
-            Files.writeString(dir.resolve("pgbouncer.ini"), String.join("\n",
-                    "[databases]",
-                    "* = host=127.0.0.1 port=" + server.port() + " auth_user=" + POOLER_USER,
-                    "[pgbouncer]",
-                    "pool_mode = " + poolMode,
-                    "listen_addr = 127.0.0.1",
-                    "listen_port = " + bouncer.port,
-                    "unix_socket_dir =",
-                    "auth_type = md5",
-                    "auth_file = " + dir.resolve("userlist.txt"),
-                    "auth_query = SELECT * FROM pooler.user_lookup($1)",
-                    "admin_users = " + POOLER_USER,
-                    "logfile = " + dir.resolve("pgbouncer.log"),
-                    "pidfile = " + dir.resolve("pgbouncer.pid"),
-                    "default_pool_size = " + defaultPoolSize,
-                    "reserve_pool_size = 0",
-                    "max_client_conn = 1000",
-                    "max_db_connections = " + defaultPoolSize,
-                    "idle_transaction_timeout = 600",
-                    "server_login_retry = 5",
-                    "ignore_startup_parameters = extra_float_digits,options",
-                    ""));
+            Files.writeString(
+                    dir.resolve("pgbouncer.ini"),
+                    String.join(
+                            "\n",
+                            "[databases]",
+                            "* = host=127.0.0.1 port=" + server.port() + " auth_user=" + POOLER_USER,
+                            "[pgbouncer]",
+                            "pool_mode = " + poolMode,
+                            "listen_addr = 127.0.0.1",
+                            "listen_port = " + bouncer.port,
+                            "unix_socket_dir =",
+                            "auth_type = md5",
+                            "auth_file = " + dir.resolve("userlist.txt"),
+                            "auth_query = SELECT * FROM pooler.user_lookup($1)",
+                            "admin_users = " + POOLER_USER,
+                            "logfile = " + dir.resolve("pgbouncer.log"),
+                            "pidfile = " + dir.resolve("pgbouncer.pid"),
+                            "default_pool_size = " + defaultPoolSize,
+                            "reserve_pool_size = 0",
+                            "max_client_conn = 1000",
+                            "max_db_connections = " + defaultPoolSize,
+                            "idle_transaction_timeout = 600",
+                            "server_login_retry = 5",
+                            "ignore_startup_parameters = extra_float_digits,options",
+                            ""));
             LocalPostgres.chownToPostgres(dir);
-            LocalPostgres.runAsPostgres(List.of("chmod", "600", dir.resolve("userlist.txt").toString()));
-            LocalPostgres.runAsPostgres(List.of(BINARY.toString(), "-d", dir.resolve("pgbouncer.ini").toString()));
+            LocalPostgres.runAsPostgres(
+                    List.of("chmod", "600", dir.resolve("userlist.txt").toString()));
+            LocalPostgres.runAsPostgres(List.of(
+                    BINARY.toString(), "-d", dir.resolve("pgbouncer.ini").toString()));
             RUNNING.add(bouncer);
             bouncer.awaitConnections(server, database);
             return bouncer;
@@ -107,7 +112,8 @@ public final class LocalPgBouncer implements AutoCloseable {
 
     /** The operator's pooler objects: a login role, its schema and the lookup function only that role may run. */
     private static void installLookup(LocalPostgres server, String database, String poolerPassword) {
-        try (Connection c = server.connect(database); Statement s = c.createStatement()) {
+        try (Connection c = server.connect(database);
+                Statement s = c.createStatement()) {
             s.execute("CREATE ROLE " + POOLER_USER + " LOGIN PASSWORD '" + poolerPassword + "'");
             s.execute("CREATE SCHEMA pooler AUTHORIZATION " + POOLER_USER);
             s.execute("""
@@ -124,8 +130,8 @@ public final class LocalPgBouncer implements AutoCloseable {
             s.execute("GRANT EXECUTE ON FUNCTION pooler.user_lookup(text) TO " + POOLER_USER);
             s.execute("GRANT USAGE ON SCHEMA pooler TO " + POOLER_USER);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot install the pooler lookup on port " + server.port() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot install the pooler lookup on port " + server.port() + ": " + e.getMessage(), e);
         }
     }
 
@@ -133,8 +139,8 @@ public final class LocalPgBouncer implements AutoCloseable {
         Instant deadline = Instant.now().plus(TIMEOUT);
         SQLException last = null;
         while (Instant.now().isBefore(deadline)) {
-            try (Connection c = DriverManager.getConnection(jdbcUrl(database), LocalPostgres.SUPERUSER,
-                    server.password())) {
+            try (Connection c =
+                    DriverManager.getConnection(jdbcUrl(database), LocalPostgres.SUPERUSER, server.password())) {
                 return;
             } catch (SQLException e) {
                 last = e;
@@ -146,8 +152,8 @@ public final class LocalPgBouncer implements AutoCloseable {
                 }
             }
         }
-        throw new IllegalStateException("PgBouncer on port " + port + " did not accept connections: " + last + "\n"
-                + log());
+        throw new IllegalStateException(
+                "PgBouncer on port " + port + " did not accept connections: " + last + "\n" + log());
     }
 
     /**
@@ -192,10 +198,13 @@ public final class LocalPgBouncer implements AutoCloseable {
             long pid = Long.parseLong(Files.readString(pidFile).strip());
             ProcessHandle.of(pid).ifPresent(p -> {
                 p.destroy();
-                p.onExit().orTimeout(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> {
-                    p.destroyForcibly();
-                    return p;
-                }).join();
+                p.onExit()
+                        .orTimeout(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
+                        .exceptionally(e -> {
+                            p.destroyForcibly();
+                            return p;
+                        })
+                        .join();
             });
         } catch (IOException | RuntimeException e) {
             System.err.println("could not stop PgBouncer in " + bouncer.dir + ": " + e);

@@ -47,8 +47,7 @@ public final class LocalPostgres implements AutoCloseable {
     public static final Path BINDIR = Path.of(System.getProperty("pg.bindir", "/usr/lib/postgresql/15/bin"));
 
     /** The output of a finished command. */
-    public record Result(int exitCode, String stdout, String stderr) {
-    }
+    public record Result(int exitCode, String stdout, String stderr) {}
 
     private final Path dir;
     private final String name;
@@ -88,14 +87,19 @@ public final class LocalPostgres implements AutoCloseable {
             return server;
         }
         String pgConfig = BINDIR.resolve("pg_config").toString();
-        String sharedir = run(List.of(pgConfig, "--sharedir"), Map.of(), TIMEOUT).stdout().strip();
-        String pkglibdir = run(List.of(pgConfig, "--pkglibdir"), Map.of(), TIMEOUT).stdout().strip();
-        for (Path required : List.of(Path.of(sharedir, "extension/citus.control"),
-                Path.of(sharedir, "extension/vector.control"), Path.of(pkglibdir, "citus.so"),
+        String sharedir =
+                run(List.of(pgConfig, "--sharedir"), Map.of(), TIMEOUT).stdout().strip();
+        String pkglibdir = run(List.of(pgConfig, "--pkglibdir"), Map.of(), TIMEOUT)
+                .stdout()
+                .strip();
+        for (Path required : List.of(
+                Path.of(sharedir, "extension/citus.control"),
+                Path.of(sharedir, "extension/vector.control"),
+                Path.of(pkglibdir, "citus.so"),
                 Path.of(pkglibdir, "vector.so"))) {
             if (!Files.exists(required)) {
-                return Optional.of("Citus and pgvector are not installed into " + BINDIR.getParent()
-                        + " (missing " + required + ")");
+                return Optional.of("Citus and pgvector are not installed into " + BINDIR.getParent() + " (missing "
+                        + required + ")");
             }
         }
         return Optional.empty();
@@ -108,8 +112,7 @@ public final class LocalPostgres implements AutoCloseable {
      * @param serverPgpass give the server process a password file for the superuser, so Citus's connections from
      *                     this node to the others authenticate; without it they need {@code pg_dist_authinfo}
      */
-    public static LocalPostgres create(Path parent, String name, String password, boolean citus,
-            boolean serverPgpass) {
+    public static LocalPostgres create(Path parent, String name, String password, boolean citus, boolean serverPgpass) {
         try {
             Path dir = Files.createDirectories(parent).resolve(name);
             Files.createDirectories(dir);
@@ -133,8 +136,18 @@ public final class LocalPostgres implements AutoCloseable {
     private void init() throws IOException {
         Path pwfile = Files.writeString(dir.resolve("pwfile"), password + "\n");
         chownToPostgres(dir);
-        runAsPostgres(List.of(BINDIR.resolve("initdb").toString(), "-D", data().toString(), "-U", SUPERUSER,
-                "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C", "--no-sync"));
+        runAsPostgres(List.of(
+                BINDIR.resolve("initdb").toString(),
+                "-D",
+                data().toString(),
+                "-U",
+                SUPERUSER,
+                "--auth=scram-sha-256",
+                "--pwfile=" + pwfile,
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync"));
         Files.delete(pwfile);
         List<String> conf = new ArrayList<>(List.of(
                 "listen_addresses = '127.0.0.1'",
@@ -153,8 +166,8 @@ public final class LocalPostgres implements AutoCloseable {
         if (citus) {
             conf.add("shared_preload_libraries = 'citus'");
         }
-        Files.writeString(data().resolve("postgresql.auto.conf"), String.join("\n", conf) + "\n",
-                StandardCharsets.UTF_8);
+        Files.writeString(
+                data().resolve("postgresql.auto.conf"), String.join("\n", conf) + "\n", StandardCharsets.UTF_8);
         if (serverPgpass) {
             Files.writeString(dir.resolve("server.pgpass"), "*:*:*:" + SUPERUSER + ":" + password + "\n");
         }
@@ -171,10 +184,15 @@ public final class LocalPostgres implements AutoCloseable {
      */
     public void rejectTcpWithoutSsl() {
         try {
-            Files.writeString(data().resolve("pg_hba.conf"), String.join("\n",
-                    "local all all trust",
-                    "hostssl all all 127.0.0.1/32 scram-sha-256",
-                    "hostnossl all all all reject") + "\n", StandardCharsets.UTF_8);
+            Files.writeString(
+                    data().resolve("pg_hba.conf"),
+                    String.join(
+                                    "\n",
+                                    "local all all trust",
+                                    "hostssl all all 127.0.0.1/32 scram-sha-256",
+                                    "hostnossl all all all reject")
+                            + "\n",
+                    StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -191,8 +209,16 @@ public final class LocalPostgres implements AutoCloseable {
         if (serverPgpass) {
             command.addAll(List.of("env", "PGPASSFILE=" + dir.resolve("server.pgpass")));
         }
-        command.addAll(List.of(BINDIR.resolve("pg_ctl").toString(), "-D", data().toString(), "-l",
-                logFile().toString(), "-w", "-t", Long.toString(TIMEOUT.toSeconds()), "start"));
+        command.addAll(List.of(
+                BINDIR.resolve("pg_ctl").toString(),
+                "-D",
+                data().toString(),
+                "-l",
+                logFile().toString(),
+                "-w",
+                "-t",
+                Long.toString(TIMEOUT.toSeconds()),
+                "start"));
         runAsPostgres(command);
         RUNNING.add(this);
         awaitConnections();
@@ -236,16 +262,19 @@ public final class LocalPostgres implements AutoCloseable {
     /** Appends settings to postgresql.conf and reloads them, as Patroni does with changed parameters. */
     public void configure(Map<String, String> settings) {
         StringBuilder conf = new StringBuilder("\n");
-        settings.forEach((setting, value) -> conf.append(setting).append(" = '").append(value.replace("'", "''"))
+        settings.forEach((setting, value) -> conf.append(setting)
+                .append(" = '")
+                .append(value.replace("'", "''"))
                 .append("'\n"));
         try {
-            Files.writeString(data().resolve("postgresql.conf"), conf, StandardCharsets.UTF_8,
-                    StandardOpenOption.APPEND);
+            Files.writeString(
+                    data().resolve("postgresql.conf"), conf, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         Timestamp loaded;
-        try (Connection c = connect("postgres"); Statement s = c.createStatement();
+        try (Connection c = connect("postgres");
+                Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT pg_conf_load_time(), pg_reload_conf()")) {
             r.next();
             loaded = r.getTimestamp(1);
@@ -277,13 +306,21 @@ public final class LocalPostgres implements AutoCloseable {
             }
             sleep(50);
         }
-        throw new IllegalStateException("PostgreSQL on port " + port + " did not reload its configuration: " + last
-                + "\n" + log());
+        throw new IllegalStateException(
+                "PostgreSQL on port " + port + " did not reload its configuration: " + last + "\n" + log());
     }
 
     private List<String> pgCtlStop(String mode) {
-        return List.of(BINDIR.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", mode, "-w", "-t",
-                Long.toString(TIMEOUT.toSeconds()), "stop");
+        return List.of(
+                BINDIR.resolve("pg_ctl").toString(),
+                "-D",
+                data().toString(),
+                "-m",
+                mode,
+                "-w",
+                "-t",
+                Long.toString(TIMEOUT.toSeconds()),
+                "stop");
     }
 
     private void awaitConnections() {
@@ -297,8 +334,8 @@ public final class LocalPostgres implements AutoCloseable {
                 sleep(200);
             }
         }
-        throw new IllegalStateException("PostgreSQL on port " + port + " did not accept connections: " + last
-                + "\n" + log());
+        throw new IllegalStateException(
+                "PostgreSQL on port " + port + " did not accept connections: " + last + "\n" + log());
     }
 
     public Connection connect(String database) throws SQLException {
@@ -320,9 +357,28 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** Like {@link #query} but returns psql's result, error or not. */
     public Result psql(String database, String sql) {
-        return run(List.of(psql().toString(), "-X", "-q", "-A", "-t", "-w", "-v", "ON_ERROR_STOP=1", "-h",
-                "127.0.0.1", "-p", String.valueOf(port), "-U", SUPERUSER, "-d", database, "-c", sql),
-                Map.of("PGPASSWORD", password, "PGSSLMODE", sslMode(), "PGCONNECT_TIMEOUT", "5"), TIMEOUT);
+        return run(
+                List.of(
+                        psql().toString(),
+                        "-X",
+                        "-q",
+                        "-A",
+                        "-t",
+                        "-w",
+                        "-v",
+                        "ON_ERROR_STOP=1",
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        String.valueOf(port),
+                        "-U",
+                        SUPERUSER,
+                        "-d",
+                        database,
+                        "-c",
+                        sql),
+                Map.of("PGPASSWORD", password, "PGSSLMODE", sslMode(), "PGCONNECT_TIMEOUT", "5"),
+                TIMEOUT);
     }
 
     /** The libpq sslmode this class connects with: require after {@link #rejectTcpWithoutSsl()}, else disable. */

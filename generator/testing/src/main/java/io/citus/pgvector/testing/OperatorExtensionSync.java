@@ -21,8 +21,7 @@ import java.util.Map;
  */
 public final class OperatorExtensionSync {
 
-    private OperatorExtensionSync() {
-    }
+    private OperatorExtensionSync() {}
 
     /** One sync of {@code extensions} (name to schema) in {@code database}; the errors the operator would report. */
     public static List<String> sync(LocalPostgres server, String database, Map<String, String> extensions) {
@@ -39,8 +38,8 @@ public final class OperatorExtensionSync {
         try (Statement s = connection.createStatement()) {
             try (ResultSet ssl = s.executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
                 if (!ssl.next() || !ssl.getBoolean(1)) {
-                    throw new IllegalStateException("the operator connects with SSL only; " + where
-                            + " let it in without");
+                    throw new IllegalStateException(
+                            "the operator connects with SSL only; " + where + " let it in without");
                 }
             }
             Map<String, String> current = new HashMap<>();
@@ -57,7 +56,8 @@ public final class OperatorExtensionSync {
                 String statement = !current.containsKey(name)
                         ? String.format("CREATE EXTENSION IF NOT EXISTS \"%s\" SCHEMA \"%s\"", name, schema)
                         : !schema.equals(current.get(name))
-                                ? String.format("ALTER EXTENSION \"%s\" SET SCHEMA \"%s\"", name, schema) : null;
+                                ? String.format("ALTER EXTENSION \"%s\" SET SCHEMA \"%s\"", name, schema)
+                                : null;
                 if (statement == null) {
                     continue;
                 }

@@ -6,8 +6,7 @@ import java.nio.file.Path;
 /** Where the repository's files are, for tests run from any module. */
 public final class ProjectFiles {
 
-    private ProjectFiles() {
-    }
+    private ProjectFiles() {}
 
     /**
      * The repository root (where charts/, values/ and docker/ are): the system property {@code project.root} the

@@ -22,18 +22,18 @@ import java.util.List;
  */
 public final class SpiloFirstBoot {
 
-    private SpiloFirstBoot() {
-    }
+    private SpiloFirstBoot() {}
 
     /** Creates the objects in database {@code postgres} of {@code server}; {@code hourly}: Spilo's LOG_SHIP_HOURLY. */
     public static void create(LocalPostgres server, boolean hourly) {
-        try (Connection c = server.connect("postgres"); Statement s = c.createStatement()) {
+        try (Connection c = server.connect("postgres");
+                Statement s = c.createStatement()) {
             for (String statement : statements(hourly)) {
                 s.execute(statement);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create Spilo's first-boot objects on port " + server.port()
-                    + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot create Spilo's first-boot objects on port " + server.port() + ": " + e.getMessage(), e);
         }
     }
 
@@ -61,8 +61,8 @@ public final class SpiloFirstBoot {
                 for (int hour = 0; hour < 24; hour++) {
                     String table = String.format("public.postgres_log_%d_%02d", day, hour);
                     sql.add(foreignLogTable(table, String.format("../pg_log/postgresql-%d-%02d.csv", day, hour)));
-                    sql.add(failedAuthenticationView(String.format("public.failed_authentication_%d_%02d", day, hour),
-                            table));
+                    sql.add(failedAuthenticationView(
+                            String.format("public.failed_authentication_%d_%02d", day, hour), table));
                     hours.add("SELECT * FROM " + table);
                 }
                 sql.add("CREATE VIEW public.postgres_log_" + day + " AS " + String.join(" UNION ALL ", hours));

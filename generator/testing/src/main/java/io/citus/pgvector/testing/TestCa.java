@@ -31,8 +31,10 @@ public final class TestCa {
 
     /** Why no CA can be made here, or empty. */
     public static Optional<String> unavailableReason() {
-        return Files.isExecutable(OPENSSL) ? Optional.empty()
-                : Optional.of("no openssl: " + OPENSSL + " is missing (apt-get install openssl, or -Dopenssl.binary=PATH)");
+        return Files.isExecutable(OPENSSL)
+                ? Optional.empty()
+                : Optional.of(
+                        "no openssl: " + OPENSSL + " is missing (apt-get install openssl, or -Dopenssl.binary=PATH)");
     }
 
     /** A new self-signed CA in {@code parent/name}. */
@@ -40,10 +42,31 @@ public final class TestCa {
         try {
             Path dir = Files.createDirectories(parent.resolve(name));
             TestCa ca = new TestCa(dir, name);
-            openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", ca.key().toString());
-            openssl("req", "-x509", "-new", "-key", ca.key().toString(), "-sha256", "-days", "2", "-subj",
-                    "/CN=" + name, "-addext", "basicConstraints=critical,CA:TRUE",
-                    "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", ca.certificate().toString());
+            openssl(
+                    "ecparam",
+                    "-name",
+                    "prime256v1",
+                    "-genkey",
+                    "-noout",
+                    "-out",
+                    ca.key().toString());
+            openssl(
+                    "req",
+                    "-x509",
+                    "-new",
+                    "-key",
+                    ca.key().toString(),
+                    "-sha256",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=" + name,
+                    "-addext",
+                    "basicConstraints=critical,CA:TRUE",
+                    "-addext",
+                    "keyUsage=critical,keyCertSign,cRLSign",
+                    "-out",
+                    ca.certificate().toString());
             return ca;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -68,12 +91,27 @@ public final class TestCa {
         try {
             StringBuilder san = new StringBuilder("subjectAltName=IP:127.0.0.1");
             dnsNames.forEach(n -> san.append(",DNS:").append(n));
-            Files.writeString(extensions, san + "\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n");
+            Files.writeString(
+                    extensions, san + "\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n");
             openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key.toString());
             openssl("req", "-new", "-key", key.toString(), "-subj", "/CN=" + commonName, "-out", csr.toString());
-            openssl("x509", "-req", "-in", csr.toString(), "-CA", certificate().toString(), "-CAkey", key().toString(),
-                    "-CAcreateserial", "-days", "2", "-sha256", "-extfile", extensions.toString(),
-                    "-out", certificate.toString());
+            openssl(
+                    "x509",
+                    "-req",
+                    "-in",
+                    csr.toString(),
+                    "-CA",
+                    certificate().toString(),
+                    "-CAkey",
+                    key().toString(),
+                    "-CAcreateserial",
+                    "-days",
+                    "2",
+                    "-sha256",
+                    "-extfile",
+                    extensions.toString(),
+                    "-out",
+                    certificate.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -81,8 +119,7 @@ public final class TestCa {
     }
 
     /** A server's certificate and private key, and the name of the CA that signed it. */
-    public record ServerCertificate(Path certificate, Path key, String issuer) {
-    }
+    public record ServerCertificate(Path certificate, Path key, String issuer) {}
 
     /** Serves TLS on {@code server} with the certificate (copied into its folder, readable only by it). */
     public static void serveTls(LocalPostgres server, ServerCertificate certificate) {

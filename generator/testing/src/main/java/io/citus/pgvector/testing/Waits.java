@@ -9,8 +9,7 @@ public final class Waits {
 
     private static final long POLL_MILLIS = 200;
 
-    private Waits() {
-    }
+    private Waits() {}
 
     /** Polls until the condition holds; fails with the description after the timeout. Returns the time it took. */
     public static Duration until(Duration timeout, String description, BooleanSupplier condition) {
@@ -18,8 +17,8 @@ public final class Waits {
     }
 
     /** Like {@link #until(Duration, String, BooleanSupplier)}, adding {@code diagnostics} to the failure. */
-    public static Duration until(Duration timeout, String description, BooleanSupplier condition,
-            Supplier<String> diagnostics) {
+    public static Duration until(
+            Duration timeout, String description, BooleanSupplier condition, Supplier<String> diagnostics) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         while (System.nanoTime() - deadline < 0) {
@@ -29,8 +28,8 @@ public final class Waits {
             sleep(POLL_MILLIS);
         }
         String seen = diagnostics.get();
-        throw new AssertionError("timed out after " + timeout + " waiting for " + description
-                + (seen.isEmpty() ? "" : "\n" + seen));
+        throw new AssertionError(
+                "timed out after " + timeout + " waiting for " + description + (seen.isEmpty() ? "" : "\n" + seen));
     }
 
     public static void sleep(long millis) {

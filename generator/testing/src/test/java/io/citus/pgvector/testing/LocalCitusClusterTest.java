@@ -29,7 +29,8 @@ class LocalCitusClusterTest {
         Optional<String> unavailable = LocalPostgres.unavailableReason();
         Assumptions.assumeTrue(unavailable.isEmpty(), () -> unavailable.orElse(""));
         try (LocalPostgres pg = LocalPostgres.start(dir, "plain", "pw-1", false, false)) {
-            try (Connection c = pg.connect("postgres"); Statement s = c.createStatement();
+            try (Connection c = pg.connect("postgres");
+                    Statement s = c.createStatement();
                     ResultSet r = s.executeQuery("SHOW password_encryption")) {
                 r.next();
                 assertThat(r.getString(1)).isEqualTo("scram-sha-256");
@@ -57,8 +58,8 @@ class LocalCitusClusterTest {
                     assertThat(r.getInt(1)).isEqualTo(2);
                 }
                 List<Long> ids = new ArrayList<>();
-                try (ResultSet r = s.executeQuery("SELECT id FROM items ORDER BY embedding <-> '[10,20,30]'"
-                        + " LIMIT 3")) {
+                try (ResultSet r =
+                        s.executeQuery("SELECT id FROM items ORDER BY embedding <-> '[10,20,30]'" + " LIMIT 3")) {
                     while (r.next()) {
                         ids.add(r.getLong(1));
                     }

@@ -40,7 +40,8 @@ class SslOnlyServerTest {
                 assertThat(c.isValid(5)).isTrue();
             }
             String plain = "jdbc:postgresql://127.0.0.1:" + server.port() + "/postgres?sslmode=disable";
-            assertThatThrownBy(() -> DriverManager.getConnection(plain, LocalPostgres.SUPERUSER, "ssl-only-1").close())
+            assertThatThrownBy(() -> DriverManager.getConnection(plain, LocalPostgres.SUPERUSER, "ssl-only-1")
+                            .close())
                     .hasMessageContaining("no encryption");
         }
     }
