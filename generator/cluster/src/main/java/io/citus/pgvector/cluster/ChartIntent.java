@@ -45,15 +45,8 @@ public record ChartIntent(Node coordinator, List<Node> workers, Optional<String>
      */
     public static ChartIntent render(Path chart, String release, List<Path> valuesFiles, Map<String, String> set)
             throws Failure {
-        RenderedChart rendered = RenderedChart.of(ChartJobs.template(new HelmClient.TemplateRequest(
-                chart.toString(),
-                null,
-                release,
-                null,
-                HelmClient.DEFAULT_KUBE_VERSION,
-                valuesFiles,
-                set,
-                HelmClient.Registry.DEFAULT)));
+        RenderedChart rendered = RenderedChart.of(
+                ChartJobs.template(HelmClient.TemplateRequest.folder(chart, release, valuesFiles, set)));
         try {
             return of(rendered);
         } catch (IllegalArgumentException e) {

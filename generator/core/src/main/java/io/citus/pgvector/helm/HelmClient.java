@@ -54,7 +54,22 @@ public final class HelmClient {
             String kubeVersion,
             List<Path> valuesFiles,
             Map<String, String> set,
-            Registry registry) {}
+            Registry registry) {
+
+        /** A chart folder rendered without further options: no namespace, the default Kubernetes version. */
+        public static TemplateRequest folder(
+                Path chart, String releaseName, List<Path> valuesFiles, Map<String, String> set) {
+            return new TemplateRequest(
+                    chart.toString(),
+                    null,
+                    releaseName,
+                    null,
+                    DEFAULT_KUBE_VERSION,
+                    valuesFiles,
+                    set,
+                    Registry.DEFAULT);
+        }
+    }
 
     /** The archive pushed, Helm's output and the manifest digest. */
     public record Pushed(Path archive, String output, Optional<String> digest) {}

@@ -18,15 +18,7 @@ public record RenderedChart(String yaml, List<JsonNode> objects) {
     /** A chart folder as {@code template} renders it without further options: no namespace, the default Kubernetes. */
     public static RenderedChart render(Path chart, String release, List<Path> valuesFiles, Map<String, String> set)
             throws HelmException {
-        return render(new HelmClient.TemplateRequest(
-                chart.toString(),
-                null,
-                release,
-                null,
-                HelmClient.DEFAULT_KUBE_VERSION,
-                valuesFiles,
-                set,
-                HelmClient.Registry.DEFAULT));
+        return render(HelmClient.TemplateRequest.folder(chart, release, valuesFiles, set));
     }
 
     /** @throws IllegalArgumentException when a document is not valid YAML */
