@@ -7,6 +7,9 @@
 #   - the worker or coordinator database lacks an extension of REGISTRAR_EXTENSIONS -> wait for the operator
 #     to create it (preparedDatabases), and CREATE EXTENSION only after REGISTRAR_EXTENSION_GRACE_SECONDS;
 #   - pg_dist_authinfo lacks the superuser password           -> store it (see below);
+#   - an application role (REGISTRAR_APPLICATION_ROLES) is missing, or its password in pg_dist_authinfo is not the
+#     one of its file in REGISTRAR_APPLICATION_ROLES_DIR      -> create it with LOGIN / set its password, and store
+#     the password (on the worker and on the coordinator alike: each node's roles are kept by its own registrars);
 #   - the coordinator is not in pg_dist_node                   -> citus_set_coordinator_host;
 #   - the worker is not in pg_dist_node (new, rebuilt or restored coordinator) -> citus_add_node;
 #   - the worker is in pg_dist_node but inactive               -> citus_activate_node.
@@ -19,10 +22,12 @@
 # cluster the same superuser password, and this script stores it in pg_dist_authinfo (node 0 =
 # every node) on the worker and on the coordinator, which is where Citus looks for it (the
 # sidecar cannot write a .pgpass into the postgres container). Set REGISTRAR_MANAGE_AUTHINFO=false
-# to manage pg_dist_authinfo yourself. The password only travels in the PGPASSWORD and
-# POSTGRES_PASSWORD environment variables and inside SQL sent over the (TLS) connection, with
-# statement logging switched off for that transaction; it never appears on a command line or in
-# this script's output.
+# to manage the superuser's entry yourself. Application roles' queries need their passwords there
+# too; their files come from a projected Secret volume, which the kubelet updates when a Secret
+# changes, so each pass reads them again and a new password is applied without a restart. The
+# passwords only travel in environment variables (PGPASSWORD, POSTGRES_PASSWORD,
+# REGISTRAR_CREDENTIALS) and inside SQL sent over the (TLS) connection, with statement logging
+# switched off for that transaction; they never appear on a command line or in this script's output.
 #
 # State: written to REGISTRAR_STATUS_FILE; `registrar.sh status` prints it and exits 0 only while
 # the worker is registered and the registrar is running. Logs: one line per state change or
@@ -67,6 +72,9 @@ readonly MANAGE_AUTHINFO="${REGISTRAR_MANAGE_AUTHINFO:-true}"
 # name:schema,... as the operator's preparedDatabases creates them.
 readonly EXTENSIONS="${REGISTRAR_EXTENSIONS:-}"
 readonly EXTENSION_GRACE_SECONDS="${REGISTRAR_EXTENSION_GRACE_SECONDS:-300}"
+# Comma-separated; the password of each is the file of that name in APPLICATION_ROLES_DIR.
+readonly APPLICATION_ROLES="${REGISTRAR_APPLICATION_ROLES:-}"
+readonly APPLICATION_ROLES_DIR="${REGISTRAR_APPLICATION_ROLES_DIR:-/etc/citus-pgvector/application-roles}"
 PSQL="${REGISTRAR_PSQL:-psql}"
 # Serializes every registrar's changes on the coordinator ("citus" in ASCII).
 readonly LOCK_KEY=426870929779
@@ -105,6 +113,8 @@ done
 [[ -n "${POSTGRES_PASSWORD}" ]] || { config_error "POSTGRES_PASSWORD is empty"; config_ok=false; }
 [[ "${MANAGE_AUTHINFO}" == true || "${MANAGE_AUTHINFO}" == false ]] \
   || { config_error "REGISTRAR_MANAGE_AUTHINFO must be true or false"; config_ok=false; }
+[[ -z "${APPLICATION_ROLES}" || "${APPLICATION_ROLES}" =~ ^[a-z_][a-z0-9_]*(,[a-z_][a-z0-9_]*)*$ ]] \
+  || { config_error "REGISTRAR_APPLICATION_ROLES '${APPLICATION_ROLES}' must list lowercase role names, comma-separated"; config_ok=false; }
 
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/registrar.XXXXXX")"
 readonly work_dir
@@ -165,7 +175,8 @@ node_psql() {
   shift 2
   local rc=0
   psql_out="$(run_psql -h "${host}" -p "${port}" -U "${SUPERUSER}" -d "${DATABASE}" -v lock_key="${LOCK_KEY}" \
-    -v superuser="${SUPERUSER}" -v manage_authinfo="${MANAGE_AUTHINFO}" -v extensions="${EXTENSIONS}" "$@" \
+    -v superuser="${SUPERUSER}" -v extensions="${EXTENSIONS}" -v application_roles="${APPLICATION_ROLES}" \
+    -v credentials="$([[ -n "${REGISTRAR_CREDENTIALS}" ]] && echo true || echo false)" "$@" \
     2>"${work_dir}/stderr")" || rc=$?
   psql_err="$(tr -s '\n' ' ' <"${work_dir}/stderr")"
   psql_err="${psql_err% }"
@@ -334,9 +345,35 @@ run_node() {
   return 1
 }
 
-# One pass: worker first (extensions, password, shard ids), then the coordinator.
+# The passwords the nodes need in pg_dist_authinfo, as REGISTRAR_CREDENTIALS for registrar-node.sql: role:base64
+# pairs (base64 keeps any character of a password out of the list's syntax), the superuser's unless
+# REGISTRAR_MANAGE_AUTHINFO is false, then each application role's, read again every pass. Sets roles_without_password
+# to the roles whose file is missing or empty.
+export REGISTRAR_CREDENTIALS=""
+roles_without_password=""
+read_credentials() {
+  local entries=() role file
+  roles_without_password=""
+  if [[ "${MANAGE_AUTHINFO}" == true ]]; then
+    entries+=("${SUPERUSER}:$(printf '%s' "${POSTGRES_PASSWORD}" | base64 -w 0)")
+  fi
+  if [[ -n "${APPLICATION_ROLES}" ]]; then
+    for role in ${APPLICATION_ROLES//,/ }; do
+      file="${APPLICATION_ROLES_DIR}/${role}"
+      if [[ -s "${file}" && -r "${file}" ]]; then
+        entries+=("${role}:$(base64 -w 0 <"${file}")")
+      else
+        roles_without_password+="${roles_without_password:+, }${role}"
+      fi
+    done
+  fi
+  REGISTRAR_CREDENTIALS="$(IFS=,; echo "${entries[*]}")"
+}
+
+# One pass: worker first (extensions, passwords, shard ids), then the coordinator.
 reconcile() {
   local shard_floor
+  read_credentials
   if [[ "${state}" != registered ]]; then
     probe worker "${WORKER_HOST}" "${WORKER_PORT}" || return 1
     probe coordinator "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" || return 1
@@ -351,6 +388,11 @@ reconcile() {
   if grep -qx retired <<<"${psql_out}"; then
     set_state retired retired \
       "worker ${WORKER_HOST}:${WORKER_PORT} was drained and removed by a scale-down (citus_pgvector.retired_workers on the coordinator); not registering it again"
+    return 0
+  fi
+  if [[ -n "${roles_without_password}" ]]; then
+    set_state error "no-password-${roles_without_password}" \
+      "worker ${WORKER_HOST}:${WORKER_PORT} is registered, but application role(s) ${roles_without_password} have no password in ${APPLICATION_ROLES_DIR} (a missing or empty key of its Secret): left as they are"
     return 0
   fi
   set_state registered registered \

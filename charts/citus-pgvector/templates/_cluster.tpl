@@ -8,6 +8,7 @@ What the Kubernetes API says about this release's clusters, as YAML: the only pl
   workers            the postgresql resources of workers 1 to workers.count that exist, by name
   coordinatorSecret  the coordinator's superuser credentials Secret, when it exists
   existingSecret     the Secret superuser.existingSecret names, when set and it exists
+  applicationRolesSecret  the Secret that keeps the generated passwords of applicationRoles, when it exists
 Lookups run only when the target serves the operator's API: some client-only renders (helm-java's template) try a
 real lookup and fail without a cluster, and a lookup of a kind the API does not serve fails the render. Renders that
 do not read the cluster (helm template, Argo CD) get nothing from lookup, so reachable tells them apart: listing the
@@ -35,6 +36,8 @@ not exist yet.
 {{- with .Values.superuser.existingSecret.name }}
 {{- $_ := set $state "existingSecret" (lookup "v1" "Secret" $namespace .) }}
 {{- end }}
+{{- $rolesSecretName := include "citus-pgvector.applicationRolesSecretName" . }}
+{{- $_ := set $state "applicationRolesSecret" (lookup "v1" "Secret" $namespace $rolesSecretName) }}
 {{- end }}
 {{- toYaml $state }}
 {{- end }}

@@ -98,23 +98,71 @@ up for clusters it cannot see. Takes the root context.
 {{- $wanted = index $cluster.existingSecret.data .key | b64dec }}
 {{- end }}
 {{- end }}
-{{- $password := $wanted }}
-{{- $unpinned := false }}
 {{- if and $wanted $current (ne $wanted $current) }}
 {{- fail (printf "\n\ncitus-pgvector: refusing to change the superuser password: the clusters use the one in Secret %s, and the operator never changes it in the database, so a new one locks the operator, the hooks and restarted sidecars out. Set the password the clusters have, or rotate it with the README's procedure (Rotating the superuser password)." $secretName) }}
-{{- else if not $wanted }}
-{{- if $current }}
-{{- $password = $current }}
-{{- else if and $cluster.reachable $clustersExist }}
+{{- else if $wanted }}
+password: {{ $wanted | toJson }}
+unpinned: false
+{{- else if and (not $current) $cluster.reachable $clustersExist }}
 {{- fail (printf "\n\ncitus-pgvector: the coordinator's credentials Secret %s is missing in namespace %q, so the superuser password the clusters use cannot be kept, and a new one would lock the operator, the hooks and restarted sidecars out. Recreate the Secret with that password, or set superuser.password (or superuser.existingSecret) to it." $secretName .Release.Namespace) }}
-{{- else if and (not $cluster.reachable) (or $clustersExist $cluster.operatorApi) }}
-{{- fail "\n\ncitus-pgvector: superuser.password is empty and this render cannot read the cluster (helm template, a GitOps render, --dry-run=client): every render would make up another password, and applying a second one locks the operator, the hooks and restarted sidecars out of the clusters. Pin it: set superuser.password (from your secret store) for every render." }}
 {{- else }}
-{{- $password = randAlphaNum 32 }}
-{{- $unpinned = not $cluster.reachable }}
+{{- include "citus-pgvector.keptPassword" (dict "root" . "cluster" $cluster "current" $current "empty" "superuser.password is empty" "harm" "locks the operator, the hooks and restarted sidecars out of the clusters" "pin" "set superuser.password (from your secret store) for every render") }}
 {{- end }}
 {{- end }}
-password: {{ $password | toJson }}
+
+{{/*
+A password the chart generates once and keeps, as YAML: password and unpinned (see superuserPassword). The one the
+cluster's Secret holds (current) when there is one; else a new one, unless the render cannot read the cluster yet
+applies to one (a GitOps render, helm template with the operator's API): every such render would make up another,
+so it fails and names what to pin. Takes a dict: root, cluster (citus-pgvector.cluster), current, and for the
+failure empty (which value is empty), harm (what a second password does) and pin (how to give it one).
+*/}}
+{{- define "citus-pgvector.keptPassword" -}}
+{{- $cluster := .cluster }}
+{{- $clustersExist := or .root.Release.IsUpgrade (not (empty $cluster.coordinator)) }}
+{{- if .current }}
+password: {{ .current | toJson }}
+unpinned: false
+{{- else if and (not $cluster.reachable) (or $clustersExist $cluster.operatorApi) }}
+{{- fail (printf "\n\ncitus-pgvector: %s and this render cannot read the cluster (helm template, a GitOps render, --dry-run=client): every render would make up another password, and applying a second one %s. Pin it: %s." .empty .harm .pin) }}
+{{- else }}
+password: {{ randAlphaNum 32 | toJson }}
+unpinned: {{ not $cluster.reachable }}
+{{- end }}
+{{- end }}
+
+{{/*
+The Secret that keeps the generated passwords of applicationRoles, one key per role.
+*/}}
+{{- define "citus-pgvector.applicationRolesSecretName" -}}
+{{- printf "%s-application-roles" (include "citus-pgvector.fullname" .) }}
+{{- end }}
+
+{{/*
+The passwords the chart generates for applicationRoles without an existingSecret, as YAML: passwords (role name to
+password) and unpinned (true when a render without a cluster made one up). Each is kept from the release's Secret
+(citus-pgvector.keptPassword); a role added later gets a new one. Rendered once, by application-roles-secret.yaml.
+*/}}
+{{- define "citus-pgvector.applicationRolePasswords" -}}
+{{- $cluster := include "citus-pgvector.cluster" . | fromYaml }}
+{{- $kept := dict }}
+{{- with $cluster.applicationRolesSecret }}
+{{- $kept = .data | default dict }}
+{{- end }}
+{{- $passwords := dict }}
+{{- $unpinned := false }}
+{{- range $i, $role := .Values.applicationRoles }}
+{{- if not (dig "existingSecret" "name" "" $role) }}
+{{- $current := "" }}
+{{- if hasKey $kept $role.name }}
+{{- $current = index $kept $role.name | b64dec }}
+{{- end }}
+{{- $password := include "citus-pgvector.keptPassword" (dict "root" $ "cluster" $cluster "current" $current "empty" (printf "applicationRoles[%d] (%s) has no existingSecret" $i $role.name) "harm" "changes the role's password under the applications that use it" "pin" (printf "give applicationRoles[%d] an existingSecret for renders without a cluster" $i)) | fromYaml }}
+{{- $_ := set $passwords $role.name $password.password }}
+{{- $unpinned = or $unpinned $password.unpinned }}
+{{- end }}
+{{- end }}
+passwords: {{ $passwords | toJson }}
 unpinned: {{ $unpinned }}
 {{- end }}
 
@@ -569,6 +617,13 @@ Every problem with the values that the schema cannot express, reported together 
 {{- if lt (include "citus-pgvector.memoryBytes" $resources.limits.memory | float64) (include "citus-pgvector.memoryBytes" $resources.requests.memory | float64) }}
 {{- $problems = append $problems (printf "%s.resources.limits.memory must not be below the request %v, got %v" $path $resources.requests.memory $resources.limits.memory) }}
 {{- end }}
+{{- end }}
+{{- $roles := list }}
+{{- range $i, $role := .Values.applicationRoles }}
+{{- if has $role.name $roles }}
+{{- $problems = append $problems (printf "applicationRoles[%d].name names a role listed before it, got %q" $i $role.name) }}
+{{- end }}
+{{- $roles = append $roles $role.name }}
 {{- end }}
 {{- $problems = concat $problems (include "citus-pgvector.featureProblems" . | fromJsonArray) }}
 {{- if $problems }}

@@ -45,6 +45,12 @@ Takes a dict: root, name (the worker's cluster name) and id.
       value: {{ join "," $extensions | quote }}
     - name: REGISTRAR_EXTENSION_GRACE_SECONDS
       value: {{ $registrar.extensionGraceSeconds | quote }}
+    {{- with $root.Values.applicationRoles }}
+    - name: REGISTRAR_APPLICATION_ROLES
+      value: {{ include "citus-pgvector.applicationRoleNames" $root | quote }}
+    - name: REGISTRAR_APPLICATION_ROLES_DIR
+      value: {{ include "citus-pgvector.applicationRolesMount" $root | quote }}
+    {{- end }}
   resources:
     requests:
       cpu: {{ $registrar.resources.requests.cpu | quote }}
@@ -55,8 +61,27 @@ Takes a dict: root, name (the worker's cluster name) and id.
 {{- end }}
 
 {{/*
-The volumes of the registrar container only, as a YAML list: its script, and the CA certificate when the server is
-verified.
+Where the registrar finds the password of each application role: a file named after the role.
+*/}}
+{{- define "citus-pgvector.applicationRolesMount" -}}
+/etc/citus-pgvector/application-roles
+{{- end }}
+
+{{/*
+The names of applicationRoles, comma-separated.
+*/}}
+{{- define "citus-pgvector.applicationRoleNames" -}}
+{{- $names := list }}
+{{- range .Values.applicationRoles }}
+{{- $names = append $names .name }}
+{{- end }}
+{{- join "," $names }}
+{{- end }}
+
+{{/*
+The volumes of the registrar container only, as a YAML list: its script, the CA certificate when the server is
+verified, and the application roles' passwords: one file per role from its Secret, in a projected volume (not
+subPath), so the kubelet replaces a file when its Secret changes and the registrar's next pass applies it.
 */}}
 {{- define "citus-pgvector.registrarVolume" -}}
 {{- include "citus-pgvector.caAdditionalVolumes" (dict "root" . "container" "citus-worker-registrar") }}
@@ -68,4 +93,29 @@ verified.
     configMap:
       name: {{ include "citus-pgvector.registrarConfigMapName" . }}
       defaultMode: 365
+{{- with .Values.applicationRoles }}
+- name: application-roles
+  mountPath: {{ include "citus-pgvector.applicationRolesMount" $ }}
+  targetContainers:
+    - citus-worker-registrar
+  volumeSource:
+    projected:
+      defaultMode: 288
+      sources:
+        {{- range . }}
+        {{- $secret := include "citus-pgvector.applicationRolesSecretName" $ }}
+        {{- $key := .name }}
+        {{- with dig "existingSecret" "name" "" . }}
+        {{- $secret = . }}
+        {{- end }}
+        {{- if dig "existingSecret" "name" "" . }}
+        {{- $key = dig "existingSecret" "key" "password" . }}
+        {{- end }}
+        - secret:
+            name: {{ $secret | quote }}
+            items:
+              - key: {{ $key | quote }}
+                path: {{ .name | quote }}
+        {{- end }}
+{{- end }}
 {{- end }}

@@ -1,7 +1,8 @@
 -- Registrar, on the worker and on the coordinator, before registrar-worker.sql or registrar-coordinator.sql in one
--- script: the extensions, then the superuser password in pg_dist_authinfo (node 0: every node), where Citus looks
--- for it. Changes happen under the registrars' advisory lock (:lock_key) and are re-checked under it; the password
--- comes from the environment (\getenv), never from the command line, with statement logging off.
+-- script: the extensions, then the application roles (applicationRoles) and the passwords of the superuser and of
+-- those roles in pg_dist_authinfo (node 0: every node), where Citus looks for them. Changes happen under the
+-- registrars' advisory lock (:lock_key) and are re-checked under it; the passwords come from the environment
+-- (\getenv), never from the command line, with statement logging off.
 -- The operator creates the extensions itself (preparedDatabases, at create and on every sync), after reading
 -- pg_extension, with CREATE EXTENSION IF NOT EXISTS: a CREATE of the same extension running here at that moment
 -- would make its statement fail (duplicate key in pg_extension) and the cluster show CreateFailed until its next
@@ -71,32 +72,57 @@ COMMIT;
 \quit
 \endif
 \endif
-\if :manage_authinfo
-\echo step storing the superuser password in pg_dist_authinfo
+\if :credentials
+\echo step storing the passwords in pg_dist_authinfo
 BEGIN;
 SET LOCAL log_statement = 'none';
 SET LOCAL log_min_error_statement = 'panic';
 SET LOCAL log_min_duration_statement = -1;
+-- Each node's registrars keep its own roles: Citus would propagate a CREATE ROLE from the coordinator to the other
+-- nodes with the password in clear text, and only while every node is up; a worker added later gets the roles from
+-- its own registrar before it is registered.
+SET LOCAL citus.enable_ddl_propagation = off;
 SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
-\getenv registrar_password POSTGRES_PASSWORD
+\getenv registrar_credentials REGISTRAR_CREDENTIALS
+-- REGISTRAR_CREDENTIALS: role:base64-password pairs, comma-separated. Every password goes to pg_dist_authinfo (node
+-- 0). The application roles among them are created with LOGIN when missing, and get their password set when
+-- pg_dist_authinfo does not hold it yet (new, or its Secret changed). Each cell printed is run (\gexec): a role
+-- statement, and a line for the log saying what was done. The UPDATE and INSERT run whatever the SELECT reads.
 WITH wanted AS (
-  SELECT 0 AS nodeid, :'superuser'::name AS rolename,
-         'password=''' || replace(replace(:'registrar_password', E'\\', E'\\\\'), '''', E'\\''') || '''' AS authinfo
+  SELECT split_part(entry, ':', 1)::name AS rolename,
+         pg_catalog.convert_from(pg_catalog.decode(split_part(entry, ':', 2), 'base64'), 'UTF8') AS password,
+         split_part(entry, ':', 1) = ANY (pg_catalog.string_to_array(:'application_roles', ',')) AS application
+    FROM unnest(pg_catalog.string_to_array(:'registrar_credentials', ',')) AS entry
+), known AS (
+  SELECT w.*,
+         'password=''' || replace(replace(w.password, E'\\', E'\\\\'), '''', E'\\''') || '''' AS authinfo,
+         EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = w.rolename) AS role_exists,
+         (SELECT a.authinfo FROM pg_catalog.pg_dist_authinfo a WHERE a.nodeid = 0 AND a.rolename = w.rolename)
+           AS stored
+    FROM wanted w
 ), updated AS (
-  UPDATE pg_catalog.pg_dist_authinfo a SET authinfo = w.authinfo FROM wanted w
-   WHERE a.nodeid = w.nodeid AND a.rolename = w.rolename AND a.authinfo IS DISTINCT FROM w.authinfo
+  UPDATE pg_catalog.pg_dist_authinfo a SET authinfo = c.authinfo FROM known c
+   WHERE a.nodeid = 0 AND a.rolename = c.rolename AND a.authinfo IS DISTINCT FROM c.authinfo
   RETURNING 1
 ), inserted AS (
   INSERT INTO pg_catalog.pg_dist_authinfo (nodeid, rolename, authinfo)
-  SELECT nodeid, rolename, authinfo FROM wanted w
-   WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_authinfo a
-                      WHERE a.nodeid = w.nodeid AND a.rolename = w.rolename)
+  SELECT 0, rolename, authinfo FROM known WHERE stored IS NULL
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM updated) + (SELECT count(*) FROM inserted) > 0 AS authinfo_changed \gset registrar_
-\unset registrar_password
+SELECT CASE WHEN c.application AND NOT c.role_exists
+              THEN format('CREATE ROLE %I LOGIN PASSWORD %L', c.rolename, c.password)
+            WHEN c.application AND c.stored IS DISTINCT FROM c.authinfo
+              THEN format('ALTER ROLE %I WITH LOGIN PASSWORD %L', c.rolename, c.password)
+       END,
+       CASE WHEN c.application AND NOT c.role_exists
+              THEN format('SELECT %L', 'did create application role ' || c.rolename)
+            WHEN c.application AND c.stored IS DISTINCT FROM c.authinfo
+              THEN format('SELECT %L', 'did set the password of application role ' || c.rolename)
+            WHEN c.stored IS DISTINCT FROM c.authinfo
+              THEN format('SELECT %L', 'did store the password of ' || c.rolename || ' in pg_dist_authinfo')
+       END
+  FROM known c
+ ORDER BY c.rolename \gexec
+\unset registrar_credentials
 COMMIT;
-\if :registrar_authinfo_changed
-\echo did store the superuser password in pg_dist_authinfo
-\endif
 \endif

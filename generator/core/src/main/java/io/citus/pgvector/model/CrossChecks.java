@@ -34,6 +34,7 @@ final class CrossChecks {
                     "must be empty when superuser.password" + " is set (one source of the password), got \""
                             + superuser.existingSecret().name() + "\""));
         }
+        applicationRoles(v.applicationRoles(), problems);
         limitsCoverRequests(v.coordinator().resources(), "coordinator", problems);
         limitsCoverRequests(v.workers().resources(), "workers", problems);
         limitsCoverRequests(v.registrar().resources(), "registrar", problems);
@@ -85,6 +86,24 @@ final class CrossChecks {
                             + " operator.line 1.15: that operator's postgresql resources have no topologySpreadConstraints"
                             + " and the API server would drop them silently; remove them or run operator v2 (operator.line"
                             + " 2.0)"));
+        }
+    }
+
+    /** Roles that are PostgreSQL's, Spilo's or the operator's would lose their password to the Secret's. */
+    private static void applicationRoles(List<Values.ApplicationRole> roles, List<ValuesProblem> problems) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < roles.size(); i++) {
+            String name = roles.get(i).name();
+            String path = "applicationRoles[" + i + "].name";
+            if (Values.ApplicationRole.RESERVED.contains(name) || name.startsWith(Values.ApplicationRole.RESERVED_PREFIX)) {
+                problems.add(new ValuesProblem(
+                        path,
+                        "must not be a role of PostgreSQL, Spilo or the operator (names starting with "
+                                + Values.ApplicationRole.RESERVED_PREFIX + ", "
+                                + String.join(", ", Values.ApplicationRole.RESERVED) + "), got \"" + name + "\""));
+            } else if (!seen.add(name)) {
+                problems.add(new ValuesProblem(path, "names a role listed before it, got \"" + name + "\""));
+            }
         }
     }
 

@@ -46,7 +46,7 @@ public final class DefaultValues {
                         }
                         case STRING_MAP, OBJECT ->
                             annotation == null ? node.objectNode() : parse(annotation.value(), where);
-                        case OBJECT_LIST, STRING_LIST ->
+                        case OBJECT_LIST, STRING_LIST, RECORD_LIST ->
                             annotation == null ? node.arrayNode() : parse(annotation.value(), where);
                     });
         }

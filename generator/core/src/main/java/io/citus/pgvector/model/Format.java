@@ -28,6 +28,11 @@ public enum Format {
             "must be an image reference such as ghcr.io/org/image:tag"),
     DURATION("^([0-9]+(ms|s|m|h))+$", "must be a duration such as 30s, 5m or 2160h"),
     FILE_NAME("^[A-Za-z0-9._-]+$", "must be a file name (letters, digits, '.', '_', '-')"),
+    /** A PostgreSQL role name that needs no quoting: also a Secret key and a file name as it is. */
+    ROLE_NAME(
+            "^[a-z_][a-z0-9_]{0,62}$",
+            "must be a lowercase PostgreSQL identifier (a-z, 0-9, '_', not starting with a digit, at most 63"
+                    + " characters)"),
     /** IPv4 or IPv6 address range: the operator CRD's (v2.0) pattern of allowedSourceRanges. */
     CIDR("^(" + Cidr.IPV4 + "|" + Cidr.IPV6 + ")$", "must be an address range such as 10.0.0.0/8 or fd00::/8");
 

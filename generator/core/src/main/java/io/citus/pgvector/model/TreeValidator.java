@@ -1,6 +1,7 @@
 package io.citus.pgvector.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
@@ -93,6 +94,7 @@ final class TreeValidator {
                 }
             }
             case OBJECT_LIST -> objectList(value, path);
+            case RECORD_LIST -> recordList(field.recordType(), value, path);
             case STRING_LIST -> stringList(field, value, path);
         }
     }
@@ -155,6 +157,25 @@ final class TreeValidator {
                         .check(item.textValue())
                         .ifPresent(why ->
                                 problems.add(new ValuesProblem(itemPath, why + ", got \"" + item.textValue() + "\"")));
+            }
+        }
+    }
+
+    /** Fills in each item's defaults (Helm does not merge list items), then checks it as a record. */
+    private void recordList(Class<?> itemType, JsonNode value, String path) {
+        if (!(value instanceof ArrayNode items)) {
+            problems.add(new ValuesProblem(path, "must be a list, got " + show(value)));
+            return;
+        }
+        for (int i = 0; i < items.size(); i++) {
+            String itemPath = path + "[" + i + "]";
+            if (items.get(i) instanceof ObjectNode item) {
+                ObjectNode filled = DefaultValues.tree(itemType);
+                ValuesLoader.merge(filled, item);
+                items.set(i, filled);
+                record(filled, itemType, itemPath);
+            } else {
+                problems.add(new ValuesProblem(itemPath, "must be a mapping, got " + show(items.get(i))));
             }
         }
     }

@@ -45,7 +45,11 @@ record ValueField(
                 c);
     }
 
+    /** The record of a {@link ValueKind#RECORD}, or the item record of a {@link ValueKind#RECORD_LIST}. */
     Class<?> recordType() {
+        if (kind == ValueKind.RECORD_LIST) {
+            return (Class<?>) ((java.lang.reflect.ParameterizedType) type).getActualTypeArguments()[0];
+        }
         return (Class<?>) type;
     }
 

@@ -14,6 +14,8 @@ enum ValueKind {
     STRING_MAP,
     OBJECT,
     OBJECT_LIST,
+    /** A list of records: each item has the record's keys, its defaults filled in where an item leaves one out. */
+    RECORD_LIST,
     STRING_LIST;
 
     static ValueKind of(Type type) {
@@ -36,6 +38,9 @@ enum ValueKind {
             }
             if (p.getRawType() == Map.class && args[1] == Object.class) {
                 return OBJECT;
+            }
+            if (p.getRawType() == List.class && args[0] instanceof Class<?> item && item.isRecord()) {
+                return RECORD_LIST;
             }
             if (p.getRawType() == List.class && args[0] == String.class) {
                 return STRING_LIST;

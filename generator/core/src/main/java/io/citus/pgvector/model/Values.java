@@ -40,6 +40,14 @@ public record Values(
         @Doc("Superuser credentials, identical on every cluster because Citus nodes connect to each other as it.")
         Superuser superuser,
 
+        @Doc("Roles your applications log in as. The registrars create each on the coordinator and every worker"
+                + " with LOGIN and nothing else (grant what it needs yourself: see Application roles in the README),"
+                + " keep its password the one of its Secret, and store it in `pg_dist_authinfo` on every node, where"
+                + " Citus looks for it when it runs the role's distributed queries on the workers. Not in the"
+                + " operator's `users`, which would give the role another password per cluster. For example"
+                + " `[{name: app}, {name: search, existingSecret: {name: search-db}}]`.")
+        List<ApplicationRole> applicationRoles,
+
         @Doc("Citus settings applied on every node.") Citus citus,
 
         @Doc("pgvector settings applied on every node, so distributed kNN queries return k rows at high recall.")
@@ -140,6 +148,33 @@ public record Values(
             @Doc("A Secret in the release namespace that holds the superuser password, read at install and upgrade"
                     + " (Helm lookup; not in renders without a cluster).")
             ExistingSecret existingSecret) {}
+
+    public record ApplicationRole(
+            @Doc("Role name: a lowercase PostgreSQL identifier (a-z, 0-9, '_', not starting with a digit, at most 63"
+                    + " characters), not starting with `pg_` and not one of the roles of PostgreSQL, Spilo and the"
+                    + " operator (" + ApplicationRole.RESERVED_TEXT + ").")
+            @Formatted(Format.ROLE_NAME)
+            String name,
+
+            @Doc("A Secret in the release namespace that holds the role's password, mounted into the registrars: a"
+                    + " changed password is applied within a few minutes, with no restart. Empty name: the chart"
+                    + " generates a password and keeps it across upgrades in Secret `<release>-application-roles`"
+                    + " (under the role's name), like the superuser's.")
+            ExistingSecret existingSecret) {
+
+        /**
+         * Roles an application role must not be, for the documentation (an annotation takes constants only):
+         * PostgreSQL's pseudo-roles, the operator's superuser, replication, pooler and team roles, Spilo's first-boot
+         * roles. Any name starting with {@link #RESERVED_PREFIX} is PostgreSQL's too.
+         */
+        static final String RESERVED_TEXT = "postgres, standby, pooler, zalandos, admin, robot_zmon, cron_admin,"
+                + " public, none, current_role, current_user, session_user";
+
+        public static final List<String> RESERVED = List.of(RESERVED_TEXT.split(", "));
+
+        /** PostgreSQL reserves role names with this prefix. */
+        public static final String RESERVED_PREFIX = "pg_";
+    }
 
     public record ExistingSecret(
             @Doc("Name of the Secret; empty for none.") @Formatted(value = Format.DNS_SUBDOMAIN, optional = true)

@@ -19,19 +19,25 @@ public final class ValuesDocumentation {
     private ValuesDocumentation() {}
 
     /**
-     * One entry per key, parents before children. Keys: {@code key}, {@code path}, {@code depth}, {@code indent} and {@code childIndent} (the key's and its block's leading spaces),
+     * One entry per key, parents before children. Keys: {@code key}, {@code path}, {@code depth}, {@code item}, {@code indent} and {@code childIndent} (the key's and its block's leading spaces),
      * {@code description} (with the allowed values), {@code section} (true for nested records), {@code type},
      * {@code line} (the key and, for scalars and empty containers, its YAML value), {@code block} (lines below the key for non-empty
      * maps and lists), {@code json} (the value as JSON, for tables).
      */
     public static List<Map<String, Object>> entries(Values values) {
         List<Map<String, Object>> entries = new ArrayList<>();
-        collect(Values.class, ValuesLoader.YAML.valueToTree(values), "", 0, entries);
+        collect(Values.class, ValuesLoader.YAML.valueToTree(values), "", 0, false, entries);
         return entries;
     }
 
+    /** {@code item}: the keys of a list's items ({@code path} {@code list[].key}), for tables only, not values.yaml. */
     private static void collect(
-            Class<?> type, JsonNode tree, String prefix, int depth, List<Map<String, Object>> entries) {
+            Class<?> type,
+            JsonNode tree,
+            String prefix,
+            int depth,
+            boolean item,
+            List<Map<String, Object>> entries) {
         for (ValueField field : ValueField.of(type)) {
             JsonNode value = tree.get(field.name());
             String path = prefix.isEmpty() ? field.name() : prefix + "." + field.name();
@@ -39,6 +45,7 @@ public final class ValuesDocumentation {
             entry.put("key", field.name());
             entry.put("path", path);
             entry.put("depth", depth);
+            entry.put("item", item);
             entry.put("indent", "  ".repeat(depth));
             entry.put("childIndent", "  ".repeat(depth + 1));
             String allowed = field.allowedValues();
@@ -52,7 +59,9 @@ public final class ValuesDocumentation {
             entry.put("json", section ? "" : json(value));
             entries.add(entry);
             if (section) {
-                collect(field.recordType(), value, path, depth + 1, entries);
+                collect(field.recordType(), value, path, depth + 1, item, entries);
+            } else if (field.kind() == ValueKind.RECORD_LIST) {
+                collect(field.recordType(), DefaultValues.tree(field.recordType()), path + "[]", depth + 1, true, entries);
             }
         }
     }
@@ -63,7 +72,7 @@ public final class ValuesDocumentation {
             case INTEGER -> "int";
             case BOOLEAN -> "bool";
             case RECORD, STRING_MAP, OBJECT -> "object";
-            case OBJECT_LIST, STRING_LIST -> "list";
+            case OBJECT_LIST, STRING_LIST, RECORD_LIST -> "list";
         };
     }
 

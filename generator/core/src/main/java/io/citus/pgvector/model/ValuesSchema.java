@@ -25,16 +25,38 @@ public final class ValuesSchema {
     }
 
     private static ObjectNode record(Class<?> type, JsonNode defaults) {
+        return record(type, defaults, false);
+    }
+
+    /**
+     * A record's schema. Every key is required where Helm merges the chart's defaults in; in a list item
+     * ({@code item}), where it does not, only the strings that must not be empty.
+     */
+    private static ObjectNode record(Class<?> type, JsonNode defaults, boolean item) {
         ObjectNode node = JSON.objectNode();
         node.put("type", "object");
         node.put("additionalProperties", false);
         ObjectNode properties = node.putObject("properties");
         ArrayNode required = JSON.arrayNode();
         for (ValueField field : ValueField.of(type)) {
-            properties.set(field.name(), field(field, defaults.get(field.name())));
-            required.add(field.name());
+            JsonNode fieldDefault = defaults.get(field.name());
+            properties.set(
+                    field.name(),
+                    field.kind() == ValueKind.RECORD && item
+                            ? describe(record(field.recordType(), fieldDefault, true), field, fieldDefault)
+                            : field(field, fieldDefault));
+            boolean mustBeGiven = field.formatted() != null && !field.formatted().optional();
+            if (!item || mustBeGiven) {
+                required.add(field.name());
+            }
         }
         node.set("required", required);
+        return node;
+    }
+
+    private static ObjectNode describe(ObjectNode node, ValueField field, JsonNode defaultValue) {
+        node.put("description", field.description());
+        node.set("default", defaultValue);
         return node;
     }
 
@@ -54,6 +76,12 @@ public final class ValuesSchema {
                 if (field.formatted() != null) {
                     String regex = field.formatted().value().regex();
                     node.put("pattern", field.formatted().optional() ? "^$|" + regex : regex);
+                    if (field.formatted().value() == Format.ROLE_NAME) {
+                        ArrayNode reserved = node.putObject("not").putArray("anyOf");
+                        ArrayNode names = reserved.addObject().putArray("enum");
+                        Values.ApplicationRole.RESERVED.forEach(names::add);
+                        reserved.addObject().put("pattern", "^" + Values.ApplicationRole.RESERVED_PREFIX);
+                    }
                 }
             }
             case INTEGER -> {
@@ -76,6 +104,10 @@ public final class ValuesSchema {
             case OBJECT_LIST -> {
                 node.put("type", "array");
                 node.putObject("items").put("type", "object");
+            }
+            case RECORD_LIST -> {
+                node.put("type", "array");
+                node.set("items", record(field.recordType(), DefaultValues.tree(field.recordType()), true));
             }
             case STRING_LIST -> {
                 node.put("type", "array");
