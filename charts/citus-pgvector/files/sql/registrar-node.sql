@@ -84,45 +84,42 @@ SET LOCAL log_min_duration_statement = -1;
 SET LOCAL citus.enable_ddl_propagation = off;
 SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
 \getenv registrar_credentials REGISTRAR_CREDENTIALS
--- REGISTRAR_CREDENTIALS: role:base64-password pairs, comma-separated. Every password goes to pg_dist_authinfo (node
--- 0). The application roles among them are created with LOGIN when missing, and get their password set when
--- pg_dist_authinfo does not hold it yet (new, or its Secret changed). Each cell printed is run (\gexec): a role
--- statement, and a line for the log saying what was done. The UPDATE and INSERT run whatever the SELECT reads.
-WITH wanted AS (
-  SELECT split_part(entry, ':', 1)::name AS rolename,
-         pg_catalog.convert_from(pg_catalog.decode(split_part(entry, ':', 2), 'base64'), 'UTF8') AS password,
-         split_part(entry, ':', 1) = ANY (pg_catalog.string_to_array(:'application_roles', ',')) AS application
-    FROM unnest(pg_catalog.string_to_array(:'registrar_credentials', ',')) AS entry
-), known AS (
-  SELECT w.*,
-         'password=''' || replace(replace(w.password, E'\\', E'\\\\'), '''', E'\\''') || '''' AS authinfo,
-         EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = w.rolename) AS role_exists,
-         (SELECT a.authinfo FROM pg_catalog.pg_dist_authinfo a WHERE a.nodeid = 0 AND a.rolename = w.rolename)
-           AS stored
-    FROM wanted w
-), updated AS (
-  UPDATE pg_catalog.pg_dist_authinfo a SET authinfo = c.authinfo FROM known c
+-- REGISTRAR_CREDENTIALS: role:base64-password pairs, comma-separated. The application roles among them are created
+-- with LOGIN when missing, and get their password set when pg_dist_authinfo does not hold it yet (new, or its Secret
+-- changed); then every password goes to pg_dist_authinfo (node 0), which accepts only roles that exist. A table
+-- that lives as long as the transaction holds them between the two steps.
+CREATE TEMPORARY TABLE registrar_credentials ON COMMIT DROP AS
+SELECT w.rolename, w.password, w.application,
+       'password=''' || replace(replace(w.password, E'\\', E'\\\\'), '''', E'\\''') || '''' AS authinfo,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = w.rolename) AS role_exists,
+       (SELECT a.authinfo FROM pg_catalog.pg_dist_authinfo a WHERE a.nodeid = 0 AND a.rolename = w.rolename) AS stored
+  FROM (SELECT split_part(entry, ':', 1)::name AS rolename,
+               pg_catalog.convert_from(pg_catalog.decode(split_part(entry, ':', 2), 'base64'), 'UTF8') AS password,
+               split_part(entry, ':', 1) = ANY (pg_catalog.string_to_array(:'application_roles', ',')) AS application
+          FROM unnest(pg_catalog.string_to_array(:'registrar_credentials', ',')) AS entry) w;
+\unset registrar_credentials
+-- Each cell printed is run (\gexec): a role statement, and a line for the log saying what was done.
+SELECT CASE WHEN NOT role_exists THEN format('CREATE ROLE %I LOGIN PASSWORD %L', rolename, password)
+            ELSE format('ALTER ROLE %I WITH LOGIN PASSWORD %L', rolename, password)
+       END,
+       format('SELECT %L', CASE WHEN NOT role_exists THEN 'did create application role ' || rolename
+                                ELSE 'did set the password of application role ' || rolename END)
+  FROM registrar_credentials
+ WHERE application AND (NOT role_exists OR stored IS DISTINCT FROM authinfo)
+ ORDER BY rolename \gexec
+WITH updated AS (
+  UPDATE pg_catalog.pg_dist_authinfo a SET authinfo = c.authinfo FROM registrar_credentials c
    WHERE a.nodeid = 0 AND a.rolename = c.rolename AND a.authinfo IS DISTINCT FROM c.authinfo
   RETURNING 1
 ), inserted AS (
   INSERT INTO pg_catalog.pg_dist_authinfo (nodeid, rolename, authinfo)
-  SELECT 0, rolename, authinfo FROM known WHERE stored IS NULL
+  SELECT 0, rolename, authinfo FROM registrar_credentials WHERE stored IS NULL
   RETURNING 1
 )
-SELECT CASE WHEN c.application AND NOT c.role_exists
-              THEN format('CREATE ROLE %I LOGIN PASSWORD %L', c.rolename, c.password)
-            WHEN c.application AND c.stored IS DISTINCT FROM c.authinfo
-              THEN format('ALTER ROLE %I WITH LOGIN PASSWORD %L', c.rolename, c.password)
-       END,
-       CASE WHEN c.application AND NOT c.role_exists
-              THEN format('SELECT %L', 'did create application role ' || c.rolename)
-            WHEN c.application AND c.stored IS DISTINCT FROM c.authinfo
-              THEN format('SELECT %L', 'did set the password of application role ' || c.rolename)
-            WHEN c.stored IS DISTINCT FROM c.authinfo
-              THEN format('SELECT %L', 'did store the password of ' || c.rolename || ' in pg_dist_authinfo')
-       END
-  FROM known c
- ORDER BY c.rolename \gexec
-\unset registrar_credentials
+SELECT format('SELECT %L', 'did store the password of ' || rolename || ' in pg_dist_authinfo')
+  FROM registrar_credentials
+ WHERE NOT application AND stored IS DISTINCT FROM authinfo
+   AND (SELECT count(*) FROM updated) + (SELECT count(*) FROM inserted) > 0
+ ORDER BY rolename \gexec
 COMMIT;
 \endif

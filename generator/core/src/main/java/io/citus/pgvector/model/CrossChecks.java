@@ -95,7 +95,8 @@ final class CrossChecks {
         for (int i = 0; i < roles.size(); i++) {
             String name = roles.get(i).name();
             String path = "applicationRoles[" + i + "].name";
-            if (Values.ApplicationRole.RESERVED.contains(name) || name.startsWith(Values.ApplicationRole.RESERVED_PREFIX)) {
+            if (Values.ApplicationRole.RESERVED.contains(name)
+                    || name.startsWith(Values.ApplicationRole.RESERVED_PREFIX)) {
                 problems.add(new ValuesProblem(
                         path,
                         "must not be a role of PostgreSQL, Spilo or the operator (names starting with "

@@ -32,12 +32,7 @@ public final class ValuesDocumentation {
 
     /** {@code item}: the keys of a list's items ({@code path} {@code list[].key}), for tables only, not values.yaml. */
     private static void collect(
-            Class<?> type,
-            JsonNode tree,
-            String prefix,
-            int depth,
-            boolean item,
-            List<Map<String, Object>> entries) {
+            Class<?> type, JsonNode tree, String prefix, int depth, boolean item, List<Map<String, Object>> entries) {
         for (ValueField field : ValueField.of(type)) {
             JsonNode value = tree.get(field.name());
             String path = prefix.isEmpty() ? field.name() : prefix + "." + field.name();
@@ -61,7 +56,13 @@ public final class ValuesDocumentation {
             if (section) {
                 collect(field.recordType(), value, path, depth + 1, item, entries);
             } else if (field.kind() == ValueKind.RECORD_LIST) {
-                collect(field.recordType(), DefaultValues.tree(field.recordType()), path + "[]", depth + 1, true, entries);
+                collect(
+                        field.recordType(),
+                        DefaultValues.tree(field.recordType()),
+                        path + "[]",
+                        depth + 1,
+                        true,
+                        entries);
             }
         }
     }

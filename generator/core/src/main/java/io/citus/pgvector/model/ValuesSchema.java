@@ -45,7 +45,8 @@ public final class ValuesSchema {
                     field.kind() == ValueKind.RECORD && item
                             ? describe(record(field.recordType(), fieldDefault, true), field, fieldDefault)
                             : field(field, fieldDefault));
-            boolean mustBeGiven = field.formatted() != null && !field.formatted().optional();
+            boolean mustBeGiven =
+                    field.formatted() != null && !field.formatted().optional();
             if (!item || mustBeGiven) {
                 required.add(field.name());
             }

@@ -137,19 +137,32 @@ public final class RegistrarProcess implements AutoCloseable {
     /** A value of the registrar sidecar's env as the committed chart renders it for the first worker. */
     static synchronized String renderedEnv(String name) {
         if (renderedSidecarEnv == null) {
-            Map<String, String> env = new HashMap<>();
-            try {
-                for (JsonNode e : Charts.render(ProjectFiles.committedChart(), Map.of())
-                        .named("postgresql", Charts.RELEASE + "-worker-1")
-                        .at("/spec/sidecars/0/env")) {
-                    env.put(e.path("name").asText(), e.path("value").asText());
-                }
-            } catch (HelmException e) {
-                throw new IllegalStateException("cannot render the chart: " + e.getMessage(), e);
-            }
-            renderedSidecarEnv = Map.copyOf(env);
+            renderedSidecarEnv = renderedEnv(Map.of());
         }
-        String value = renderedSidecarEnv.get(name);
+        return value(renderedSidecarEnv, name);
+    }
+
+    /** {@link #renderedEnv(String)} with {@code set} (Helm's --set) over the chart's values. */
+    static String renderedEnv(String name, Map<String, String> set) {
+        return value(renderedEnv(set), name);
+    }
+
+    private static Map<String, String> renderedEnv(Map<String, String> set) {
+        Map<String, String> env = new HashMap<>();
+        try {
+            for (JsonNode e : Charts.render(ProjectFiles.committedChart(), set)
+                    .named("postgresql", Charts.RELEASE + "-worker-1")
+                    .at("/spec/sidecars/0/env")) {
+                env.put(e.path("name").asText(), e.path("value").asText());
+            }
+        } catch (HelmException e) {
+            throw new IllegalStateException("cannot render the chart: " + e.getMessage(), e);
+        }
+        return Map.copyOf(env);
+    }
+
+    private static String value(Map<String, String> env, String name) {
+        String value = env.get(name);
         if (value == null) {
             throw new IllegalStateException("the rendered registrar sidecar has no env " + name);
         }
