@@ -30,7 +30,7 @@ public final class ValuesSchema {
 
     /**
      * A record's schema. Every key is required where Helm merges the chart's defaults in; in a list item
-     * ({@code item}), where it does not, only the strings that must not be empty.
+     * ({@code item}), where it does not, only the strings that must not be empty and have no default.
      */
     private static ObjectNode record(Class<?> type, JsonNode defaults, boolean item) {
         ObjectNode node = JSON.objectNode();
@@ -45,8 +45,9 @@ public final class ValuesSchema {
                     field.kind() == ValueKind.RECORD && item
                             ? describe(record(field.recordType(), fieldDefault, true), field, fieldDefault)
                             : field(field, fieldDefault));
-            boolean mustBeGiven =
-                    field.formatted() != null && !field.formatted().optional();
+            boolean mustBeGiven = field.formatted() != null
+                    && !field.formatted().optional()
+                    && field.component().getAnnotation(Default.class) == null;
             if (!item || mustBeGiven) {
                 required.add(field.name());
             }

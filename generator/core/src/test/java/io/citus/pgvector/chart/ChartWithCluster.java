@@ -79,6 +79,12 @@ final class ChartWithCluster {
         return this;
     }
 
+    /** The Secret that keeps the generated passwords of applicationRoles exists with these keys. */
+    ChartWithCluster applicationRolesSecret(Map<String, String> data) {
+        state.put("applicationRolesSecret", secret(data));
+        return this;
+    }
+
     private static Map<String, Object> secret(Map<String, String> data) {
         Map<String, String> encoded = new LinkedHashMap<>();
         data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));

@@ -161,6 +161,82 @@ class ClusterLookupTest {
     }
 
     @Nested
+    @DisplayName("the generated passwords of applicationRoles")
+    class ApplicationRolePasswords {
+
+        private static final Map<String, String> ROLES = Map.of(
+                "applicationRoles[0].name", "app",
+                "applicationRoles[1].name", "search",
+                "applicationRoles[1].existingSecret.name", "search-db");
+
+        /** The keys of the release's application roles Secret, decoded. */
+        private static Map<String, String> kept(RenderedChart rendered) {
+            Map<String, String> kept = new java.util.TreeMap<>();
+            rendered.named("Secret", Charts.RELEASE + "-application-roles")
+                    .path("data")
+                    .fields()
+                    .forEachRemaining(e -> kept.put(
+                            e.getKey(),
+                            new String(Base64.getDecoder().decode(e.getValue().asText()), StandardCharsets.UTF_8)));
+            return kept;
+        }
+
+        @Test
+        @DisplayName("first install: one generated for each role without an existingSecret, none for the others")
+        void firstInstall() throws Exception {
+            RenderedChart rendered = render(ChartWithCluster.reachable(), ROLES);
+            assertThat(kept(rendered)).containsOnlyKeys("app");
+            assertThat(kept(rendered).get("app")).hasSize(32);
+            assertThat(rendered.yaml()).doesNotContain("made up by a render without a cluster");
+        }
+
+        @Test
+        @DisplayName("upgrade: the kept passwords stay, a role added later gets a new one")
+        void upgradeKeepsThem() throws Exception {
+            Map<String, String> set = new java.util.HashMap<>(ROLES);
+            set.put("applicationRoles[2].name", "reports");
+            RenderedChart rendered = render(
+                    ChartWithCluster.reachable()
+                            .coordinator("17")
+                            .coordinatorSecret("pw")
+                            .applicationRolesSecret(Map.of("app", "the-app-password")),
+                    set);
+            assertThat(kept(rendered)).containsOnlyKeys("app", "reports").containsEntry("app", "the-app-password");
+            assertThat(kept(rendered).get("reports")).hasSize(32);
+        }
+
+        @Test
+        @DisplayName("a render that cannot read the cluster (Argo CD): refused for a generated one, naming the role")
+        void unreadableClusterNeedsExistingSecrets() throws Exception {
+            assertThatThrownBy(() -> render(
+                            ChartWithCluster.unreadable(),
+                            Map.of("superuser.password", "pinned", "applicationRoles[0].name", "app")))
+                    .message()
+                    .contains("applicationRoles[0] (app) has no existingSecret and this render cannot read the cluster")
+                    .contains("Pin it: give applicationRoles[0] an existingSecret for renders without a cluster.");
+            RenderedChart rendered = render(
+                    ChartWithCluster.unreadable(),
+                    Map.of(
+                            "superuser.password", "pinned",
+                            "applicationRoles[0].name", "search",
+                            "applicationRoles[0].existingSecret.name", "search-db"));
+            assertThat(rendered.ofKind("Secret"))
+                    .extracting(secret -> secret.at("/metadata/name").asText())
+                    .doesNotContain(Charts.RELEASE + "-application-roles");
+        }
+
+        @Test
+        @DisplayName("helm template without a cluster: made up for this render, and the render says so")
+        void plainTemplate() throws Exception {
+            RenderedChart rendered = Charts.render(ProjectFiles.committedChart(), ROLES);
+            assertThat(kept(rendered).get("app")).hasSize(32);
+            assertThat(rendered.yaml())
+                    .contains("# Passwords made up by a render without a cluster: the next render makes others. Give"
+                            + " the roles an existingSecret.");
+        }
+    }
+
+    @Nested
     @DisplayName("the PostgreSQL major version")
     class MajorVersion {
 
