@@ -81,6 +81,23 @@ class ValuesLoaderTest {
         }
 
         @Test
+        @DisplayName(
+                "application roles: an item's left-out keys get their defaults, as the chart's templates read them")
+        void applicationRoles() throws Exception {
+            Values values = ValuesLoader.load(List.of(file("""
+                    applicationRoles:
+                      - name: app
+                      - name: search
+                        existingSecret:
+                          name: search-db
+                    """)));
+            assertThat(values.applicationRoles())
+                    .containsExactly(
+                            new Values.ApplicationRole("app", new Values.ExistingSecret("", "password")),
+                            new Values.ApplicationRole("search", new Values.ExistingSecret("search-db", "password")));
+        }
+
+        @Test
         @DisplayName("an empty file is the defaults")
         void emptyFile() throws Exception {
             assertThat(ValuesLoader.load(List.of(file("# nothing\n")))).isEqualTo(DefaultValues.get());
@@ -188,6 +205,37 @@ class ValuesLoaderTest {
         @Test
         void emptyImage() throws Exception {
             assertThat(problems("image:\n  repository: \"\"\n")).containsExactly("image.repository: must not be empty");
+        }
+
+        @Test
+        @DisplayName("application roles: not a plain identifier, PostgreSQL's, Spilo's or the operator's, listed twice")
+        void applicationRoles() throws Exception {
+            assertThat(problems("""
+                            applicationRoles:
+                              - name: postgres
+                              - name: pg_monitor
+                              - name: App
+                              - name: app
+                              - name: app
+                              - existingSecret: {name: x}
+                              - app
+                            """))
+                    .containsExactlyInAnyOrder(
+                            "applicationRoles[2].name: must be a lowercase PostgreSQL identifier (a-z, 0-9, '_', not"
+                                    + " starting with a digit, at most 63 characters), got \"App\"",
+                            "applicationRoles[5].name: must not be empty",
+                            "applicationRoles[6]: must be a mapping, got \"app\"");
+            assertThat(problems("applicationRoles: [{name: postgres}, {name: pg_monitor}, {name: app}, {name: app}]\n"))
+                    .containsExactly(
+                            "applicationRoles[0].name: must not be a role of PostgreSQL, Spilo or the operator (names"
+                                    + " starting with pg_, postgres, standby, pooler, zalandos, admin, robot_zmon,"
+                                    + " cron_admin, public, none, current_role, current_user, session_user), got"
+                                    + " \"postgres\"",
+                            "applicationRoles[1].name: must not be a role of PostgreSQL, Spilo or the operator (names"
+                                    + " starting with pg_, postgres, standby, pooler, zalandos, admin, robot_zmon,"
+                                    + " cron_admin, public, none, current_role, current_user, session_user), got"
+                                    + " \"pg_monitor\"",
+                            "applicationRoles[3].name: names a role listed before it, got \"app\"");
         }
 
         @Test
@@ -327,7 +375,7 @@ class ValuesLoaderTest {
                     """))
                     .containsExactlyInAnyOrder(
                             "extra: unknown key; known keys: nameOverride, fullnameOverride, teamId, operator, image, postgresql,"
-                                    + " patroni, database, superuser, citus, vector, coordinator, workers, registrar, backup,"
+                                    + " patroni, database, superuser, applicationRoles, citus, vector, coordinator, workers, registrar, backup,"
                                     + " operatorConfigMap, scaling, helmTest, pooler, metrics, tls, networkPolicy, externalAccess",
                             "workers.count: must be at least 1, got -1",
                             "workers.instances: must be an integer, got \"two\"",
