@@ -3,9 +3,13 @@ package io.citus.pgvector.pooler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.citus.pgvector.registrar.RegistrarProcess;
 import io.citus.pgvector.testing.LocalCitusCluster;
 import io.citus.pgvector.testing.LocalPgBouncer;
 import io.citus.pgvector.testing.LocalPostgres;
+import io.citus.pgvector.testing.Waits;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,8 +17,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * in front of a local Citus coordinator with two workers (see {@link LocalPgBouncer} for how it reproduces the
  * operator's pooler): kNN queries with a bound {@code $1::vector}, router and fan-out, the exact-path transaction with
  * {@code SET LOCAL}, more clients than server connections, and the prepared statement limit of PgBouncer before 1.21.
- * Clients log in as an ordinary role, as applications do.
+ * Clients log in as an ordinary role, as applications do, which the registrars create and whose password they store
+ * in pg_dist_authinfo on every node ({@code applicationRoles}).
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class PoolerWithCitusTest {
@@ -56,17 +63,44 @@ class PoolerWithCitusTest {
 
     private static LocalCitusCluster cluster;
     private static LocalPgBouncer bouncer;
+    private static final List<RegistrarProcess> registrars = new ArrayList<>();
 
     @BeforeAll
-    static void start() throws SQLException {
+    static void start() throws SQLException, IOException {
         Optional<String> citus = LocalPostgres.citusUnavailableReason();
         Assumptions.assumeTrue(citus.isEmpty(), () -> citus.orElse(""));
         Optional<String> pgbouncer = LocalPgBouncer.unavailableReason();
         Assumptions.assumeTrue(pgbouncer.isEmpty(), () -> pgbouncer.orElse(""));
         cluster = LocalCitusCluster.start(dir, 2, "pw-pooler", true);
+        // The role as the chart gives it (applicationRoles): created and its password stored on every node by the
+        // registrars, one per worker, from the password file its Secret would be.
+        Path roles = Files.createDirectories(dir.resolve("application-roles"));
+        Files.writeString(roles.resolve(APP_USER), APP_PASSWORD);
+        for (LocalPostgres worker : cluster.workers()) {
+            registrars.add(RegistrarProcess.start(
+                    dir.resolve("registrars"),
+                    worker.name(),
+                    cluster.coordinator().port(),
+                    worker.port(),
+                    DB,
+                    cluster.password(),
+                    Map.of(
+                            "REGISTRAR_APPLICATION_ROLES",
+                            APP_USER,
+                            "REGISTRAR_APPLICATION_ROLES_DIR",
+                            roles.toString())));
+        }
+        Waits.until(
+                Duration.ofSeconds(90),
+                "the registrars to create " + APP_USER + " on every node",
+                () -> allNodes().stream()
+                        .allMatch(node -> "1"
+                                .equals(node.query(
+                                        DB,
+                                        "SELECT count(*) FROM pg_dist_authinfo WHERE nodeid = 0 AND rolename = '"
+                                                + APP_USER + "'"))));
         try (Connection c = cluster.coordinator().connect(DB);
                 Statement s = c.createStatement()) {
-            s.execute("CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + APP_PASSWORD + "'");
             s.execute("CREATE TABLE items (channel bigint, id bigint, embedding vector(3), PRIMARY KEY (channel, id))");
             s.execute("SELECT create_distributed_table('items', 'channel')");
             s.execute("INSERT INTO items SELECT i % 20, i, ARRAY[sin(i), cos(i), sin(i * 0.7)]::vector"
@@ -84,14 +118,6 @@ class PoolerWithCitusTest {
                         + " AS $$ SELECT '" + where + ":' || current_setting(name) $$");
             }
         }
-        // Citus connects to the workers as the client's role and needs its password there (README: application roles).
-        for (LocalPostgres node : allNodes()) {
-            cluster.sql(
-                    node,
-                    "INSERT INTO pg_dist_authinfo (nodeid, rolename, authinfo) VALUES (0, ?, ?)",
-                    APP_USER,
-                    "password=" + APP_PASSWORD);
-        }
         bouncer = LocalPgBouncer.start(dir, cluster.coordinator(), DB, "transaction", SERVER_POOL);
     }
 
@@ -102,7 +128,10 @@ class PoolerWithCitusTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
+        for (RegistrarProcess registrar : registrars) {
+            registrar.stop();
+        }
         if (bouncer != null) {
             bouncer.close();
         }

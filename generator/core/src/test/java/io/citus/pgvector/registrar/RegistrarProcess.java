@@ -64,7 +64,7 @@ public final class RegistrarProcess implements AutoCloseable {
     }
 
     /** {@link #start} with {@code overrides} over the sidecar's environment (hosts, TLS settings, grace period). */
-    static RegistrarProcess start(
+    public static RegistrarProcess start(
             Path dir,
             String id,
             int coordinatorPort,
