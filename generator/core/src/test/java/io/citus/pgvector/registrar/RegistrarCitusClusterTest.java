@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.citus.pgvector.testing.LocalPostgres;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,14 +24,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Citus cluster on 127.0.0.1: a coordinator and two workers as local PostgreSQL servers with
- * password authentication, and registrars running as processes the way the sidecar runs them.
+ * password authentication for every role, and registrars running as processes the way the sidecar runs them.
  * Internode connections work only through the pg_dist_authinfo rows the registrars maintain (no
- * .pgpass), as in Kubernetes. Skipped where Citus and pgvector are not installed.
+ * .pgpass), as in Kubernetes. For applicationRoles the registrars get the environment the chart renders and the
+ * role's password in a file of the folder its projected Secret volume mounts; a new password is swapped in the way the
+ * kubelet updates such a volume (a new file renamed over the old). Every server logs every statement, so a test can
+ * check that no password reaches a log. Skipped where Citus and pgvector are not installed.
  */
 @DisplayName("registrar.sh on a real Citus cluster")
 class RegistrarCitusClusterTest {
 
     private static final String PASSWORD = "Same-Superuser-Pa55word";
+    private static final String ROLE = "app";
+    private static final String FIRST_PASSWORD = "first 'app' pa$$word\\";
+    private static final String SECOND_PASSWORD = "second-app-password";
     private static final String DATABASE = "vectors";
     private static final Duration CONVERGE = Duration.ofSeconds(60);
 
@@ -50,8 +61,11 @@ class RegistrarCitusClusterTest {
     void stopCluster() throws IOException {
         List<LocalPostgres> servers = new ArrayList<>(workers);
         servers.add(coordinator);
-        assertThat(RegistrarProcess.stopAllThenClose(registrars, servers))
-                .as("registrars' exit codes on SIGTERM")
+        List<Integer> exitCodes = RegistrarProcess.stopAllThenClose(registrars, servers);
+        assertThat(exitCodes)
+                .as(() -> "registrars' exit codes on SIGTERM; what they said:\n"
+                        + String.join(
+                                "\n", registrars.stream().map(this::output).toList()))
                 .allMatch(code -> code == 0);
     }
 
@@ -59,15 +73,44 @@ class RegistrarCitusClusterTest {
     private LocalPostgres server(String name) throws IOException {
         LocalPostgres server = LocalPostgres.create(tempDir, name, PASSWORD, true, false);
         server.start();
+        server.configure(Map.of("log_statement", "all"));
         server.query("postgres", "CREATE DATABASE " + DATABASE);
         return server;
     }
 
     private RegistrarProcess registrar(String id, LocalPostgres worker) throws IOException {
+        return registrar(id, worker, Map.of());
+    }
+
+    private RegistrarProcess registrar(String id, LocalPostgres worker, Map<String, String> overrides)
+            throws IOException {
         RegistrarProcess registrar = RegistrarProcess.start(
-                tempDir.resolve("registrars"), id, coordinator.port(), worker.port(), DATABASE, PASSWORD);
+                tempDir.resolve("registrars"), id, coordinator.port(), worker.port(), DATABASE, PASSWORD, overrides);
         registrars.add(registrar);
         return registrar;
+    }
+
+    /** A registrar with application role {@link #ROLE} configured as the chart renders it. */
+    private RegistrarProcess registrarWithRole(String id, LocalPostgres worker) throws IOException {
+        return registrar(
+                id,
+                worker,
+                Map.of(
+                        "REGISTRAR_APPLICATION_ROLES",
+                        RegistrarProcess.renderedEnv(
+                                "REGISTRAR_APPLICATION_ROLES", Map.of("applicationRoles[0].name", ROLE)),
+                        "REGISTRAR_APPLICATION_ROLES_DIR",
+                        rolesDir().toString()));
+    }
+
+    private Path rolesDir() throws IOException {
+        return Files.createDirectories(tempDir.resolve("application-roles"));
+    }
+
+    /** Replaces the role's password file as the kubelet updates a Secret volume: never a half-written file. */
+    private void writePassword(String password) throws IOException {
+        Path next = Files.writeString(rolesDir().resolve(".next"), password);
+        Files.move(next, rolesDir().resolve(ROLE), StandardCopyOption.ATOMIC_MOVE);
     }
 
     private String coordinatorQuery(String sql) {
@@ -81,13 +124,22 @@ class RegistrarCitusClusterTest {
     }
 
     private boolean bothWorkersActive() {
+        return activeWorkers(workers.subList(0, 2));
+    }
+
+    /** Whether exactly these workers are active nodes. */
+    private boolean activeWorkers(List<LocalPostgres> expected) {
         try {
-            return "2"
+            return String.valueOf(expected.size())
                     .equals(coordinator.query(
                             DATABASE,
                             "SELECT count(*) FROM pg_dist_node WHERE groupid <> 0 AND isactive AND nodeport IN ("
-                                    + workers.get(0).port() + ", "
-                                    + workers.get(1).port() + ")"));
+                                    + String.join(
+                                            ",",
+                                            expected.stream()
+                                                    .map(w -> String.valueOf(w.port()))
+                                                    .toList())
+                                    + ")"));
         } catch (RuntimeException e) {
             return false;
         }
@@ -212,21 +264,37 @@ class RegistrarCitusClusterTest {
     }
 
     private void createVectorTable(String table) {
-        coordinatorQuery("CREATE TABLE " + table + " (id bigint PRIMARY KEY, embedding vector(3))");
-        coordinatorQuery("SELECT create_distributed_table('" + table + "', 'id')");
-        coordinatorQuery(
-                "INSERT INTO " + table + " SELECT g, ARRAY[g, g * 2, g * 3]::vector FROM generate_series(1, 100) g");
-        coordinatorQuery("CREATE INDEX ON " + table + " USING hnsw (embedding vector_l2_ops)");
+        createVectorTable(this::coordinatorQuery, table);
+    }
+
+    /** A distributed vector table with an HNSW index, created on the coordinator by {@code sql} (a role's queries). */
+    private static void createVectorTable(UnaryOperator<String> sql, String table) {
+        sql.apply("CREATE TABLE " + table + " (id bigint PRIMARY KEY, embedding vector(3))");
+        // Not colocated with an earlier table: its shards go to every worker there is now.
+        sql.apply("SELECT create_distributed_table('" + table + "', 'id', colocate_with => 'none')");
+        sql.apply("INSERT INTO " + table + " SELECT g, ARRAY[g, g * 2, g * 3]::vector FROM generate_series(1, 100) g");
+        sql.apply("CREATE INDEX ON " + table + " USING hnsw (embedding vector_l2_ops)");
     }
 
     private void assertVectorTableWorks(String table) {
-        createVectorTable(table);
+        assertVectorTableWorks(this::coordinatorQuery, table);
+    }
+
+    /**
+     * Creates the table with {@code sql}, which runs on the coordinator as some role, and checks that every worker
+     * holds shards and that the role's fan-out kNN and router queries answer.
+     */
+    private void assertVectorTableWorks(UnaryOperator<String> sql, String table) {
+        createVectorTable(sql, table);
         assertThat(coordinatorQuery("SELECT count(DISTINCT n.nodeport) FROM pg_dist_shard s"
                         + " JOIN pg_dist_placement p USING (shardid) JOIN pg_dist_node n USING (groupid)"
                         + " WHERE s.logicalrelid = '" + table + "'::regclass"))
                 .as("workers holding shards")
-                .isEqualTo("2");
-        String knn = coordinatorQuery("SELECT id || ',' || (embedding <-> '[10,20,30]') FROM " + table
+                .isEqualTo(String.valueOf(workers.size()));
+        assertThat(sql.apply("SELECT id FROM " + table + " WHERE id = 42 ORDER BY embedding <-> '[1,2,3]'::vector"))
+                .as("router query")
+                .isEqualTo("42");
+        String knn = sql.apply("SELECT id || ',' || (embedding <-> '[10,20,30]') FROM " + table
                 + " ORDER BY embedding <-> '[10,20,30]'::vector LIMIT 5");
         List<String[]> rows = knn.lines().map(line -> line.split(",")).toList();
         assertThat(rows).hasSize(5);
@@ -312,5 +380,125 @@ class RegistrarCitusClusterTest {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    private List<LocalPostgres> nodes() {
+        List<LocalPostgres> nodes = new ArrayList<>(workers);
+        nodes.add(0, coordinator);
+        return nodes;
+    }
+
+    /** The role's queries on the coordinator, with this password. */
+    private UnaryOperator<String> asRole(String password) {
+        return sql -> coordinator.queryAs(ROLE, password, DATABASE, sql);
+    }
+
+    /** Whether the role logs in with {@code password} on every node given. */
+    private static boolean logsInEverywhere(List<LocalPostgres> nodes, String password) {
+        return nodes.stream()
+                .allMatch(node ->
+                        node.psqlAs(ROLE, password, DATABASE, "SELECT 1").exitCode() == 0);
+    }
+
+    /** Waits for the registrars' work, failing with what they said. */
+    private Duration awaitRegistrars(String description, BooleanSupplier condition) {
+        try {
+            return RegistrarProcess.await(CONVERGE, description, condition);
+        } catch (AssertionError e) {
+            StringBuilder said = new StringBuilder(e.getMessage());
+            for (RegistrarProcess registrar : registrars) {
+                said.append("\n--- registrar ")
+                        .append(registrar.id())
+                        .append(":\n")
+                        .append(output(registrar));
+            }
+            throw new AssertionError(said.toString(), e);
+        }
+    }
+
+    private void assertNoPasswordLogged() {
+        for (LocalPostgres node : nodes()) {
+            String log = node.log();
+            assertThat(log).as("%s logs statements", node.name()).contains("statement:");
+            for (String password : List.of(FIRST_PASSWORD, SECOND_PASSWORD, PASSWORD)) {
+                assertThat(log).as("%s's log", node.name()).doesNotContain(password);
+            }
+        }
+        for (RegistrarProcess registrar : registrars) {
+            for (String password : List.of(FIRST_PASSWORD, SECOND_PASSWORD)) {
+                assertThat(output(registrar))
+                        .as("registrar %s's output", registrar.id())
+                        .doesNotContain(password);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("an application role runs distributed kNN queries with no SQL of anyone's but one grant, gets a new"
+            + " password from its file, and reaches a worker added later; no password in any log")
+    void applicationRole() throws Exception {
+        writePassword(FIRST_PASSWORD);
+        registrarWithRole("worker-1", workers.get(0));
+        registrarWithRole("worker-2", workers.get(1));
+        awaitRegistrars(
+                "both workers registered and the role logging in on every node",
+                () -> activeWorkers(workers) && allRegistered() && logsInEverywhere(nodes(), FIRST_PASSWORD));
+        for (LocalPostgres node : nodes()) {
+            assertThat(node.query(
+                            DATABASE,
+                            "SELECT rolcanlogin || ',' || rolsuper || ',' || rolcreaterole || ',' || rolcreatedb"
+                                    + " FROM pg_roles WHERE rolname = '" + ROLE + "'"))
+                    .as("%s: LOGIN and nothing else", node.name())
+                    .isEqualTo("true,false,false,false");
+        }
+        // The one privilege the README leaves to the user: a schema the role may create tables in.
+        coordinatorQuery("GRANT CREATE ON SCHEMA public TO " + ROLE);
+        assertVectorTableWorks(asRole(FIRST_PASSWORD), "items");
+
+        writePassword(SECOND_PASSWORD);
+        Duration rotated = awaitRegistrars(
+                "the new password in force on every node", () -> logsInEverywhere(nodes(), SECOND_PASSWORD));
+        System.out.printf(
+                "registrar: a new application role password in force everywhere after %d ms%n", rotated.toMillis());
+        assertThat(coordinator
+                        .psqlAs(ROLE, FIRST_PASSWORD, DATABASE, "SELECT 1")
+                        .exitCode())
+                .as("the old password")
+                .isNotZero();
+        assertThat(asRole(SECOND_PASSWORD).apply("SELECT count(*) FROM items")).isEqualTo("100");
+
+        LocalPostgres third = server("worker-3");
+        workers.add(third);
+        registrarWithRole("worker-3", third);
+        awaitRegistrars(
+                "the third worker registered",
+                () -> activeWorkers(workers) && allRegistered() && logsInEverywhere(List.of(third), SECOND_PASSWORD));
+        assertVectorTableWorks(asRole(SECOND_PASSWORD), "later_items");
+
+        String log = registrars.stream().map(this::output).reduce("", String::concat);
+        assertThat(log)
+                .contains("create application role " + ROLE)
+                .contains("set the password of application role " + ROLE);
+        assertNoPasswordLogged();
+    }
+
+    @Test
+    @DisplayName("an application role whose password file is missing is reported; the worker is registered all the"
+            + " same, and the role comes once the file does")
+    void applicationRoleWithoutPassword() throws Exception {
+        RegistrarProcess registrar = registrarWithRole("worker-1", workers.get(0));
+        awaitRegistrars(
+                "the registrar reports the missing password",
+                () -> readState(registrar).equals("error")
+                        && output(registrar).contains("application role(s) " + ROLE + " have no password"));
+        assertThat(workerRows(workers.get(0))).isEqualTo("1");
+        assertThat(coordinatorQuery("SELECT count(*) FROM pg_roles WHERE rolname = '" + ROLE + "'"))
+                .isEqualTo("0");
+
+        writePassword(FIRST_PASSWORD);
+        awaitRegistrars(
+                "registered once the password is there",
+                () -> readState(registrar).equals("registered")
+                        && logsInEverywhere(List.of(coordinator, workers.get(0)), FIRST_PASSWORD));
     }
 }

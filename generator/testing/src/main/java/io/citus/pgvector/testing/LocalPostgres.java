@@ -348,15 +348,26 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** Runs SQL with psql over TCP and returns its unaligned, tuples-only output; fails on an SQL error. */
     public String query(String database, String sql) {
-        Result result = psql(database, sql);
+        return queryAs(SUPERUSER, password, database, sql);
+    }
+
+    /** {@link #query} as another role. */
+    public String queryAs(String user, String userPassword, String database, String sql) {
+        Result result = psqlAs(user, userPassword, database, sql);
         if (result.exitCode() != 0) {
-            throw new IllegalStateException("SQL on " + name + " failed: " + sql + "\n" + result.stderr());
+            throw new IllegalStateException(
+                    "SQL on " + name + " as " + user + " failed: " + sql + "\n" + result.stderr());
         }
         return result.stdout().trim();
     }
 
     /** Like {@link #query} but returns psql's result, error or not. */
     public Result psql(String database, String sql) {
+        return psqlAs(SUPERUSER, password, database, sql);
+    }
+
+    /** {@link #psql} as another role. */
+    public Result psqlAs(String user, String userPassword, String database, String sql) {
         return run(
                 List.of(
                         psql().toString(),
@@ -372,12 +383,12 @@ public final class LocalPostgres implements AutoCloseable {
                         "-p",
                         String.valueOf(port),
                         "-U",
-                        SUPERUSER,
+                        user,
                         "-d",
                         database,
                         "-c",
                         sql),
-                Map.of("PGPASSWORD", password, "PGSSLMODE", sslMode(), "PGCONNECT_TIMEOUT", "5"),
+                Map.of("PGPASSWORD", userPassword, "PGSSLMODE", sslMode(), "PGCONNECT_TIMEOUT", "5"),
                 TIMEOUT);
     }
 
