@@ -185,8 +185,9 @@ public record Values(
 
     public record Patroni(
             @Doc("`ttl`: seconds the primary's leader lock lasts without renewal; a lost primary is replaced after"
-                    + " about this long. At least `loopWait` + 2 x `retryTimeout`.")
-            @Range(min = 5, max = 600)
+                    + " about this long. At least `loopWait` + 2 x `retryTimeout`, and at least 20 (the image's"
+                    + " Patroni 4 silently raises anything lower to 20). See docs/reliability.md.")
+            @Range(min = 20, max = 600)
             @Default("30")
             Integer ttl,
 
@@ -194,8 +195,9 @@ public record Values(
             Integer loopWait,
 
             @Doc("`retry_timeout`: seconds Patroni retries the Kubernetes API and PostgreSQL before it demotes"
-                    + " the primary.")
-            @Range(min = 1, max = 300)
+                    + " the primary: a Kubernetes API outage longer than this stops writes on every cluster of the"
+                    + " release at once. At least 3 (Patroni 4's minimum).")
+            @Range(min = 3, max = 300)
             @Default("10")
             Integer retryTimeout) {}
 

@@ -208,6 +208,16 @@ class RuntimeSettingsTest {
         }
 
         @Test
+        @DisplayName("a ttl below the 20 s the image's Patroni would raise it to, by the schema")
+        void ttlBelowPatronisMinimum() {
+            assertThatThrownBy(() -> Charts.render(
+                            CHART, Map.of("patroni.ttl", "15", "patroni.loopWait", "1", "patroni.retryTimeout", "3")))
+                    .isInstanceOf(HelmException.class)
+                    .message()
+                    .contains("at '/patroni/ttl': minimum: got 15, want 20");
+        }
+
+        @Test
         @DisplayName("a storage class that is no Kubernetes object name, by the schema")
         void storageClass() {
             assertThatThrownBy(() -> Charts.render(CHART, Map.of("coordinator.volume.storageClass", "Fast_SSD")))

@@ -341,6 +341,14 @@ class ValuesLoaderTest {
         }
 
         @Test
+        void patroniTimingBelowWhatTheImagesPatroniAccepts() throws Exception {
+            assertThat(problems("patroni:\n  ttl: 15\n  loopWait: 1\n  retryTimeout: 2\n"))
+                    .containsExactly(
+                            "patroni.ttl: must be at least 20, got 15",
+                            "patroni.retryTimeout: must be at least 3, got 2");
+        }
+
+        @Test
         void twoSourcesOfThePassword() throws Exception {
             assertThat(problems("superuser:\n  password: s3cret\n  existingSecret:\n    name: pg-superuser\n"))
                     .containsExactly("superuser.existingSecret.name: must be empty when superuser.password is set (one"

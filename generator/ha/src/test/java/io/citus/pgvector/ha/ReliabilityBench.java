@@ -85,6 +85,14 @@ public final class ReliabilityBench {
             }
             if (timing != null) {
                 String[] parts = timing.split("/");
+                // Debian's Patroni 3.0 takes any timing; the image's Patroni 4 raises these to its minimums, so a
+                // figure measured below them would describe nothing production can run.
+                if (Integer.parseInt(parts[0]) < 20
+                        || Integer.parseInt(parts[1]) < 1
+                        || Integer.parseInt(parts[2]) < 3) {
+                    throw new IllegalArgumentException("--timing " + timing
+                            + ": below Patroni 4's minimums (ttl 20, loop_wait 1, retry_timeout 3)");
+                }
                 Map<String, Object> change = Map.of(
                         "ttl",
                         Integer.parseInt(parts[0]),
