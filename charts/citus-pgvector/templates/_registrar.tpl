@@ -103,13 +103,12 @@ subPath), so the kubelet replaces a file when its Secret changes and the registr
       defaultMode: 288
       sources:
         {{- range . }}
+        {{- $existing := .existingSecret | default dict }}
         {{- $secret := include "citus-pgvector.applicationRolesSecretName" $ }}
         {{- $key := .name }}
-        {{- with dig "existingSecret" "name" "" . }}
-        {{- $secret = . }}
-        {{- end }}
-        {{- if dig "existingSecret" "name" "" . }}
-        {{- $key = dig "existingSecret" "key" "password" . }}
+        {{- if $existing.name }}
+        {{- $secret = $existing.name }}
+        {{- $key = $existing.key | default "password" }}
         {{- end }}
         - secret:
             name: {{ $secret | quote }}
