@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
         name = "check",
-        description = "Fail, showing the differences, when the chart folder is not what 'generate'" + " makes.",
+        description = "Fail, showing the differences, when the chart folder is not what 'generate' makes.",
         footerHeading = "%n",
         footer = ExitCode.HELP)
 final class CheckCommand implements Callable<Integer> {

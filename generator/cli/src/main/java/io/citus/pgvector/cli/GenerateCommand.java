@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 
 @Command(
         name = "generate",
-        description = "Expand values files into the chart folder, replacing it whole or not at" + " all.",
+        description = "Expand values files into the chart folder, replacing it whole or not at all.",
         footerHeading = "%n",
         footer = ExitCode.HELP)
 final class GenerateCommand implements Callable<Integer> {

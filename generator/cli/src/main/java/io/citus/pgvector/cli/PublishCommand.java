@@ -50,7 +50,7 @@ final class PublishCommand implements Callable<Integer> {
         @Option(
                 names = "--chart",
                 paramLabel = "DIR",
-                description = "Package this chart folder and push it" + " (default: " + ChartJobs.DEFAULT_CHART + ").")
+                description = "Package this chart folder and push it (default: " + ChartJobs.DEFAULT_CHART + ").")
         Path chart;
     }
 

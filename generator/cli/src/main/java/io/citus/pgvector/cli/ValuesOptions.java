@@ -11,8 +11,8 @@ final class ValuesOptions {
     @Option(
             names = {"-f", "--values"},
             paramLabel = "FILE",
-            description = "Values file; repeat to merge several," + " later ones win (default: "
-                    + ChartJobs.DEFAULT_VALUES + ").")
+            description =
+                    "Values file; repeat to merge several, later ones win (default: " + ChartJobs.DEFAULT_VALUES + ").")
     List<Path> valuesFiles = List.of();
 
     @Option(

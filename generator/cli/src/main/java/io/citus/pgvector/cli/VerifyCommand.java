@@ -117,15 +117,14 @@ final class VerifyCommand implements Callable<Integer> {
         if (valuesFiles.isEmpty()) {
             if (!set.isEmpty() || release != null || chart != null) {
                 throw new ParameterException(
-                        spec.commandLine(),
-                        "--set, --release and --chart describe a render:" + " give the values with -f");
+                        spec.commandLine(), "--set, --release and --chart describe a render: give the values with -f");
             }
             return Optional.empty();
         }
         if (expectedWorkers != null) {
             throw new ParameterException(
                     spec.commandLine(),
-                    "--expected-workers and -f: the chart's workers.count is" + " what is expected; give one of them");
+                    "--expected-workers and -f: the chart's workers.count is what is expected; give one of them");
         }
         return Optional.of(ChartIntent.render(
                 chart == null ? Path.of(ChartJobs.DEFAULT_CHART) : chart,
@@ -154,13 +153,13 @@ final class VerifyCommand implements Callable<Integer> {
         @Option(
                 names = {"-h", "--host"},
                 paramLabel = "HOST",
-                description = "Coordinator host (default: PGHOST or" + " localhost).")
+                description = "Coordinator host (default: PGHOST or localhost).")
         String host;
 
         @Option(
                 names = {"-p", "--port"},
                 paramLabel = "PORT",
-                description = "Coordinator port (default: PGPORT or" + " 5432).")
+                description = "Coordinator port (default: PGPORT or 5432).")
         Integer port;
 
         @Option(
@@ -172,7 +171,7 @@ final class VerifyCommand implements Callable<Integer> {
         @Option(
                 names = {"-d", "--dbname"},
                 paramLabel = "DB",
-                description = "Database (default: PGDATABASE or the" + " user's name).")
+                description = "Database (default: PGDATABASE or the user's name).")
         String dbname;
 
         @Option(
@@ -185,7 +184,7 @@ final class VerifyCommand implements Callable<Integer> {
         @Option(
                 names = "--password-file",
                 paramLabel = "FILE",
-                description = "File whose first line is the password" + " (default: PGPASSWORD).")
+                description = "File whose first line is the password (default: PGPASSWORD).")
         Path passwordFile;
 
         ConnectionSettings settings() throws Failure {

@@ -136,7 +136,7 @@ class ClusterCommandsTest {
                 .contains("2 active workers")
                 .contains("citus 13")
                 .contains("vector 0.8")
-                .contains("hnsw.ef_search = 100, hnsw.iterative_scan = relaxed_order on every" + " node")
+                .contains("hnsw.ef_search = 100, hnsw.iterative_scan = relaxed_order on every node")
                 .contains("1 table with vector columns, 4 shard placements checked")
                 .contains("healthy: 5 checks passed")
                 .doesNotContain(PASSWORD);
@@ -213,7 +213,7 @@ class ClusterCommandsTest {
         CliRun expectedElsewhere = verify("--setting", "hnsw.iterative_scan=strict_order");
         assertThat(expectedElsewhere.exitCode()).isEqualTo(1);
         assertThat(expectedElsewhere.out())
-                .contains("coordinator: hnsw.iterative_scan = relaxed_order, expected" + " strict_order");
+                .contains("coordinator: hnsw.iterative_scan = relaxed_order, expected strict_order");
     }
 
     @Test

@@ -60,7 +60,7 @@ public record BenchConfig(String name, Integer shards, Map<String, String> setti
         int colon = text.indexOf(':');
         if (colon < 1 || !NAME.matcher(text.substring(0, colon)).matches()) {
             throw new IllegalArgumentException(
-                    "a configuration is stock, cluster or NAME:shards=N,setting=value,..." + " got \"" + text + "\"");
+                    "a configuration is stock, cluster or NAME:shards=N,setting=value,... got \"" + text + "\"");
         }
         String name = text.substring(0, colon);
         Integer shards = null;

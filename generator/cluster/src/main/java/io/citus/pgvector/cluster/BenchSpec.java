@@ -60,7 +60,7 @@ public record BenchSpec(
         }
         if (k < 1 || queries < 1 || clients < 1 || hnswM < 2 || hnswEfConstruction < 4) {
             throw new IllegalArgumentException(
-                    "k, queries and clients must be positive, hnsw m at least 2 and" + " ef_construction at least 4");
+                    "k, queries and clients must be positive, hnsw m at least 2 and ef_construction at least 4");
         }
         if (modes.isEmpty() || configs.isEmpty()) {
             throw new IllegalArgumentException("at least one mode and one configuration");

@@ -143,7 +143,7 @@ final class CrossChecks {
         if (!access.coordinator() && !access.pooler()) {
             problems.add(new ValuesProblem(
                     "externalAccess",
-                    "enabled, but neither externalAccess.coordinator nor" + " externalAccess.pooler is true"));
+                    "enabled, but neither externalAccess.coordinator nor externalAccess.pooler is true"));
         }
         if (access.pooler() && !v.pooler().enabled()) {
             problems.add(new ValuesProblem("externalAccess.pooler", "needs pooler.enabled: true"));

@@ -94,7 +94,7 @@ class RuntimeSettingsTest {
     class Architecture {
 
         private static final String ARCH_RULE =
-                "{\"key\":\"kubernetes.io/arch\",\"operator\":\"In\"," + "\"values\":[\"amd64\"]}";
+                "{\"key\":\"kubernetes.io/arch\",\"operator\":\"In\",\"values\":[\"amd64\"]}";
 
         @Test
         @DisplayName(

@@ -52,11 +52,11 @@ class PoolerWithCitusTest {
     private static final String APP_PASSWORD = "app-secret";
     private static final int SERVER_POOL = 2;
     private static final String ROUTER =
-            "SELECT id FROM items WHERE channel = ? ORDER BY embedding <=> ?::vector, id" + " LIMIT 5";
+            "SELECT id FROM items WHERE channel = ? ORDER BY embedding <=> ?::vector, id LIMIT 5";
     private static final String FAN_OUT = "SELECT id FROM items ORDER BY embedding <=> ?::vector, id LIMIT 5";
     /** The README's query for the exact path, without a tie-breaker so that it may use the HNSW index. */
     private static final String EXACT_ROUTER =
-            "SELECT id FROM items WHERE channel = ? ORDER BY embedding <=> ?::vector" + " LIMIT 5";
+            "SELECT id FROM items WHERE channel = ? ORDER BY embedding <=> ?::vector LIMIT 5";
 
     @TempDir
     static Path dir;
@@ -209,8 +209,8 @@ class PoolerWithCitusTest {
 
     /** enable_indexscan where the shard of a channel is read, through a function only the nodes' own copies define. */
     private static String settingOnShard(Connection c, long channel) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT setting_on_node('enable_indexscan') FROM items" + " WHERE channel = ? LIMIT 1")) {
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT setting_on_node('enable_indexscan') FROM items WHERE channel = ? LIMIT 1")) {
             s.setLong(1, channel);
             try (ResultSet r = s.executeQuery()) {
                 assertThat(r.next()).isTrue();

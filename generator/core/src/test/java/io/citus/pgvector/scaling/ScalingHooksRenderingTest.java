@@ -169,11 +169,10 @@ class ScalingHooksRenderingTest {
                     .containsEntry("PGDATABASE", "postgres")
                     .containsEntry("PGSSLMODE", "require")
                     .containsEntry(
-                            "PGUSER",
-                            "secret:postgres.citus-coordinator.credentials.postgresql.acid.zalan.do" + "/username")
+                            "PGUSER", "secret:postgres.citus-coordinator.credentials.postgresql.acid.zalan.do/username")
                     .containsEntry(
                             "PGPASSWORD",
-                            "secret:postgres.citus-coordinator.credentials.postgresql.acid.zalan.do" + "/password");
+                            "secret:postgres.citus-coordinator.credentials.postgresql.acid.zalan.do/password");
         }
         assertThat(ShippedHooks.env(hooks.named("Pod", "citus-test-vector-queries")))
                 .containsEntry("EXPECTED_WORKERS", "2")

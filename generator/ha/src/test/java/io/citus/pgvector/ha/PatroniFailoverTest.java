@@ -158,7 +158,7 @@ class PatroniFailoverTest {
         assertThat(outcome.synchronous()).isFalse();
         assertThat(outcome.writesAgainAfter()).isPresent();
         assertThat(outcome.lost())
-                .as("asynchronous replication with the walsender stalled loses what was" + " acknowledged meanwhile")
+                .as("asynchronous replication with the walsender stalled loses what was acknowledged meanwhile")
                 .isPositive();
         assertRegistrarsRodeTheOutage(linesBefore, "worker");
     }

@@ -58,8 +58,7 @@ class LocalCitusClusterTest {
                     assertThat(r.getInt(1)).isEqualTo(2);
                 }
                 List<Long> ids = new ArrayList<>();
-                try (ResultSet r =
-                        s.executeQuery("SELECT id FROM items ORDER BY embedding <-> '[10,20,30]'" + " LIMIT 3")) {
+                try (ResultSet r = s.executeQuery("SELECT id FROM items ORDER BY embedding <-> '[10,20,30]' LIMIT 3")) {
                     while (r.next()) {
                         ids.add(r.getLong(1));
                     }
