@@ -316,32 +316,9 @@ class RegistrarCitusClusterTest {
     }
 
     /** Runs one of the chart's shipped SQL files on the coordinator with psql variables, as the hook scripts do. */
-    private void runShippedSql(String file, String... variables) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                LocalPostgres.psql().toString(),
-                "-X",
-                "-q",
-                "-A",
-                "-t",
-                "-w",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                String.valueOf(coordinator.port()),
-                "-U",
-                "postgres",
-                "-d",
-                DATABASE));
-        for (String variable : variables) {
-            command.addAll(List.of("-v", variable));
-        }
-        command.addAll(List.of(
-                "-f",
-                RegistrarProcess.SOURCE.resolveSibling("sql").resolve(file).toString()));
-        LocalPostgres.Result result = LocalPostgres.run(
-                command, java.util.Map.of("PGPASSWORD", PASSWORD, "PGSSLMODE", "disable"), Duration.ofSeconds(60));
+    private void runShippedSql(String file, String... variables) {
+        LocalPostgres.Result result = coordinator.psqlFile(
+                DATABASE, RegistrarProcess.SOURCE.resolveSibling("sql").resolve(file), variables);
         assertThat(result.exitCode()).as("%s: %s", file, result.stderr()).isZero();
     }
 

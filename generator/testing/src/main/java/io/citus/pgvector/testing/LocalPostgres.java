@@ -368,28 +368,44 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** {@link #psql} as another role. */
     public Result psqlAs(String user, String userPassword, String database, String sql) {
+        return runPsql(user, userPassword, database, List.of("-c", sql));
+    }
+
+    /**
+     * Runs a SQL file as the superuser with psql variables ({@code name=value}), as the chart's scripts run theirs;
+     * returns psql's result, error or not.
+     */
+    public Result psqlFile(String database, Path file, String... variables) {
+        List<String> arguments = new ArrayList<>();
+        for (String variable : variables) {
+            arguments.addAll(List.of("-v", variable));
+        }
+        arguments.addAll(List.of("-f", file.toString()));
+        return runPsql(SUPERUSER, password, database, arguments);
+    }
+
+    /** psql over TCP to this server, unaligned and tuples-only, stopping at the first error. */
+    private Result runPsql(String user, String userPassword, String database, List<String> arguments) {
+        List<String> command = new ArrayList<>(List.of(
+                psql().toString(),
+                "-X",
+                "-q",
+                "-A",
+                "-t",
+                "-w",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(port),
+                "-U",
+                user,
+                "-d",
+                database));
+        command.addAll(arguments);
         return run(
-                List.of(
-                        psql().toString(),
-                        "-X",
-                        "-q",
-                        "-A",
-                        "-t",
-                        "-w",
-                        "-v",
-                        "ON_ERROR_STOP=1",
-                        "-h",
-                        "127.0.0.1",
-                        "-p",
-                        String.valueOf(port),
-                        "-U",
-                        user,
-                        "-d",
-                        database,
-                        "-c",
-                        sql),
-                Map.of("PGPASSWORD", userPassword, "PGSSLMODE", sslMode(), "PGCONNECT_TIMEOUT", "5"),
-                TIMEOUT);
+                command, Map.of("PGPASSWORD", userPassword, "PGSSLMODE", sslMode(), "PGCONNECT_TIMEOUT", "5"), TIMEOUT);
     }
 
     /** The libpq sslmode this class connects with: require after {@link #rejectTcpWithoutSsl()}, else disable. */
