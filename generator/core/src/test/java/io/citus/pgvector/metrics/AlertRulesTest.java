@@ -56,20 +56,25 @@ class AlertRulesTest {
         return names;
     }
 
-    @Test
-    @DisplayName("promtool check rules accepts the rendered rules")
-    void checkRules() {
+    /** promtool with a command and a file of the rendered folder; skips the test where promtool is missing. */
+    private LocalPostgres.Result promtool(Duration timeout, String command, String subcommand, String file) {
         Assumptions.assumeTrue(
                 Files.isExecutable(PROMTOOL),
                 "no promtool: " + PROMTOOL + " is missing (apt-get install prometheus, or -Dpromtool=PATH)");
-        LocalPostgres.Result result = LocalPostgres.run(
+        return LocalPostgres.run(
                 List.of(
                         PROMTOOL.toString(),
-                        "check",
-                        "rules",
-                        dir.resolve("rules.yaml").toString()),
+                        command,
+                        subcommand,
+                        dir.resolve(file).toString()),
                 Map.of(),
-                Duration.ofSeconds(60));
+                timeout);
+    }
+
+    @Test
+    @DisplayName("promtool check rules accepts the rendered rules")
+    void checkRules() {
+        LocalPostgres.Result result = promtool(Duration.ofSeconds(60), "check", "rules", "rules.yaml");
         assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isZero();
         assertThat(result.stdout()).contains("SUCCESS: " + alertNames().size() + " rules found");
     }
@@ -77,17 +82,7 @@ class AlertRulesTest {
     @Test
     @DisplayName("promtool test rules: every alert fires when it should, with its labels and annotations")
     void unitTests() throws Exception {
-        Assumptions.assumeTrue(
-                Files.isExecutable(PROMTOOL),
-                "no promtool: " + PROMTOOL + " is missing (apt-get install prometheus, or -Dpromtool=PATH)");
-        LocalPostgres.Result result = LocalPostgres.run(
-                List.of(
-                        PROMTOOL.toString(),
-                        "test",
-                        "rules",
-                        dir.resolve("alerts.test.yaml").toString()),
-                Map.of(),
-                Duration.ofSeconds(120));
+        LocalPostgres.Result result = promtool(Duration.ofSeconds(120), "test", "rules", "alerts.test.yaml");
         assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isZero();
 
         Set<String> firing = new TreeSet<>();
