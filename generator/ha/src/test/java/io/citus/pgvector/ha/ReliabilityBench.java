@@ -44,7 +44,7 @@ public final class ReliabilityBench {
     public static void main(String[] args) throws Exception {
         Path dir = null;
         int runs = 1;
-        String timing = null;
+        Map<String, Object> timing = null;
         List<Fault> faults = List.of(Fault.values());
         List<String> modes = List.of("sync", "async");
         int throughputSeconds = 20;
@@ -52,7 +52,7 @@ public final class ReliabilityBench {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
-                case "--timing" -> timing = args[++i];
+                case "--timing" -> timing = timing(args[++i]);
                 case "--faults" ->
                     faults = Arrays.stream(args[++i].split(","))
                             .map(f -> Fault.valueOf(f.toUpperCase(Locale.ROOT).replace('-', '_')))
@@ -84,24 +84,8 @@ public final class ReliabilityBench {
                 }
             }
             if (timing != null) {
-                String[] parts = timing.split("/");
-                // Debian's Patroni 3.0 takes any timing; the image's Patroni 4 raises these to its minimums, so a
-                // figure measured below them would describe nothing production can run.
-                if (Integer.parseInt(parts[0]) < 20
-                        || Integer.parseInt(parts[1]) < 1
-                        || Integer.parseInt(parts[2]) < 3) {
-                    throw new IllegalArgumentException("--timing " + timing
-                            + ": below Patroni 4's minimums (ttl 20, loop_wait 1, retry_timeout 3)");
-                }
-                Map<String, Object> change = Map.of(
-                        "ttl",
-                        Integer.parseInt(parts[0]),
-                        "loop_wait",
-                        Integer.parseInt(parts[1]),
-                        "retry_timeout",
-                        Integer.parseInt(parts[2]));
                 for (PatroniCluster cluster : release.clusters()) {
-                    cluster.patchConfig(change, CONVERGE);
+                    cluster.patchConfig(timing, CONVERGE);
                 }
             }
             PatroniCluster worker = release.workers().get(0);
@@ -169,6 +153,20 @@ public final class ReliabilityBench {
                         group.stream().mapToLong(Outcome::lost).sum());
             }
         }
+    }
+
+    /** {@code TTL/LOOP_WAIT/RETRY_TIMEOUT} as the change to Patroni's /config, refused below what production runs. */
+    private static Map<String, Object> timing(String text) {
+        int[] values =
+                Arrays.stream(text.split("/")).mapToInt(Integer::parseInt).toArray();
+        // Debian's Patroni 3.0 takes any timing; the image's Patroni 4 raises these to its minimums, so a figure
+        // measured below them would describe nothing production can run.
+        if (values.length != 3 || values[0] < 20 || values[1] < 1 || values[2] < 3) {
+            throw new IllegalArgumentException("--timing " + text
+                    + ": want TTL/LOOP_WAIT/RETRY_TIMEOUT at or above Patroni 4's minimums (ttl 20, loop_wait 1,"
+                    + " retry_timeout 3)");
+        }
+        return Map.of("ttl", values[0], "loop_wait", values[1], "retry_timeout", values[2]);
     }
 
     /** {@code clients} writers as fast as they can through the coordinator for {@code seconds}. */
