@@ -9,6 +9,7 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
+import io.citus.pgvector.Version;
 import io.citus.pgvector.model.ManagedSetting;
 import io.citus.pgvector.model.ManagedSetting.Role;
 import io.citus.pgvector.model.Values;
@@ -108,6 +109,13 @@ public final class ChartRenderer {
                 ? metadata.appVersion()
                 : values.image().tag();
         context.put("image", values.image().repository() + ":" + tag);
+        context.put(
+                "exporterImage",
+                values.metrics().image().repository() + ":"
+                        + values.metrics().image().tag());
+        context.put("home", Version.home());
+        context.put("signKeyFingerprint", Version.signKeyFingerprint());
+        context.put("signKeyUrl", Version.signKeyUrl());
         context.put("entries", ValuesDocumentation.entries(values));
         context.put(
                 "settings",
