@@ -113,11 +113,9 @@ class WorkflowsTest {
             managers++;
             String description = manager.path("description").asText();
             List<String> files = new ArrayList<>();
-            for (JsonNode pattern : iterable(manager.path("managerFilePatterns"))) {
-                String regex = pattern.asText().replaceAll("^/|/$", "");
-                tracked.stream()
-                        .filter(f -> Pattern.compile(regex).matcher(f).find())
-                        .forEach(files::add);
+            for (JsonNode pattern : iterable(manager.path("fileMatch"))) {
+                Pattern regex = Pattern.compile(pattern.asText());
+                tracked.stream().filter(f -> regex.matcher(f).find()).forEach(files::add);
             }
             assertThat(files).as(description + ": files").isNotEmpty();
             for (JsonNode matchString : iterable(manager.path("matchStrings"))) {
@@ -132,6 +130,23 @@ class WorkflowsTest {
             }
         }
         assertThat(managers).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    @DisplayName("Renovate's own validator accepts the configuration (strict)")
+    void renovateValidates() throws Exception {
+        Optional<Path> validator =
+                tool("renovate.config.validator", "RENOVATE_CONFIG_VALIDATOR", "renovate-config-validator");
+        Assumptions.assumeTrue(
+                validator.isPresent(),
+                "renovate-config-validator is not installed (npm package renovate, several hundred MB, so .ci/run"
+                        + " leaves it out; set RENOVATE_CONFIG_VALIDATOR=PATH to run this check)");
+        Result result = run(List.of(
+                validator.get().toString(),
+                "--strict",
+                ROOT.resolve(".github/renovate.json").toString()));
+        assertThat(result.status()).as(result.output()).isZero();
+        assertThat(result.output()).contains("Config validated successfully");
     }
 
     private static List<String> trackedFiles() throws IOException {
@@ -152,12 +167,17 @@ class WorkflowsTest {
     }
 
     private static Optional<Path> actionValidator() {
-        String configured = System.getProperty("action.validator", System.getenv("ACTION_VALIDATOR"));
+        return tool("action.validator", "ACTION_VALIDATOR", "action-validator");
+    }
+
+    /** A tool named by a system property, else an environment variable, else found on PATH. */
+    private static Optional<Path> tool(String property, String variable, String command) {
+        String configured = System.getProperty(property, System.getenv(variable));
         if (configured != null && !configured.isBlank()) {
             return Optional.of(Path.of(configured)).filter(Files::isExecutable);
         }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "action-validator");
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, command);
             if (Files.isExecutable(candidate)) {
                 return Optional.of(candidate);
             }
