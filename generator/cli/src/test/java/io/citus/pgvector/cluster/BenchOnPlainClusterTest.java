@@ -230,8 +230,12 @@ class BenchOnPlainClusterTest {
             double recall = result.path("recall_at_k").asDouble();
             switch (result.path("config").asText()) {
                 case "exactish" -> assertThat(recall).as(result.toString()).isGreaterThanOrEqualTo(0.99);
-                // One candidate per shard cannot find ten neighbors: the setting reached every worker.
-                case "one" -> assertThat(recall).as(result.toString()).isLessThan(0.5);
+                // One candidate per shard search cannot find ten neighbors: the setting reached every worker. A
+                // router query on a 1000-row shard is sometimes planned as a scan of the tenant's rows instead.
+                case "one" ->
+                    assertThat(recall)
+                            .as(result.toString())
+                            .isLessThan(result.path("mode").asText().equals("fan-out") ? 0.5 : 0.9);
                 default -> assertThat(result.path("qps").asDouble()).isPositive();
             }
         }
