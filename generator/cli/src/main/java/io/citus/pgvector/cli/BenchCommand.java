@@ -6,8 +6,11 @@ import io.citus.pgvector.cluster.Bench;
 import io.citus.pgvector.cluster.BenchConfig;
 import io.citus.pgvector.cluster.BenchReport;
 import io.citus.pgvector.cluster.BenchSpec;
+import io.citus.pgvector.cluster.ConnectionSettings;
+import io.citus.pgvector.cluster.Interruption;
 import io.citus.pgvector.cluster.Progress;
 import io.citus.pgvector.cluster.SyntheticDataset;
+import io.citus.pgvector.cluster.TableBench;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -30,10 +34,15 @@ import picocli.CommandLine.Spec;
                     + " distributed table (one per shard count), build its HNSW index, compute the exact neighbors in"
                     + " Java, then for every configuration measure recall@k and, with concurrent clients after a warm-up,"
                     + " QPS and latency percentiles of router kNN (filtered on the distribution column) and fan-out kNN.",
+            "With --table T --column C, measure your own table instead, without writing to it: query vectors"
+                    + " sampled from the table, exact neighbors computed on the cluster with index scans off.",
             "A configuration is 'stock' (32 shards, Citus/pgvector/PostgreSQL defaults), 'cluster' (the cluster's"
                     + " own settings and citus.shard_count: on a chart install, the chart's defaults) or"
-                    + " NAME:shards=N,setting=value,... Settings are applied on every node with ALTER SYSTEM + reload and"
-                    + " restored afterwards; created tables are dropped unless --keep.",
+                    + " NAME:shards=N,setting=value,... Settings reach every node per query, with SET LOCAL in the"
+                    + " query's transaction (citus.propagate_set_commands=local): no node's configuration changes."
+                    + " The tables a run creates are marked, and dropped at the end, on an error, on Ctrl-C and"
+                    + " SIGTERM (unless --keep); --restore drops those of a run that was killed. A cluster that is"
+                    + " not on this machine is changed only with --yes.",
             VerifyCommand.ConnectionOptions.DESCRIPTION
         },
         footerHeading = "%n",
@@ -41,14 +50,21 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
 
     static final String HELP = """
-            Example (the chart's defaults against stock Citus, as in docs/performance.md):
+            Examples:
+              # the chart's defaults against stock Citus, as in docs/performance.md
               PGPASSWORD=... citus-pgvector bench -h 127.0.0.1 -p 5432 -U postgres -d postgres \\
                 --config stock --config cluster --json bench.json --csv bench.csv
+              # your own table, as the cluster is configured and at hnsw.ef_search 40
+              PGPASSWORD=... citus-pgvector bench -h 127.0.0.1 -U postgres -d app \\
+                --table items --column embedding --config cluster --config ef40:hnsw.ef_search=40
+              # after a run was killed: drop the tables it left
+              PGPASSWORD=... citus-pgvector bench -h 127.0.0.1 -U postgres -d postgres --restore
 
             Exit codes:
               0  done
               2  bad command line
-              3  invalid option value
+              3  invalid option value, a table, column or setting that does not exist or fit, a
+                 cluster not on this machine without --yes
               4  coordinator unreachable, refusing the login, or failing a statement
               5  internal error (rerun with --stacktrace)""";
 
@@ -166,13 +182,49 @@ final class BenchCommand implements Callable<Integer> {
     List<String> configs = List.of();
 
     @Option(
-            names = "--table",
+            names = "--table-prefix",
             defaultValue = "bench_items",
-            description = "Prefix of the tables: <table>_<shards>, <table>_queries (default: ${DEFAULT-VALUE}).")
-    String table;
+            description = "Prefix of the synthetic dataset's tables: <prefix>_<shards>, <prefix>_queries"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String tablePrefix;
 
     @Option(names = "--keep", description = "Keep the tables; a later run with the same dataset reuses them.")
     boolean keep;
+
+    @Option(
+            names = "--table",
+            paramLabel = "TABLE",
+            description = "Measure this existing table instead of a synthetic dataset (needs --column); nothing is"
+                    + " written to it.")
+    String table;
+
+    @Option(
+            names = "--column",
+            paramLabel = "COLUMN",
+            description = "The vector column of --table, with an HNSW index.")
+    String column;
+
+    @Option(
+            names = "--distribution-column",
+            paramLabel = "COLUMN",
+            description = "The column router queries of --table filter on (default: its distribution column).")
+    String distributionColumn;
+
+    @Option(
+            names = "--exact-timeout",
+            defaultValue = "300",
+            paramLabel = "SECONDS",
+            description = "With --table: the most one exact-neighbor query may take (default: ${DEFAULT-VALUE}).")
+    double exactTimeout;
+
+    @Option(
+            names = "--restore",
+            description = "Drop the tables that runs killed before their clean-up left on the cluster, and nothing"
+                    + " else.")
+    boolean restore;
+
+    @Option(names = "--yes", description = "Go ahead on a cluster that is not on this machine.")
+    boolean yes;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
     Path json;
@@ -186,16 +238,107 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The options of the synthetic dataset, which --table replaces. */
+    private static final List<String> SYNTHETIC_OPTIONS = List.of(
+            "--rows",
+            "--dimension",
+            "--channels",
+            "--centers",
+            "--latent-dimension",
+            "--noise",
+            "--channel-affinity",
+            "--query-affinity",
+            "--seed",
+            "--hnsw-m",
+            "--hnsw-ef-construction",
+            "--table-prefix",
+            "--keep");
+
     @Override
     public Integer call() throws Failure {
-        BenchSpec benchSpec = benchSpec();
         PrintWriter err = spec.commandLine().getErr();
-        BenchReport report =
-                new Bench(connection.settings(), benchSpec, quiet ? Progress.NONE : new ConsoleProgress(err)).run();
-        spec.commandLine().getOut().print(report.toTable());
+        PrintWriter out = spec.commandLine().getOut();
+        Progress progress = quiet ? Progress.NONE : new ConsoleProgress(err);
+        if (restore) {
+            List<String> given = matched(List.of("--table", "--config", "--keep", "--json", "--csv"));
+            if (!given.isEmpty()) {
+                throw new ParameterException(
+                        spec.commandLine(), "--restore takes only the connection, not " + String.join(", ", given));
+            }
+            List<String> lines = Bench.restore(connection.settings());
+            lines.forEach(out::println);
+            out.println(lines.isEmpty() ? "no tables of bench on the cluster" : "restored");
+            return ExitCode.OK;
+        }
+        BenchReport report;
+        Interruption interruption = new Interruption();
+        if (table != null) {
+            List<String> given = matched(SYNTHETIC_OPTIONS);
+            if (!given.isEmpty()) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--table measures an existing table: " + String.join(", ", given)
+                                + " describe the synthetic dataset");
+            }
+            if (column == null) {
+                throw new ParameterException(spec.commandLine(), "--table needs --column, its vector column");
+            }
+            TableBench.Spec tableSpec = tableSpec();
+            ConnectionSettings target = connection.settings();
+            report = Interruptible.run(
+                    interruption, err, () -> new TableBench(target, tableSpec, progress, interruption).run());
+        } else {
+            List<String> given = matched(List.of("--column", "--distribution-column", "--exact-timeout"));
+            if (!given.isEmpty()) {
+                throw new ParameterException(
+                        spec.commandLine(), String.join(", ", given) + " need --table, the table to measure");
+            }
+            BenchSpec benchSpec = benchSpec();
+            ConnectionSettings target = connection.settings();
+            if (!target.onThisMachine() && !yes) {
+                throw new Failure(
+                        Kind.INVALID_INPUT,
+                        "bench creates and drops tables (" + Bench.tablesOf(benchSpec) + ") on " + target.describe()
+                                + ", which is not on this machine: add --yes to go ahead");
+            }
+            report = Interruptible.run(
+                    interruption, err, () -> new Bench(target, benchSpec, progress, interruption).run());
+        }
+        out.print(report.toTable());
         write(json, report.toJson());
         write(csv, report.toCsv());
         return ExitCode.OK;
+    }
+
+    private List<String> matched(List<String> options) {
+        return options.stream()
+                .filter(o -> spec.commandLine().getParseResult().hasMatchedOption(o))
+                .toList();
+    }
+
+    private List<BenchSpec.Mode> parsedModes() {
+        return modes.stream().map(BenchSpec.Mode::parse).distinct().toList();
+    }
+
+    private TableBench.Spec tableSpec() throws Failure {
+        try {
+            return new TableBench.Spec(
+                    table,
+                    column,
+                    distributionColumn,
+                    k,
+                    queries,
+                    clients,
+                    seconds("--warmup", warmup),
+                    seconds("--duration", duration),
+                    parsedModes(),
+                    (configs.isEmpty()
+                            ? List.of(BenchConfig.CLUSTER)
+                            : configs.stream().map(BenchConfig::parse).toList()),
+                    seconds("--exact-timeout", exactTimeout));
+        } catch (IllegalArgumentException e) {
+            throw new Failure(Kind.INVALID_INPUT, e.getMessage());
+        }
     }
 
     private BenchSpec benchSpec() throws Failure {
@@ -211,25 +354,25 @@ final class BenchCommand implements Callable<Integer> {
                     clients,
                     seconds("--warmup", warmup),
                     seconds("--duration", duration),
-                    modes.stream().map(BenchSpec.Mode::parse).distinct().toList(),
+                    parsedModes(),
                     (configs.isEmpty()
                             ? List.of(BenchConfig.STOCK, BenchConfig.CLUSTER)
                             : configs.stream().map(BenchConfig::parse).toList()),
-                    table,
+                    tablePrefix,
                     keep);
         } catch (IllegalArgumentException e) {
             throw new Failure(Kind.INVALID_INPUT, e.getMessage());
         }
     }
 
-    private static Duration seconds(String option, double seconds) {
+    static Duration seconds(String option, double seconds) {
         if (seconds < 0 || seconds > 86_400) {
             throw new IllegalArgumentException(option + " must be between 0 and 86400 seconds, got " + seconds);
         }
         return Duration.ofMillis(Math.round(seconds * 1000));
     }
 
-    private static void write(Path file, String content) throws Failure {
+    static void write(Path file, String content) throws Failure {
         if (file == null) {
             return;
         }
@@ -241,7 +384,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Phases as lines; within a phase, the percentage: every 10 % in place on a terminal, else every 25 %. */
-    private static final class ConsoleProgress implements Progress {
+    static final class ConsoleProgress implements Progress {
         private final PrintWriter err;
         private final boolean terminal = System.console() != null;
         private int lastPercent = -1;

@@ -22,7 +22,8 @@ import picocli.CommandLine.ScopeType;
             PublishCommand.class,
             BuildCommand.class,
             VerifyCommand.class,
-            BenchCommand.class
+            BenchCommand.class,
+            TuneCommand.class
         },
         footerHeading = "%n",
         footer = ExitCode.HELP)

@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * A coordinator and two workers on 127.0.0.1 with the chart's Citus and pgvector parameters in every node's
  * postgresql.conf, kept running for {@code bench} from the command line (docs/performance.md), then stopped and
- * deleted. Arguments: a folder, the minutes to run (at most 240); creating the file {@code stop} in the folder ends it
- * sooner.
+ * deleted. Arguments: a folder, the minutes to run (at most 240), and optionally {@code plain} for a cluster without
+ * the chart's parameters (Citus preloaded, pgvector not, no {@code hnsw.*} anywhere: a cluster built without the
+ * chart); creating the file {@code stop} in the folder ends it sooner.
  */
 public final class LocalBenchCluster {
 
@@ -27,10 +28,15 @@ public final class LocalBenchCluster {
         });
         String password = "bench-" + Long.toHexString(System.nanoTime());
         try (LocalCitusCluster cluster = LocalCitusCluster.start(dir, 2, password, true)) {
-            Map<String, String> coordinator = ChartParameters.of(ProjectFiles.committedChart(), "citus-coordinator", 2);
-            Map<String, String> worker = ChartParameters.of(ProjectFiles.committedChart(), "citus-worker-1", 2);
-            cluster.coordinator().configure(coordinator);
-            cluster.workers().forEach(w -> w.configure(worker));
+            boolean plain = args.length > 2 && args[2].equals("plain");
+            Map<String, String> coordinator =
+                    plain ? Map.of() : ChartParameters.of(ProjectFiles.committedChart(), "citus-coordinator", 2);
+            Map<String, String> worker =
+                    plain ? Map.of() : ChartParameters.of(ProjectFiles.committedChart(), "citus-worker-1", 2);
+            if (!plain) {
+                cluster.coordinator().configure(coordinator);
+                cluster.workers().forEach(w -> w.configure(worker));
+            }
             Path passwordFile = Files.writeString(dir.resolve("password"), password + "\n");
             System.out.println("coordinator: " + coordinator);
             System.out.println("workers:     " + worker);

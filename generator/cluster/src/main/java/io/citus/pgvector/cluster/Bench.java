@@ -6,19 +6,11 @@ import io.citus.pgvector.cluster.SyntheticDataset.Item;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -26,7 +18,9 @@ import org.postgresql.copy.CopyIn;
  * Measures vector search on a running cluster: loads a synthetic dataset into a distributed table per shard count,
  * builds the HNSW index, and for every configuration measures recall@k against exact neighbors computed in Java, then
  * QPS and latency percentiles with concurrent clients. Every query uses bound parameters with an explicit
- * {@code ::vector} cast (citus#7078). Settings are restored and created tables dropped (unless kept) at the end.
+ * {@code ::vector} cast (citus#7078). A configuration's settings reach every node per transaction
+ * ({@link SearchSession}): no node's configuration changes. The tables it creates carry a mark ({@link BenchTables})
+ * and are dropped at the end, on an error, and on an {@link Interruption}; unless kept.
  */
 public final class Bench {
 
@@ -35,30 +29,63 @@ public final class Bench {
     private final ConnectionSettings connection;
     private final BenchSpec spec;
     private final Progress progress;
-    private final Set<String> created = new LinkedHashSet<>();
+    private final Interruption interruption;
     private final Map<Integer, Double> buildSeconds = new LinkedHashMap<>();
+    private BenchTables tables;
 
-    public Bench(ConnectionSettings connection, BenchSpec spec, Progress progress) {
+    public Bench(ConnectionSettings connection, BenchSpec spec, Progress progress, Interruption interruption) {
         this.connection = connection;
         this.spec = spec;
         this.progress = progress;
+        this.interruption = interruption;
     }
 
     /**
      * Runs every configuration.
      *
      * @throws ClusterUnreachableException when the coordinator cannot be reached
-     * @throws BenchException when the cluster cannot run the benchmark (no Citus, no pgvector, a failed statement)
+     * @throws BenchException when the cluster cannot run the benchmark (no Citus, no pgvector, a failed statement),
+     *     a configuration names a setting the coordinator does not accept (invalid input), or the run was interrupted
      */
     public BenchReport run() throws ClusterUnreachableException, BenchException {
         try (Coordinator coordinator = Coordinator.connect(connection)) {
-            return run(coordinator);
+            interruption.track(coordinator.connection());
+            try {
+                return run(coordinator);
+            } finally {
+                interruption.release(coordinator.connection());
+            }
         } catch (SQLException e) {
-            throw new BenchException(e.getMessage(), e);
+            if (interruption.requested()) {
+                throw new BenchException("bench interrupted; the tables it created are dropped");
+            }
+            throw new BenchException("bench failed: " + e.getMessage(), e);
         }
     }
 
-    private BenchReport run(Coordinator coordinator) throws SQLException, BenchException {
+    /**
+     * Undoes interrupted runs: drops the tables of runs whose coordinator session is gone, and says what it did with
+     * every table that carries bench's mark. Tables kept with --keep and those of a run still going are left.
+     */
+    public static List<String> restore(ConnectionSettings connection)
+            throws ClusterUnreachableException, BenchException {
+        try (Coordinator coordinator = Coordinator.connect(connection)) {
+            return BenchTables.restore(coordinator).stream()
+                    .map(r -> r.table() + ": " + r.action())
+                    .toList();
+        } catch (SQLException e) {
+            throw new BenchException("bench --restore failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The tables a run with this spec creates, for the question before changing a cluster. */
+    public static String tablesOf(BenchSpec spec) {
+        return spec.table() + "_<shards>, " + spec.table() + "_queries";
+    }
+
+    /** The cluster must have Citus, pgvector and an active worker. */
+    static List<Coordinator.Worker> requireCluster(Coordinator coordinator, ConnectionSettings connection)
+            throws SQLException, BenchException {
         if (!coordinator.hasCitus()
                 || coordinator
                         .queryStrings("SELECT 1 FROM pg_extension WHERE extname = 'vector'")
@@ -71,6 +98,14 @@ public final class Bench {
         if (workers.isEmpty()) {
             throw new BenchException("no active workers");
         }
+        return workers;
+    }
+
+    private BenchReport run(Coordinator coordinator) throws SQLException, BenchException {
+        List<Coordinator.Worker> workers = requireCluster(coordinator, connection);
+        for (BenchConfig config : spec.configs()) {
+            SearchSession.validate(coordinator, "configuration " + config.name(), config.settings());
+        }
         SyntheticDataset dataset = spec.dataset();
         List<Item> queries = new ArrayList<>();
         for (int i = 0; i < spec.queries(); i++) {
@@ -78,46 +113,94 @@ public final class Bench {
         }
         progress.phase("exact neighbors of " + spec.queries() + " queries over " + dataset.rows() + " rows");
         GroundTruth truth = GroundTruth.compute(dataset, queries, spec.k(), progress);
+        interruption.check();
 
-        Set<String> managed = new java.util.TreeSet<>();
-        spec.configs().forEach(c -> managed.addAll(c.settings().keySet()));
-        ClusterSettings settings = ClusterSettings.remember(coordinator, workers, managed);
+        tables = BenchTables.of(coordinator);
         List<BenchResult> results = new ArrayList<>();
+        boolean complete = false;
         try {
             createQueryTable(coordinator, queries);
             for (BenchConfig config : spec.configs()) {
-                progress.phase(config.name() + ": applying " + config.describe());
-                settings.apply(config.settings());
+                interruption.check();
                 int shards = config.shards() != null
                         ? config.shards()
                         : Integer.parseInt(coordinator.queryString("SELECT current_setting('citus.shard_count')"));
-                String table = table(coordinator, shards);
+                String table = table(coordinator, shards, config);
                 for (Mode mode : spec.modes()) {
                     results.add(measure(config, shards, table, mode, queries, truth));
                 }
             }
+            complete = true;
         } finally {
-            try {
-                progress.phase("restoring settings" + (spec.keep() ? "" : " and dropping the tables"));
-                settings.restore();
-            } finally {
-                if (!spec.keep()) {
-                    for (String table : created) {
-                        coordinator.execute("DROP TABLE IF EXISTS " + table);
-                    }
-                }
-            }
+            finish(complete);
         }
-        return new BenchReport(connection.describe(), spec, workers.size(), results);
+        return new BenchReport(
+                connection.describe(),
+                workers.size(),
+                spec.workload(),
+                spec.k(),
+                spec.queries(),
+                spec.clients(),
+                spec.warmup(),
+                spec.duration(),
+                spec.configs(),
+                results);
+    }
+
+    /** Marks the tables kept (a complete run with --keep), or drops them. */
+    private void finish(boolean complete) throws SQLException {
+        if (complete && spec.keep()) {
+            for (String table : tables.created()) {
+                tables.keep(table, signature(table));
+            }
+            return;
+        }
+        if (!tables.created().isEmpty()) {
+            progress.phase("dropping the tables: " + String.join(", ", tables.created()));
+            tables.dropCreated();
+        }
+    }
+
+    private String queryTable() {
+        return spec.table() + "_queries";
+    }
+
+    private String signature(String table) {
+        return table.equals(queryTable())
+                ? spec.tableSignature() + " queries=" + spec.queries()
+                : spec.tableSignature();
+    }
+
+    /** A table bench may not create: another's, a leftover, or kept from another dataset. */
+    private BenchException refuse(String table, BenchTables.Found found) {
+        return switch (found.state()) {
+            case LEFTOVER ->
+                BenchException.invalidInput("table " + table + " was left by an interrupted bench run:"
+                        + " run bench --restore (with the same connection) to drop it");
+            case KEPT ->
+                BenchException.invalidInput("table " + table + " was kept by a bench run with another" + " dataset ("
+                        + found.comment() + "): drop it or choose another --table-prefix");
+            default ->
+                BenchException.invalidInput("table " + table + " exists and was not made by bench"
+                        + (found.comment().isEmpty() ? "" : " (its comment is \"" + found.comment() + "\")")
+                        + ": choose another --table-prefix");
+        };
     }
 
     /** The queries, stored so a run can be checked afterwards, or by hand, against the same vectors. */
-    private void createQueryTable(Coordinator coordinator, List<Item> queries) throws SQLException {
-        String table = spec.table() + "_queries";
-        coordinator.execute("DROP TABLE IF EXISTS " + table);
-        coordinator.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, channel bigint NOT NULL,"
-                + " embedding vector(" + spec.dataset().dimension() + ") NOT NULL)");
-        created.add(table);
+    private void createQueryTable(Coordinator coordinator, List<Item> queries) throws SQLException, BenchException {
+        String table = queryTable();
+        BenchTables.Found found = tables.find(table);
+        if (found.state() == BenchTables.State.KEPT) {
+            coordinator.execute("DROP TABLE " + table);
+        } else if (found.state() != BenchTables.State.ABSENT) {
+            throw refuse(table, found);
+        }
+        tables.create(
+                table,
+                "queries",
+                List.of("CREATE TABLE " + table + " (id int PRIMARY KEY, channel bigint NOT NULL,"
+                        + " embedding vector(" + spec.dataset().dimension() + ") NOT NULL)"));
         try (PreparedStatement s =
                 coordinator.connection().prepareStatement("INSERT INTO " + table + " VALUES (?, ?, ?::vector)")) {
             for (Item query : queries) {
@@ -131,33 +214,31 @@ public final class Bench {
     }
 
     /** The distributed table with this shard count: reused if kept from before with the same data, else made. */
-    private String table(Coordinator coordinator, int shards) throws SQLException, BenchException {
+    private String table(Coordinator coordinator, int shards, BenchConfig config) throws SQLException, BenchException {
         String table = spec.table() + "_" + shards;
-        if (created.contains(table)) {
+        if (tables.createdByThisRun(table)) {
             return table;
         }
         String signature = spec.tableSignature();
-        List<String> comment = coordinator.queryStrings(
-                "SELECT coalesce(obj_description(c.oid, 'pg_class'), '')"
-                        + " FROM pg_class c WHERE c.oid = to_regclass(?)",
-                table);
-        if (!comment.isEmpty()) {
-            if (comment.get(0).equals(signature)) {
-                progress.phase("reusing " + table + " (" + signature + ")");
-                return table;
-            }
-            throw new BenchException("table " + table + " exists and was not made by bench from this dataset"
-                    + " (its comment is \"" + comment.get(0) + "\"): drop it or choose another --table");
+        BenchTables.Found found = tables.find(table);
+        if (BenchTables.keptWith(found, signature)) {
+            progress.phase("reusing " + table + " (" + signature + ")");
+            return table;
         }
-        coordinator.execute("CREATE TABLE " + table + " (id bigint NOT NULL, channel bigint NOT NULL, embedding vector("
-                + spec.dataset().dimension() + ") NOT NULL)");
-        created.add(table);
-        coordinator.execute(
-                "SELECT create_distributed_table('" + table + "', 'channel', shard_count := " + shards + ")");
-        String source = created.stream()
-                .filter(t -> !t.equals(table) && !t.endsWith("_queries"))
+        if (found.state() != BenchTables.State.ABSENT) {
+            throw refuse(table, found);
+        }
+        String source = tables.created().stream()
+                .filter(t -> !t.equals(queryTable()))
                 .findFirst()
                 .orElse(null);
+        tables.create(
+                table,
+                signature,
+                List.of(
+                        "CREATE TABLE " + table + " (id bigint NOT NULL, channel bigint NOT NULL, embedding vector("
+                                + spec.dataset().dimension() + ") NOT NULL)",
+                        "SELECT create_distributed_table('" + table + "', 'channel', shard_count := " + shards + ")"));
         if (source != null) {
             progress.phase("copying " + spec.dataset().rows() + " rows from " + source + " into " + table);
             coordinator.execute(
@@ -165,13 +246,30 @@ public final class Bench {
         } else {
             copyRows(coordinator.connection(), table);
         }
+        interruption.check();
         progress.phase("building the HNSW index of " + table + " (" + shards + " shards)");
         long start = System.nanoTime();
-        coordinator.execute("CREATE INDEX ON " + table + " USING hnsw (embedding vector_cosine_ops) WITH (m = "
-                + spec.hnswM() + ", ef_construction = " + spec.hnswEfConstruction() + ")");
+        String index = "CREATE INDEX ON " + table + " USING hnsw (embedding vector_cosine_ops) WITH (m = "
+                + spec.hnswM() + ", ef_construction = " + spec.hnswEfConstruction() + ")";
+        if (config.settings().isEmpty()) {
+            coordinator.execute(index);
+        } else {
+            // The configuration's maintenance settings reach the workers that build the shards' indexes.
+            Connection c = coordinator.connection();
+            c.setAutoCommit(false);
+            try {
+                coordinator.execute(SearchSession.prelude(config.settings()));
+                coordinator.execute(index);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
         buildSeconds.put(shards, (System.nanoTime() - start) / 1e9);
         coordinator.execute("ANALYZE " + table);
-        coordinator.execute("COMMENT ON TABLE " + table + " IS '" + signature + "'");
         return table;
     }
 
@@ -193,6 +291,7 @@ public final class Bench {
                         .append(SyntheticDataset.text(row.vector()))
                         .append('\n');
                 if (id % COPY_BATCH == 0 || id == dataset.rows()) {
+                    interruption.check();
                     byte[] bytes = batch.toString().getBytes(StandardCharsets.UTF_8);
                     copy.writeToCopy(bytes, 0, bytes.length);
                     batch.setLength(0);
@@ -227,21 +326,17 @@ public final class Bench {
             throws SQLException {
         List<String> vectors =
                 queries.stream().map(q -> SyntheticDataset.text(q.vector())).toList();
+        boolean wrap = spec.configs().stream().anyMatch(c -> !c.settings().isEmpty());
         progress.phase(config.name() + ", " + mode.label() + ": recall of " + queries.size() + " queries");
         double[] recalls = new double[queries.size()];
         long rows = 0;
         int shortQueries = 0;
-        try (Connection c = connection.connect();
-                PreparedStatement s = c.prepareStatement(sql(table, mode))) {
+        try (SearchSession session =
+                SearchSession.open(connection, config.settings(), wrap, sql(table, mode), interruption)) {
             for (int q = 0; q < queries.size(); q++) {
                 Item query = queries.get(q);
-                bind(s, mode, query, vectors.get(q));
-                List<Long> ids = new ArrayList<>();
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        ids.add(r.getLong(1));
-                    }
-                }
+                String vector = vectors.get(q);
+                List<Long> ids = session.run(s -> bind(s, mode, query, vector), r -> r.getLong(1));
                 List<Neighbor> exact = (mode == Mode.ROUTER ? truth.router() : truth.fanOut()).get(q);
                 recalls[q] = Recall.of(ids, exact, spec.k(), id -> {
                     Item row = spec.dataset().row(id);
@@ -256,7 +351,21 @@ public final class Bench {
                 progress.update("recall", (q + 1.0) / queries.size());
             }
         }
-        Load load = load(table, mode, queries, vectors, config.name());
+        progress.phase(config.name() + ", " + mode.label() + ": " + spec.clients() + " clients, "
+                + spec.warmup().toSeconds() + "s warm-up + " + spec.duration().toSeconds() + "s");
+        LoadRun.Result load = LoadRun.run(
+                connection,
+                new LoadRun.Work(
+                        sql(table, mode),
+                        config.settings(),
+                        wrap,
+                        queries.size(),
+                        (session, q) -> session.run(s -> bind(s, mode, queries.get(q), vectors.get(q)), r -> null)),
+                spec.clients(),
+                spec.warmup(),
+                spec.duration(),
+                progress,
+                interruption);
         return new BenchResult(
                 config.name(),
                 config.describe(),
@@ -270,79 +379,7 @@ public final class Bench {
                 shortQueries,
                 spec.clients(),
                 load.seconds(),
-                load.completed() / load.seconds(),
-                Percentiles.ofNanos(load.latencies()));
-    }
-
-    private record Load(long completed, double seconds, long[] latencies) {}
-
-    /** Every client runs the queries round-robin from its own offset; only queries after the warm-up count. */
-    private Load load(String table, Mode mode, List<Item> queries, List<String> vectors, String config)
-            throws SQLException {
-        progress.phase(config + ", " + mode.label() + ": " + spec.clients() + " clients, "
-                + spec.warmup().toSeconds() + "s warm-up + " + spec.duration().toSeconds() + "s");
-        ExecutorService pool = Executors.newFixedThreadPool(spec.clients());
-        long start = System.nanoTime();
-        long measureFrom = start + spec.warmup().toNanos();
-        long measureTo = measureFrom + spec.duration().toNanos();
-        try {
-            List<Future<long[]>> clients = new ArrayList<>();
-            for (int client = 0; client < spec.clients(); client++) {
-                int offset = client * queries.size() / spec.clients();
-                clients.add(pool.submit(() -> {
-                    long[] latencies = new long[1024];
-                    int count = 0;
-                    try (Connection c = connection.connect();
-                            PreparedStatement s = c.prepareStatement(sql(table, mode))) {
-                        for (int i = offset; ; i++) {
-                            int q = i % queries.size();
-                            long before = System.nanoTime();
-                            if (before >= measureTo) {
-                                break;
-                            }
-                            bind(s, mode, queries.get(q), vectors.get(q));
-                            try (ResultSet r = s.executeQuery()) {
-                                while (r.next()) {
-                                    r.getLong(1);
-                                }
-                            }
-                            long after = System.nanoTime();
-                            if (before >= measureFrom && after <= measureTo) {
-                                if (count == latencies.length) {
-                                    latencies = Arrays.copyOf(latencies, count * 2);
-                                }
-                                latencies[count++] = after - before;
-                            }
-                        }
-                    }
-                    return Arrays.copyOf(latencies, count);
-                }));
-            }
-            long[] all = new long[0];
-            long lastReport = 0;
-            for (Future<long[]> client : clients) {
-                while (!client.isDone()) {
-                    long now = System.nanoTime();
-                    if (now - lastReport > 1_000_000_000L) {
-                        progress.update("measuring", Math.min(1.0, (double) (now - start) / (measureTo - start)));
-                        lastReport = now;
-                    }
-                    Thread.sleep(100);
-                }
-                long[] latencies = client.get();
-                int from = all.length;
-                all = Arrays.copyOf(all, from + latencies.length);
-                System.arraycopy(latencies, 0, all, from, latencies.length);
-            }
-            return new Load(all.length, spec.duration().toNanos() / 1e9, all);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof SQLException sql ? sql : new SQLException(cause.toString(), cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SQLException("interrupted", e);
-        } finally {
-            pool.shutdownNow();
-        }
+                load.qps(),
+                load.latency());
     }
 }

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * One configuration of the cluster to measure: a shard count for the table and settings applied on every node with
- * ALTER SYSTEM + reload (as if they were in every node's postgresql.conf). Settings a configuration does not name keep
- * the values the cluster had before the run.
+ * One configuration of the cluster to measure: a shard count for the table and settings that reach every node in the
+ * transaction of each query ({@link SearchSession}), no node's configuration changed. Settings a configuration does
+ * not name keep the values the cluster has.
  *
  * @param shards shards of the table; null for the cluster's {@code citus.shard_count}
  */

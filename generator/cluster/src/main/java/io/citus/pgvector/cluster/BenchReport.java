@@ -3,16 +3,35 @@ package io.citus.pgvector.cluster;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The figures of a {@code bench} run: a terminal table, JSON and CSV. */
-public record BenchReport(String target, BenchSpec spec, int workers, List<BenchResult> results) {
+/**
+ * The figures of a {@code bench} run: a terminal table, JSON and CSV.
+ *
+ * @param workload what was measured: the synthetic dataset and its index, or the user's table
+ */
+public record BenchReport(
+        String target,
+        int workers,
+        Workload workload,
+        int k,
+        int queries,
+        int clients,
+        Duration warmup,
+        Duration duration,
+        List<BenchConfig> configs,
+        List<BenchResult> results) {
+
+    /** The data and index measured: one line for the table's heading, and its fields for JSON. */
+    public record Workload(String text, Map<String, Object> json) {}
 
     public BenchReport {
+        configs = List.copyOf(configs);
         results = List.copyOf(results);
     }
 
@@ -51,7 +70,7 @@ public record BenchReport(String target, BenchSpec spec, int workers, List<Bench
             "config",
             "shards",
             "mode",
-            "recall@" + spec.k(),
+            "recall@" + k,
             "rows",
             "short",
             "QPS",
@@ -86,19 +105,14 @@ public record BenchReport(String target, BenchSpec spec, int workers, List<Bench
         StringBuilder text = new StringBuilder();
         text.append(String.format(
                 Locale.ROOT,
-                "%s: %d workers, %s, HNSW m=%d ef_construction=%d, cosine, %d queries"
-                        + " (query_affinity=%s), %d clients, %ds after %ds warm-up%n",
+                "%s: %d workers, %s, %d clients, %ds after %ds warm-up%n",
                 target,
                 workers,
-                spec.dataset().signature(),
-                spec.hnswM(),
-                spec.hnswEfConstruction(),
-                spec.queries(),
-                spec.dataset().queryAffinity(),
-                spec.clients(),
-                spec.duration().toSeconds(),
-                spec.warmup().toSeconds()));
-        for (BenchConfig config : spec.configs()) {
+                workload.text(),
+                clients,
+                duration.toSeconds(),
+                warmup.toSeconds()));
+        for (BenchConfig config : configs) {
             text.append("  ")
                     .append(config.name())
                     .append(": ")
@@ -120,52 +134,20 @@ public record BenchReport(String target, BenchSpec spec, int workers, List<Bench
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("target", target);
         json.put("workers", workers);
-        SyntheticDataset d = spec.dataset();
-        json.put(
-                "dataset",
-                Map.of(
-                        "rows",
-                        d.rows(),
-                        "dimension",
-                        d.dimension(),
-                        "channels",
-                        d.channels(),
-                        "centers",
-                        d.centers(),
-                        "latent_dimension",
-                        d.latentDimension(),
-                        "noise",
-                        d.noise(),
-                        "channel_affinity",
-                        d.channelAffinity(),
-                        "query_affinity",
-                        d.queryAffinity(),
-                        "seed",
-                        d.seed()));
-        json.put(
-                "index",
-                Map.of(
-                        "type",
-                        "hnsw",
-                        "opclass",
-                        "vector_cosine_ops",
-                        "m",
-                        spec.hnswM(),
-                        "ef_construction",
-                        spec.hnswEfConstruction()));
-        json.put("k", spec.k());
-        json.put("queries", spec.queries());
-        json.put("clients", spec.clients());
-        json.put("warmup_seconds", spec.warmup().toMillis() / 1000.0);
-        json.put("duration_seconds", spec.duration().toMillis() / 1000.0);
-        Map<String, Object> configs = new LinkedHashMap<>();
-        spec.configs().forEach(c -> {
+        json.putAll(workload.json());
+        json.put("k", k);
+        json.put("queries", queries);
+        json.put("clients", clients);
+        json.put("warmup_seconds", warmup.toMillis() / 1000.0);
+        json.put("duration_seconds", duration.toMillis() / 1000.0);
+        Map<String, Object> configsJson = new LinkedHashMap<>();
+        configs.forEach(c -> {
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("shards", c.shards());
             config.put("settings", new java.util.TreeMap<>(c.settings()));
-            configs.put(c.name(), config);
+            configsJson.put(c.name(), config);
         });
-        json.put("configs", configs);
+        json.put("configs", configsJson);
         json.put("results", results.stream().map(this::row).toList());
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json) + "\n";

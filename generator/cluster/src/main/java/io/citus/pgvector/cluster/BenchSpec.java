@@ -1,7 +1,9 @@
 package io.citus.pgvector.cluster;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -49,6 +51,9 @@ public record BenchSpec(
         }
     }
 
+    /** The largest dimension of a {@code vector} column that pgvector's HNSW index accepts. */
+    public static final int MAX_HNSW_DIMENSION = 2000;
+
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,40}");
 
     public BenchSpec {
@@ -57,6 +62,10 @@ public record BenchSpec(
         if (!IDENTIFIER.matcher(table).matches()) {
             throw new IllegalArgumentException("the table prefix must be a lowercase SQL identifier of at most 41"
                     + " characters, got \"" + table + "\"");
+        }
+        if (dataset.dimension() > MAX_HNSW_DIMENSION) {
+            throw new IllegalArgumentException("the dimension must be at most " + MAX_HNSW_DIMENSION
+                    + ", the most pgvector's HNSW index takes for a vector column, got " + dataset.dimension());
         }
         if (k < 1 || queries < 1 || clients < 1 || hnswM < 2 || hnswEfConstruction < 4) {
             throw new IllegalArgumentException(
@@ -71,6 +80,33 @@ public record BenchSpec(
         if (duration.isNegative() || duration.isZero() || warmup.isNegative()) {
             throw new IllegalArgumentException("the duration must be positive and the warm-up not negative");
         }
+    }
+
+    /** The dataset and index, for reports. */
+    BenchReport.Workload workload() {
+        SyntheticDataset d = dataset;
+        Map<String, Object> dataset = new LinkedHashMap<>();
+        dataset.put("rows", d.rows());
+        dataset.put("dimension", d.dimension());
+        dataset.put("channels", d.channels());
+        dataset.put("centers", d.centers());
+        dataset.put("latent_dimension", d.latentDimension());
+        dataset.put("noise", d.noise());
+        dataset.put("channel_affinity", d.channelAffinity());
+        dataset.put("query_affinity", d.queryAffinity());
+        dataset.put("seed", d.seed());
+        Map<String, Object> index = new LinkedHashMap<>();
+        index.put("type", "hnsw");
+        index.put("opclass", "vector_cosine_ops");
+        index.put("m", hnswM);
+        index.put("ef_construction", hnswEfConstruction);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("dataset", dataset);
+        json.put("index", index);
+        return new BenchReport.Workload(
+                d.signature() + ", HNSW m=" + hnswM + " ef_construction=" + hnswEfConstruction + ", cosine, " + queries
+                        + " queries (query_affinity=" + d.queryAffinity() + ")",
+                json);
     }
 
     /** What a kept table must have been built from to be reused. */

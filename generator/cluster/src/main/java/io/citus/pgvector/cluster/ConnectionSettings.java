@@ -152,6 +152,12 @@ public record ConnectionSettings(String host, int port, String user, String data
         return DriverManager.getConnection(jdbcUrl(), properties);
     }
 
+    /** Whether the host is this machine (localhost or a loopback address): a cluster a user may change freely. */
+    public boolean onThisMachine() {
+        String name = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return name.equals("localhost") || name.startsWith("127.") || name.equals("::1");
+    }
+
     /** user@host:port/database, for reports. */
     public String describe() {
         return user + "@" + host + ":" + port + "/" + database;
