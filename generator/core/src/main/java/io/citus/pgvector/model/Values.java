@@ -650,7 +650,8 @@ public record Values(
             @Formatted(Format.CIDR)
             List<String> allowedCidrs,
 
-            @Doc("Namespaces whose pods may scrape the exporter port 9187 (your Prometheus's).")
+            @Doc("Namespaces whose pods may scrape the exporter port 9187 (your Prometheus's); at least one when"
+                    + " `metrics.enabled`.")
             @Formatted(Format.DNS_LABEL)
             List<String> metricsNamespaces) {}
 
