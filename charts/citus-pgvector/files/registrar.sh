@@ -25,9 +25,10 @@
 # to manage the superuser's entry yourself. Application roles' queries need their passwords there
 # too; their files come from a projected Secret volume, which the kubelet updates when a Secret
 # changes, so each pass reads them again and a new password is applied without a restart. The
-# passwords only travel in environment variables (PGPASSWORD, POSTGRES_PASSWORD,
-# REGISTRAR_CREDENTIALS) and inside SQL sent over the (TLS) connection, with statement logging
-# switched off for that transaction; they never appear on a command line or in this script's output.
+# passwords travel only in environment variables (PGPASSWORD, POSTGRES_PASSWORD), in those files, and as
+# COPY data over the (TLS) connection when a node lacks one (registrar-credentials.py compares digests on
+# this side first, and computes an application role's SCRAM verifier here); they never appear in a
+# statement's text (which bg_mon and pg_stat_activity show), on a command line or in this script's output.
 #
 # State: written to REGISTRAR_STATUS_FILE; `registrar.sh status` prints it and exits 0 only while
 # the worker is registered and the registrar is running. Logs: one line per state change or
@@ -88,10 +89,14 @@ export PGPASSWORD="${POSTGRES_PASSWORD:-}"
 export POSTGRES_PASSWORD="${POSTGRES_PASSWORD:-}"
 unset PGHOST PGPORT PGUSER PGPASSFILE PGSERVICE
 
+export REGISTRAR_APPLICATION_ROLES="${APPLICATION_ROLES}"
+export REGISTRAR_APPLICATION_ROLES_DIR="${APPLICATION_ROLES_DIR}"
 LOG_NAME="registrar[${WORKER_ID}]"
 LOG_REDACT="${POSTGRES_PASSWORD}"
 # shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/scripts source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+# What registrar-node.sql runs (from psql, with this environment) to send passwords as COPY data.
+export REGISTRAR_CREDENTIALS_PROGRAM="${SQL_DIR}/registrar-credentials.py"
 
 config_error() {
   log "configuration error: $*; fix the environment and restart the pod"
@@ -115,6 +120,11 @@ done
   || { config_error "REGISTRAR_MANAGE_AUTHINFO must be true or false"; config_ok=false; }
 [[ -z "${APPLICATION_ROLES}" || "${APPLICATION_ROLES}" =~ ^[a-z_][a-z0-9_]*(,[a-z_][a-z0-9_]*)*$ ]] \
   || { config_error "REGISTRAR_APPLICATION_ROLES '${APPLICATION_ROLES}' must list lowercase role names, comma-separated"; config_ok=false; }
+[[ "${SUPERUSER}" =~ ^[^,:]+$ ]] || { config_error "POSTGRES_USER '${SUPERUSER}' must not contain ',' or ':'"; config_ok=false; }
+if [[ "${MANAGE_AUTHINFO}" == true || -n "${APPLICATION_ROLES}" ]] && ! command -v python3 >/dev/null; then
+  config_error "python3 (the image's, which Patroni runs on) is not on PATH: registrar-credentials.py needs it"
+  config_ok=false
+fi
 
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/registrar.XXXXXX")"
 readonly work_dir
@@ -176,7 +186,8 @@ node_psql() {
   local rc=0
   psql_out="$(run_psql -h "${host}" -p "${port}" -U "${SUPERUSER}" -d "${DATABASE}" -v lock_key="${LOCK_KEY}" \
     -v superuser="${SUPERUSER}" -v extensions="${EXTENSIONS}" -v application_roles="${APPLICATION_ROLES}" \
-    -v credentials="$([[ -n "${REGISTRAR_CREDENTIALS}" ]] && echo true || echo false)" "$@" \
+    -v credential_roles="${credential_roles}" -v credentials="$([[ -n "${credential_roles}" ]] && echo true || echo false)" \
+    "$@" \
     2>"${work_dir}/stderr")" || rc=$?
   psql_err="$(tr -s '\n' ' ' <"${work_dir}/stderr")"
   psql_err="${psql_err% }"
@@ -345,29 +356,29 @@ run_node() {
   return 1
 }
 
-# The passwords the nodes need in pg_dist_authinfo, as REGISTRAR_CREDENTIALS for registrar-node.sql: role:base64
-# pairs (base64 keeps any character of a password out of the list's syntax), the superuser's unless
-# REGISTRAR_MANAGE_AUTHINFO is false, then each application role's, read again every pass. Sets roles_without_password
-# to the roles whose file is missing or empty.
-export REGISTRAR_CREDENTIALS=""
+# The roles whose passwords the nodes need in pg_dist_authinfo (names only: registrar-credentials.py reads the
+# passwords itself when a node lacks one): the superuser unless REGISTRAR_MANAGE_AUTHINFO is false, then each
+# application role with a password file, read again every pass. Sets roles_without_password to the roles whose file is
+# missing or empty.
+credential_roles=""
 roles_without_password=""
 read_credentials() {
-  local entries=() role file
+  local roles=() role file
   roles_without_password=""
   if [[ "${MANAGE_AUTHINFO}" == true ]]; then
-    entries+=("${SUPERUSER}:$(printf '%s' "${POSTGRES_PASSWORD}" | base64 -w 0)")
+    roles+=("${SUPERUSER}")
   fi
   if [[ -n "${APPLICATION_ROLES}" ]]; then
     for role in ${APPLICATION_ROLES//,/ }; do
       file="${APPLICATION_ROLES_DIR}/${role}"
       if [[ -s "${file}" && -r "${file}" ]]; then
-        entries+=("${role}:$(base64 -w 0 <"${file}")")
+        roles+=("${role}")
       else
         roles_without_password+="${roles_without_password:+, }${role}"
       fi
     done
   fi
-  REGISTRAR_CREDENTIALS="$(IFS=,; echo "${entries[*]}")"
+  credential_roles="$(IFS=,; echo "${roles[*]}")"
 }
 
 # One pass: worker first (extensions, passwords, shard ids), then the coordinator.

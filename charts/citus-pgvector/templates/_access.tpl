@@ -28,50 +28,46 @@ connectionPooler:
 {{- end }}
 
 {{/*
-Service fields of a postgresql resource for externalAccess, as YAML. The coordinator's primary (and its pooler) get
-the operator's LoadBalancer or, on line 2.0, NodePort fields; replicas and every worker get an explicit false, so an
-operator configured to expose clusters by default does not expose them. Empty when externalAccess is off.
+Service fields of a postgresql resource, as YAML, on every resource whether externalAccess is on or not: the operator
+decides each Service's type from these fields of the resource and, where one is missing, from its own configuration
+(enable_master_load_balancer and the like, true by default in its code), so only an explicit false keeps a cluster
+private. The coordinator's primary (and its pooler) get the operator's LoadBalancer or, on line 2.0, NodePort fields
+set true by externalAccess; replicas, every worker and every pooler field of a worker stay false. The operator puts
+masterServiceAnnotations on the primary's and the pooler's Service alike, so they are written when either is exposed.
 Takes a dict: root and role ("coordinator" or "workers").
 */}}
 {{- define "citus-pgvector.externalAccessSpec" -}}
 {{- $root := .root }}
-{{- with $root.Values.externalAccess }}
-{{- if .enabled }}
-{{- $coordinator := eq $.role "coordinator" }}
-{{- $exposeMaster := and $coordinator .coordinator }}
-{{- $exposePooler := and $coordinator .pooler }}
-{{- $nodePort := eq .type "NodePort" }}
+{{- $access := $root.Values.externalAccess }}
+{{- $coordinator := eq .role "coordinator" }}
+{{- $exposeMaster := and $access.enabled $coordinator $access.coordinator | default false }}
+{{- $exposePooler := and $access.enabled $coordinator $access.pooler | default false }}
+{{- $nodePort := eq $access.type "NodePort" }}
 enableMasterLoadBalancer: {{ and $exposeMaster (not $nodePort) }}
 enableReplicaLoadBalancer: false
-{{- if $coordinator }}
 enableMasterPoolerLoadBalancer: {{ and $exposePooler (not $nodePort) }}
 enableReplicaPoolerLoadBalancer: false
-{{- end }}
 {{- if eq $root.Values.operator.line "2.0" }}
 enableMasterNodePort: {{ and $exposeMaster $nodePort }}
 enableReplicaNodePort: false
-{{- if and $exposeMaster $nodePort .coordinatorNodePort }}
-masterNodePort: {{ .coordinatorNodePort }}
+{{- if and $exposeMaster $nodePort $access.coordinatorNodePort }}
+masterNodePort: {{ $access.coordinatorNodePort }}
 {{- end }}
-{{- if $coordinator }}
 enableMasterPoolerNodePort: {{ and $exposePooler $nodePort }}
 enableReplicaPoolerNodePort: false
-{{- if and $exposePooler $nodePort .poolerNodePort }}
-masterPoolerNodePort: {{ .poolerNodePort }}
+{{- if and $exposePooler $nodePort $access.poolerNodePort }}
+masterPoolerNodePort: {{ $access.poolerNodePort }}
 {{- end }}
 {{- end }}
-{{- end }}
-{{- if and $coordinator .allowedSourceRanges }}
+{{- if and $access.enabled $coordinator $access.allowedSourceRanges }}
 allowedSourceRanges:
-  {{- toYaml .allowedSourceRanges | nindent 2 }}
+  {{- toYaml $access.allowedSourceRanges | nindent 2 }}
 {{- end }}
-{{- if and $exposeMaster .serviceAnnotations }}
+{{- if and (or $exposeMaster $exposePooler) $access.serviceAnnotations }}
 masterServiceAnnotations:
-  {{- range $k, $v := .serviceAnnotations }}
+  {{- range $k, $v := $access.serviceAnnotations }}
   {{ $k }}: {{ toString $v | quote }}
   {{- end }}
-{{- end }}
-{{- end }}
 {{- end }}
 {{- end }}
 
@@ -102,12 +98,49 @@ Why the pooler, TLS and exposure values cannot work, as a list of problems (the 
 {{- end }}
 {{- end }}
 {{- with .Values.tls }}
+{{- if and (or .caFile .caSecretName) (not .secretName) (not .certManager.enabled) }}
+{{- $problems = append $problems (printf "tls.%s needs tls.secretName or tls.certManager.enabled: the operator takes a CA only with a server certificate" (ternary "caSecretName" "caFile" (empty .caFile))) }}
+{{- end }}
 {{- if and .caSecretName (not .caFile) }}
 {{- $problems = append $problems (printf "tls.caFile must name the CA key of Secret %q when tls.caSecretName is set" .caSecretName) }}
 {{- end }}
 {{- if and .certManager.enabled (not .certManager.issuerName) }}
 {{- $problems = append $problems "tls.certManager.issuerName must be set when tls.certManager.enabled is true" }}
 {{- end }}
+{{- $volumes := include "citus-pgvector.podVolumeNames" $ | fromYamlArray }}
+{{- range $key := list "secretName" "caSecretName" }}
+{{- $name := index $.Values.tls $key }}
+{{- if has $name $volumes }}
+{{- $problems = append $problems (printf "tls.%s must not be the name of a volume the pods already have (the operator names its TLS volume after the Secret): %s, got %q" $key (join ", " $volumes) $name) }}
+{{- end }}
+{{- end }}
+{{- if and .caSecretName (eq .caSecretName .secretName) }}
+{{- $problems = append $problems (printf "tls.caSecretName must differ from tls.secretName (leave it empty when the CA is in that Secret: the operator would mount two volumes of one name), got %q" .caSecretName) }}
+{{- end }}
+{{- end }}
+{{- with .Values.pooler }}
+{{- if and .enabled .maxDBConnections (eq (div (div (int .maxDBConnections) (int .instances)) 2) 0) }}
+{{- $problems = append $problems (printf "pooler.maxDBConnections must be 0 (the operator's default) or at least 2 x pooler.instances = %d (the operator gives each pod maxDBConnections / instances and pools half of that, in integers: less is a pool of 0), got %d" (mul 2 (int .instances)) (int .maxDBConnections)) }}
+{{- end }}
+{{- end }}
+{{- if and .Values.networkPolicy.enabled .Values.metrics.enabled (not .Values.networkPolicy.metricsNamespaces) }}
+{{- $problems = append $problems "networkPolicy.metricsNamespaces must list your Prometheus's namespace when metrics.enabled and networkPolicy.enabled are true: the policy admits port 9187 only from these namespaces, so nothing could scrape it" }}
 {{- end }}
 {{- toJson $problems }}
+{{- end }}
+
+{{/*
+Volumes every pod of a cluster may have, as a YAML list: the operator's (data, shared memory, socket directory) and the
+chart's additionalVolumes. The operator adds a volume named after tls.secretName (and tls.caSecretName) without
+checking names, so neither may be one of these (Values.Tls.POD_VOLUME_NAMES in the generator lists the same).
+*/}}
+{{- define "citus-pgvector.podVolumeNames" -}}
+- pgdata
+- dshm
+- postgresql-run
+- citus-worker-registrar
+- application-roles
+- tls-ca
+- wal-gcs-credentials
+- postgres-exporter-queries
 {{- end }}

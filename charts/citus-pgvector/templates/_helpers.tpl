@@ -630,3 +630,15 @@ Every problem with the values that the schema cannot express, reported together 
 {{- fail (printf "\n\ncitus-pgvector: invalid values:\n- %s" (join "\n- " $problems)) }}
 {{- end }}
 {{- end }}
+
+{{/*
+The release namespace, for objects that carry it in their content (the Certificate's DNS names, the PodMonitor's
+namespaceSelector, the alert rules' selectors); fails when it is empty, as a render without a namespace can give:
+those objects would name no namespace (a certificate for "citus-coordinator.", an alert that never stops firing).
+*/}}
+{{- define "citus-pgvector.namespace" -}}
+{{- if not .Release.Namespace }}
+{{- fail "\n\ncitus-pgvector: the release namespace is empty, so the Certificate's DNS names, the PodMonitor and the alert rules would name no namespace; render with a namespace (helm template -n NAMESPACE, citus-pgvector template -n NAMESPACE)." }}
+{{- end }}
+{{- .Release.Namespace }}
+{{- end }}

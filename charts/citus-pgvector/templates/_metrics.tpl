@@ -10,13 +10,20 @@ The postgres_exporter sidecar of every cluster, as a YAML list (empty when metri
 only name, image, command, env, ports and resources: the queries come in through additionalVolumes, settings
 through env. The operator puts POSTGRES_USER and POSTGRES_PASSWORD (the cluster's superuser) before these entries, so
 $(...) expands them. Spilo accepts TCP only with TLS, also on localhost. Citus hides shards from pg_class unless
-citus.override_table_visibility is off, which lib/pq sends as a startup parameter, so the index sizes count them.
+citus.override_table_visibility is off, which lib/pq sends as a startup parameter, so the index sizes count them. That
+setting reaches the exporter's own collectors too: its per-table ones (stat_user_tables, statio_user_tables, on by
+default) would export a series set for every shard, so the command (the image's entrypoint, as sidecars take no args)
+turns them off.
 */}}
 {{- define "citus-pgvector.metricsSidecars" -}}
 {{- with .Values.metrics }}
 {{- if .enabled }}
 - name: postgres-exporter
   image: {{ printf "%s:%s" .image.repository .image.tag | quote }}
+  command:
+    - /bin/postgres_exporter
+    - --no-collector.stat_user_tables
+    - --no-collector.statio_user_tables
   ports:
     - name: metrics
       containerPort: {{ include "citus-pgvector.metricsPort" $ }}
@@ -87,7 +94,7 @@ tests load. Series carry namespace and the pods' cluster-name and spilo-role lab
 the chart's PodMonitor sets them. Every alert's runbook is in the project's docs/runbooks.md under its name.
 */}}
 {{- define "citus-pgvector.alertRules" -}}
-{{- $ns := .Release.Namespace }}
+{{- $ns := include "citus-pgvector.namespace" . }}
 {{- $coordinator := include "citus-pgvector.coordinatorName" . }}
 {{- $workers := include "citus-pgvector.workerName" (dict "root" . "id" "[0-9]+") }}
 {{- $sel := printf "namespace=%q, cluster_name=%q" $ns $coordinator }}

@@ -109,11 +109,12 @@ containers use, and the namespaced forms applications use.
 {{- $names = append $names $worker }}
 {{- $names = append $names (printf "%s-repl" $worker) }}
 {{- end }}
+{{- $namespace := include "citus-pgvector.namespace" . }}
 {{- range $name := $names }}
 - {{ $name }}
-- {{ printf "%s.%s" $name $.Release.Namespace }}
-- {{ printf "%s.%s.svc" $name $.Release.Namespace }}
-- {{ printf "%s.%s.svc.cluster.local" $name $.Release.Namespace }}
+- {{ printf "%s.%s" $name $namespace }}
+- {{ printf "%s.%s.svc" $name $namespace }}
+- {{ printf "%s.%s.svc.cluster.local" $name $namespace }}
 {{- end }}
 - localhost
 {{- end }}

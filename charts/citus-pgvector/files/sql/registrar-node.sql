@@ -1,8 +1,8 @@
 -- Registrar, on the worker and on the coordinator, before registrar-worker.sql or registrar-coordinator.sql in one
 -- script: the extensions, then the application roles (applicationRoles) and the passwords of the superuser and of
 -- those roles in pg_dist_authinfo (node 0: every node), where Citus looks for them. Changes happen under the
--- registrars' advisory lock (:lock_key) and are re-checked under it; the passwords come from the environment
--- (\getenv), never from the command line, with statement logging off.
+-- registrars' advisory lock (:lock_key) and are re-checked under it; the passwords travel only as COPY data from
+-- registrar-credentials.py, and only when the node lacks one, never in a statement's text or on a command line.
 -- The operator creates the extensions itself (preparedDatabases, at create and on every sync), after reading
 -- pg_extension, with CREATE EXTENSION IF NOT EXISTS: a CREATE of the same extension running here at that moment
 -- would make its statement fail (duplicate key in pg_extension) and the cluster show CreateFailed until its next
@@ -83,43 +83,73 @@ SET LOCAL log_min_duration_statement = -1;
 -- its own registrar before it is registered.
 SET LOCAL citus.enable_ddl_propagation = off;
 SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
-\getenv registrar_credentials REGISTRAR_CREDENTIALS
--- REGISTRAR_CREDENTIALS: role:base64-password pairs, comma-separated. The application roles among them are created
--- with LOGIN when missing, and get their password set when pg_dist_authinfo does not hold it yet (new, or its Secret
--- changed); then every password goes to pg_dist_authinfo (node 0), which accepts only roles that exist. A table
--- that lives as long as the transaction holds them between the two steps.
-CREATE TEMPORARY TABLE registrar_credentials ON COMMIT DROP AS
-SELECT w.rolename, w.password, w.application,
-       'password=''' || replace(replace(w.password, E'\\', E'\\\\'), '''', E'\\''') || '''' AS authinfo,
-       EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = w.rolename) AS role_exists,
-       (SELECT a.authinfo FROM pg_catalog.pg_dist_authinfo a WHERE a.nodeid = 0 AND a.rolename = w.rolename) AS stored
-  FROM (SELECT split_part(entry, ':', 1)::name AS rolename,
-               pg_catalog.convert_from(pg_catalog.decode(split_part(entry, ':', 2), 'base64'), 'UTF8') AS password,
-               split_part(entry, ':', 1) = ANY (pg_catalog.string_to_array(:'application_roles', ',')) AS application
-          FROM unnest(pg_catalog.string_to_array(:'registrar_credentials', ',')) AS entry) w;
-\unset registrar_credentials
--- Each cell printed is run (\gexec): a role statement, and a line for the log saying what was done.
-SELECT CASE WHEN NOT role_exists THEN format('CREATE ROLE %I LOGIN PASSWORD %L', rolename, password)
-            ELSE format('ALTER ROLE %I WITH LOGIN PASSWORD %L', rolename, password)
-       END,
-       format('SELECT %L', CASE WHEN NOT role_exists THEN 'did create application role ' || rolename
-                                ELSE 'did set the password of application role ' || rolename END)
+-- No password ever goes into a statement's text: bg_mon serves the text of running and idle-in-transaction
+-- statements without authentication, and pg_stat_activity shows it to pg_read_all_stats. What the node holds is read
+-- as digests (:credential_roles are the roles of this pass: the superuser, then the application roles that have a
+-- password file); registrar-credentials.py compares them with its own on the client, and only when one differs sends
+-- the roles' values as COPY data: pg_dist_authinfo's in base64, an application role's password as a SCRAM-SHA-256
+-- verifier computed on the client.
+SELECT coalesce(string_agg(format('%s:%s:%s', w.rolename,
+                                  coalesce(pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(a.authinfo, 'UTF8')), 'hex'), 'none'),
+                                  CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = w.rolename)
+                                       THEN 'exists' ELSE 'missing' END), ','), '') AS stored_digests
+  FROM unnest(pg_catalog.string_to_array(:'credential_roles', ',')) AS w(rolename)
+  LEFT JOIN pg_catalog.pg_dist_authinfo a ON a.nodeid = 0 AND a.rolename = w.rolename
+\gset registrar_
+\setenv REGISTRAR_STORED_DIGESTS :registrar_stored_digests
+\set registrar_changed `python3 "${REGISTRAR_CREDENTIALS_PROGRAM}" changed`
+\if :registrar_changed
+CREATE TEMPORARY TABLE registrar_credentials (
+  rolename name, authinfo_base64 text, verifier text, application boolean, role_existed boolean
+) ON COMMIT DROP;
+\copy registrar_credentials (rolename, authinfo_base64, verifier, application) FROM PROGRAM 'python3 "${REGISTRAR_CREDENTIALS_PROGRAM}" rows'
+UPDATE registrar_credentials c
+   SET role_existed = EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = c.rolename);
+-- The application roles first (pg_dist_authinfo accepts only roles that exist): created with LOGIN when missing,
+-- their password set when pg_dist_authinfo does not hold it yet (new, or its Secret changed). An error is raised again
+-- without the statement it came from, which holds the verifier.
+DO $roles$
+DECLARE
+  c record;
+BEGIN
+  FOR c IN SELECT * FROM registrar_credentials WHERE application ORDER BY rolename LOOP
+    BEGIN
+      IF c.role_existed THEN
+        EXECUTE format('ALTER ROLE %I WITH LOGIN PASSWORD %L', c.rolename, c.verifier);
+      ELSE
+        EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', c.rolename, c.verifier);
+      END IF;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = SQLERRM;
+    END;
+  END LOOP;
+END
+$roles$;
+SELECT format('did %s application role %s', CASE WHEN role_existed THEN 'set the password of' ELSE 'create' END,
+              rolename)
   FROM registrar_credentials
- WHERE application AND (NOT role_exists OR stored IS DISTINCT FROM authinfo)
- ORDER BY rolename \gexec
-WITH updated AS (
-  UPDATE pg_catalog.pg_dist_authinfo a SET authinfo = c.authinfo FROM registrar_credentials c
-   WHERE a.nodeid = 0 AND a.rolename = c.rolename AND a.authinfo IS DISTINCT FROM c.authinfo
-  RETURNING 1
+ WHERE application
+ ORDER BY rolename;
+-- Then every password to pg_dist_authinfo (node 0: every node).
+WITH wanted AS (
+  SELECT rolename, application,
+         pg_catalog.convert_from(pg_catalog.decode(authinfo_base64, 'base64'), 'UTF8') AS authinfo
+    FROM registrar_credentials
+), updated AS (
+  UPDATE pg_catalog.pg_dist_authinfo a SET authinfo = w.authinfo FROM wanted w
+   WHERE a.nodeid = 0 AND a.rolename = w.rolename AND a.authinfo IS DISTINCT FROM w.authinfo
+  RETURNING a.rolename
 ), inserted AS (
   INSERT INTO pg_catalog.pg_dist_authinfo (nodeid, rolename, authinfo)
-  SELECT 0, rolename, authinfo FROM registrar_credentials WHERE stored IS NULL
-  RETURNING 1
+  SELECT 0, w.rolename, w.authinfo FROM wanted w
+   WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_authinfo a WHERE a.nodeid = 0 AND a.rolename = w.rolename)
+  RETURNING rolename
 )
-SELECT format('SELECT %L', 'did store the password of ' || rolename || ' in pg_dist_authinfo')
-  FROM registrar_credentials
- WHERE NOT application AND stored IS DISTINCT FROM authinfo
-   AND (SELECT count(*) FROM updated) + (SELECT count(*) FROM inserted) > 0
- ORDER BY rolename \gexec
+SELECT format('did store the password of %s in pg_dist_authinfo', s.rolename)
+  FROM (SELECT rolename FROM updated UNION SELECT rolename FROM inserted) s
+  JOIN wanted w USING (rolename)
+ WHERE NOT w.application
+ ORDER BY 1;
+\endif
 COMMIT;
 \endif

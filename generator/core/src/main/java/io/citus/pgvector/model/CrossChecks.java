@@ -43,6 +43,15 @@ final class CrossChecks {
         limitsCoverRequests(v.metrics().resources(), "metrics", problems);
         tls(v.tls(), problems);
         externalAccess(v, problems);
+        pooler(v.pooler(), problems);
+        if (v.networkPolicy().enabled()
+                && v.metrics().enabled()
+                && v.networkPolicy().metricsNamespaces().isEmpty()) {
+            problems.add(new ValuesProblem(
+                    "networkPolicy.metricsNamespaces",
+                    "must list your Prometheus's namespace when metrics.enabled and networkPolicy.enabled are true:"
+                            + " the policy admits port 9187 only from these namespaces, so nothing could scrape it"));
+        }
         Values.WalBackup wal = v.backup().wal();
         if (wal.enabled()) {
             if (wal.bucket().isEmpty()) {
@@ -121,6 +130,22 @@ final class CrossChecks {
                     "needs tls.secretName or tls.certManager.enabled: the operator takes a CA only with a server"
                             + " certificate"));
         }
+        for (String key : List.of("secretName", "caSecretName")) {
+            String name = key.equals("secretName") ? tls.secretName() : tls.caSecretName();
+            if (Values.Tls.POD_VOLUME_NAMES.contains(name)) {
+                problems.add(new ValuesProblem(
+                        "tls." + key,
+                        "must not be the name of a volume the pods already have (the operator names its TLS"
+                                + " volume after the Secret): " + String.join(", ", Values.Tls.POD_VOLUME_NAMES)
+                                + ", got \"" + name + "\""));
+            }
+        }
+        if (!tls.caSecretName().isEmpty() && tls.caSecretName().equals(tls.secretName())) {
+            problems.add(new ValuesProblem(
+                    "tls.caSecretName",
+                    "must differ from tls.secretName (leave it empty when the CA is in that Secret: the operator"
+                            + " would mount two volumes of one name), got \"" + tls.caSecretName() + "\""));
+        }
         if (tls.certManager().enabled() && tls.certManager().issuerName().isEmpty()) {
             problems.add(new ValuesProblem(
                     "tls.certManager.issuerName", "must be set when tls.certManager.enabled is true"));
@@ -165,6 +190,21 @@ final class CrossChecks {
                             "operator line 1.15 accepts IPv4 ranges only, got \"" + ranges.get(i) + "\""));
                 }
             }
+        }
+    }
+
+    /**
+     * The operator sizes PgBouncer's pools from maxDBConnections in integers: per pod maxDBConnections / instances,
+     * half of that as the pool of each database and role, so fewer than 2 per pod give a pool of 0.
+     */
+    private static void pooler(Values.Pooler pooler, List<ValuesProblem> problems) {
+        int max = pooler.maxDBConnections();
+        if (pooler.enabled() && max != 0 && max / pooler.instances() / 2 == 0) {
+            problems.add(new ValuesProblem(
+                    "pooler.maxDBConnections",
+                    "must be 0 (the operator's default) or at least 2 x pooler.instances = " + 2 * pooler.instances()
+                            + " (the operator gives each pod maxDBConnections / instances and pools half of that, in"
+                            + " integers: less is a pool of 0), got " + max));
         }
     }
 

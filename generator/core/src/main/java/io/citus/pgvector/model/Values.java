@@ -529,7 +529,10 @@ public record Values(
             @Default("quay.io/prometheuscommunity/postgres-exporter")
             String repository,
 
-            @Doc("Image tag.") @Formatted(Format.IMAGE_TAG) @Default("v0.15.0")
+            @Doc("Image tag: v0.17.0 or later for PostgreSQL 17 (earlier releases' default `stat_bgwriter` collector"
+                    + " reads columns PostgreSQL 17 moved to `pg_stat_checkpointer` and fails at every scrape).")
+            @Formatted(Format.IMAGE_TAG)
+            @Default("v0.17.1")
             String tag) {}
 
     public record Alerts(
@@ -577,7 +580,23 @@ public record Values(
 
             @Doc("Issue the certificate with cert-manager (needs its CRDs): one Certificate for every cluster's"
                     + " Services.")
-            CertManager certManager) {}
+            CertManager certManager) {
+
+        /**
+         * Volumes every pod of a cluster may have: the operator's (data, shared memory, socket directory) and the
+         * chart's (additionalVolumes); the chart's helper citus-pgvector.podVolumeNames lists the same. The operator
+         * adds a volume named after tls.secretName (and tls.caSecretName) without checking names.
+         */
+        public static final List<String> POD_VOLUME_NAMES = List.of(
+                "pgdata",
+                "dshm",
+                "postgresql-run",
+                "citus-worker-registrar",
+                "application-roles",
+                "tls-ca",
+                "wal-gcs-credentials",
+                "postgres-exporter-queries");
+    }
 
     public record CertManager(
             @Doc("Render a cert-manager `Certificate` into `tls.secretName`.") @Default("false")
@@ -593,21 +612,35 @@ public record Values(
             String duration,
 
             @Doc("Renew this long before it expires.") @Formatted(Format.DURATION) @Default("360h")
-            String renewBefore) {}
+            String renewBefore,
+
+            @Doc("More DNS names in the certificate besides the Services' own, e.g. the name clients outside reach an"
+                    + " exposed coordinator or pooler by (`externalAccess`), so they can verify it (`verify-full`).")
+            @Formatted(Format.DNS_SUBDOMAIN)
+            List<String> extraDnsNames,
+
+            @Doc("IP addresses in the certificate, e.g. the load balancer's or node's address clients outside connect"
+                    + " to (`externalAccess`), so they can verify it (`verify-full`).")
+            @Formatted(Format.IP_ADDRESS)
+            List<String> ipAddresses) {}
 
     public record NetworkPolicy(
-            @Doc("Render the NetworkPolicies. Off, every pod that can route to the clusters can connect.")
-            @Default("false")
+            @Doc("Render the NetworkPolicies (ingress). Off, or on a cluster whose network plugin does not enforce"
+                    + " NetworkPolicies, every pod that can route to the clusters reaches PostgreSQL (5432), Patroni's"
+                    + " unauthenticated REST API (8008) and bg_mon's unauthenticated status page (8080).")
+            @Default("true")
             Boolean enabled,
 
-            @Doc("Namespace of the Postgres Operator, which connects to every cluster and calls Patroni's API.")
+            @Doc("Namespace of the Postgres Operator, which connects to every cluster and calls Patroni's API. With"
+                    + " `operatorConfigMap.create` and its `namespace` set, that namespace is admitted too.")
             @Formatted(Format.DNS_LABEL)
             @Default("postgres-operator")
             String operatorNamespace,
 
-            @Doc("Labels of the operator's pods (the operator Helm chart's).")
-            @Default("{app.kubernetes.io/name: postgres-operator}")
-            Map<String, String> operatorPodLabels,
+            @Doc("Label sets of the operator's pods: a pod with every label of one set is admitted. The defaults are"
+                    + " the operator Helm chart's and the operator's plain manifests' labels.")
+            @Default("[{app.kubernetes.io/name: postgres-operator}, {name: postgres-operator}]")
+            List<Map<String, String>> operatorPodLabels,
 
             @Doc("More namespaces whose pods may connect to the coordinator and its pooler (applications).")
             @Formatted(Format.DNS_LABEL)
@@ -617,7 +650,8 @@ public record Values(
             @Formatted(Format.CIDR)
             List<String> allowedCidrs,
 
-            @Doc("Namespaces whose pods may scrape the exporter port 9187 (your Prometheus's).")
+            @Doc("Namespaces whose pods may scrape the exporter port 9187 (your Prometheus's); at least one when"
+                    + " `metrics.enabled`.")
             @Formatted(Format.DNS_LABEL)
             List<String> metricsNamespaces) {}
 
@@ -654,7 +688,7 @@ public record Values(
             @Formatted(Format.CIDR)
             List<String> allowedSourceRanges,
 
-            @Doc("Annotations of the coordinator's exposed Service (`masterServiceAnnotations`), e.g. for an internal"
-                    + " load balancer.")
+            @Doc("Annotations of the exposed coordinator's and pooler's Services (`masterServiceAnnotations`: the"
+                    + " operator puts them on both), e.g. for an internal load balancer.")
             Map<String, String> serviceAnnotations) {}
 }

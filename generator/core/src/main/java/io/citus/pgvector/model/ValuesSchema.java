@@ -78,6 +78,9 @@ public final class ValuesSchema {
                 if (field.formatted() != null) {
                     String regex = field.formatted().value().regex();
                     node.put("pattern", field.formatted().optional() ? "^$|" + regex : regex);
+                    if (field.formatted().value().maxLength() > 0) {
+                        node.put("maxLength", field.formatted().value().maxLength());
+                    }
                     if (field.formatted().value() == Format.ROLE_NAME) {
                         ArrayNode reserved = node.putObject("not").putArray("anyOf");
                         ArrayNode names = reserved.addObject().putArray("enum");
@@ -117,6 +120,9 @@ public final class ValuesSchema {
                 items.put("type", "string");
                 if (field.formatted() != null) {
                     items.put("pattern", field.formatted().value().regex());
+                    if (field.formatted().value().maxLength() > 0) {
+                        items.put("maxLength", field.formatted().value().maxLength());
+                    }
                 }
             }
         }

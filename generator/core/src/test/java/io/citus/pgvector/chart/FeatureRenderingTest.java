@@ -84,6 +84,7 @@ class FeatureRenderingTest {
                 set.put("metrics.enabled", "true");
                 set.put("metrics.prometheusOperator", "always");
                 set.put("metrics.labels.release", "kube-prometheus");
+                set.put("networkPolicy.metricsNamespaces[0]", "monitoring");
             }
             case "tls" -> {
                 set.put("tls.caFile", "ca.crt");
@@ -135,6 +136,7 @@ class FeatureRenderingTest {
         CrdSchemaValidator crd = operatorCrd(line);
         Map<String, String> set = new LinkedHashMap<>();
         set.put("operator.line", line);
+        set.put("networkPolicy.enabled", "false");
         List<String> on = new ArrayList<>();
         for (int i = 0; i < FEATURES.size(); i++) {
             if ((mask & (1 << i)) != 0) {
@@ -193,12 +195,13 @@ class FeatureRenderingTest {
     }
 
     @Test
-    @DisplayName("features off: nothing of them is rendered")
+    @DisplayName("by default only the network policy is on: nothing of the other features is rendered")
     void offByDefault() throws HelmException {
         RenderedChart rendered = Charts.render(CHART, Map.of());
         assertThat(rendered.objects())
                 .extracting(o -> o.path("kind").asText())
-                .doesNotContain("NetworkPolicy", "PodMonitor", "PrometheusRule", "Certificate");
+                .contains("NetworkPolicy")
+                .doesNotContain("PodMonitor", "PrometheusRule", "Certificate");
         for (JsonNode pg : rendered.ofKind("postgresql")) {
             JsonNode spec = pg.path("spec");
             assertThat(fieldNames(spec))
@@ -207,9 +210,12 @@ class FeatureRenderingTest {
                             "spiloFSGroup",
                             "enableConnectionPooler",
                             "connectionPooler",
-                            "enableMasterLoadBalancer",
-                            "enableMasterNodePort",
-                            "allowedSourceRanges");
+                            "allowedSourceRanges",
+                            "masterServiceAnnotations");
+            assertThat(spec.path("enableMasterLoadBalancer").isBoolean())
+                    .as("exposure fields explicit")
+                    .isTrue();
+            assertThat(spec.path("enableMasterLoadBalancer").booleanValue()).isFalse();
             assertThat(spec.path("sidecars").findValuesAsText("name")).doesNotContain("postgres-exporter");
         }
     }
@@ -239,7 +245,8 @@ class FeatureRenderingTest {
     @Test
     @DisplayName("metrics: an exporter on every pod of every cluster, its queries mounted into it alone")
     void metrics() throws Exception {
-        RenderedChart rendered = Charts.render(CHART, Map.of("metrics.enabled", "true"));
+        RenderedChart rendered = Charts.render(
+                CHART, Map.of("metrics.enabled", "true", "networkPolicy.metricsNamespaces[0]", "monitoring"));
         assertThat(rendered.ofKind("postgresql")).hasSize(3).allSatisfy(pg -> {
             JsonNode exporter = Charts.sidecar(pg, "postgres-exporter");
             assertThat(exporter.at("/ports/0/containerPort").asInt()).isEqualTo(9187);
@@ -262,8 +269,15 @@ class FeatureRenderingTest {
         assertThat(rendered.ofKind("PodMonitor"))
                 .as("auto: this render has no monitoring.coreos.com API")
                 .isEmpty();
-        RenderedChart always =
-                Charts.render(CHART, Map.of("metrics.enabled", "true", "metrics.prometheusOperator", "always"));
+        RenderedChart always = Charts.render(
+                CHART,
+                Map.of(
+                        "metrics.enabled",
+                        "true",
+                        "metrics.prometheusOperator",
+                        "always",
+                        "networkPolicy.metricsNamespaces[0]",
+                        "monitoring"));
         JsonNode monitor = always.named("PodMonitor", "citus-postgres");
         assertThat(monitor.at("/spec/selector/matchExpressions/0/values").toString())
                 .isEqualTo("[\"citus-coordinator\",\"citus-worker-1\",\"citus-worker-2\"]");
@@ -384,7 +398,18 @@ class FeatureRenderingTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"nodePortOn115", "ipv6On115", "poolerNotEnabled", "caSecretWithoutFile", "issuerMissing"})
+    @ValueSource(
+            strings = {
+                "nodePortOn115",
+                "ipv6On115",
+                "poolerNotEnabled",
+                "caSecretWithoutFile",
+                "issuerMissing",
+                "tlsSecretNamedLikeAVolume",
+                "caSecretSameAsSecret",
+                "poolOfZero",
+                "metricsUnscrapable"
+            })
     @DisplayName("values a line or the operator cannot take fail the render, naming the value")
     void impossibleValuesFail(String scenario) {
         Map<String, String> set = switch (scenario) {
@@ -400,6 +425,12 @@ class FeatureRenderingTest {
                         "2001:db8::/32");
             case "poolerNotEnabled" -> Map.of("externalAccess.enabled", "true", "externalAccess.pooler", "true");
             case "caSecretWithoutFile" -> Map.of("tls.secretName", "a", "tls.caSecretName", "b");
+            case "tlsSecretNamedLikeAVolume" -> Map.of("tls.secretName", "citus-worker-registrar");
+            case "caSecretSameAsSecret" ->
+                Map.of("tls.secretName", "server", "tls.caSecretName", "server", "tls.caFile", "ca.crt");
+            case "poolOfZero" ->
+                Map.of("pooler.enabled", "true", "pooler.instances", "2", "pooler.maxDBConnections", "3");
+            case "metricsUnscrapable" -> Map.of("metrics.enabled", "true");
             default -> Map.of("tls.certManager.enabled", "true");
         };
         String expected = switch (scenario) {
@@ -407,6 +438,11 @@ class FeatureRenderingTest {
             case "ipv6On115" -> "operator line 1.15 accepts IPv4 ranges only, got \"2001:db8::/32\"";
             case "poolerNotEnabled" -> "externalAccess.pooler needs pooler.enabled=true";
             case "caSecretWithoutFile" -> "tls.caFile must name the CA key of Secret \"b\"";
+            case "tlsSecretNamedLikeAVolume" -> "tls.secretName must not be the name of a volume the pods already have";
+            case "caSecretSameAsSecret" -> "tls.caSecretName must differ from tls.secretName";
+            case "poolOfZero" ->
+                "pooler.maxDBConnections must be 0 (the operator's default) or at least 2 x" + " pooler.instances = 4";
+            case "metricsUnscrapable" -> "networkPolicy.metricsNamespaces must list your Prometheus's namespace";
             default -> "tls.certManager.issuerName must be set";
         };
         assertThatThrownBy(() -> Charts.render(CHART, set))
@@ -435,11 +471,25 @@ class FeatureRenderingTest {
                         "monitoring"));
         JsonNode postgres = rendered.named("NetworkPolicy", "citus-postgres").path("spec");
         JsonNode patroni = ingressOnPort(postgres, 8008);
-        assertThat(patroni.path("from")).hasSize(2);
+        assertThat(patroni.path("from")).hasSize(3);
         assertThat(patroni.at("/from/0/podSelector/matchExpressions/0/values").toString())
                 .isEqualTo("[\"citus-coordinator\",\"citus-worker-1\",\"citus-worker-2\"]");
-        assertThat(patroni.at("/from/1/namespaceSelector/matchLabels").toString())
-                .isEqualTo("{\"kubernetes.io/metadata.name\":\"postgres-operator\"}");
+        // The operator however it was installed: its Helm chart's labels, and its plain manifests'.
+        for (int peer = 1; peer <= 2; peer++) {
+            assertThat(patroni.at("/from/" + peer + "/namespaceSelector/matchLabels")
+                            .toString())
+                    .isEqualTo("{\"kubernetes.io/metadata.name\":\"postgres-operator\"}");
+        }
+        assertThat(patroni.at("/from/1/podSelector/matchLabels").toString())
+                .isEqualTo("{\"app.kubernetes.io/name\":\"postgres-operator\"}");
+        assertThat(patroni.at("/from/2/podSelector/matchLabels").toString())
+                .isEqualTo("{\"name\":\"postgres-operator\"}");
+        assertThat(ingressOnPort(postgres, 5432).path("from").toString())
+                .contains("{\"name\":\"postgres-operator\"}")
+                .contains("{\"app.kubernetes.io/name\":\"postgres-operator\"}");
+        assertThat(postgres.path("ingress").toString())
+                .as("bg_mon's port from nowhere")
+                .doesNotContain("8080");
         assertThat(ingressOnPort(postgres, 5432).toString())
                 .doesNotContain("apps")
                 .doesNotContain("10.20.0.0/16");

@@ -42,7 +42,15 @@ class AlertRulesTest {
     void renderRules() throws Exception {
         RenderedChart chart = Charts.render(
                 ProjectFiles.committedChart(),
-                Map.of("metrics.enabled", "true", "metrics.prometheusOperator", "always", "workers.count", "2"));
+                Map.of(
+                        "metrics.enabled",
+                        "true",
+                        "metrics.prometheusOperator",
+                        "always",
+                        "workers.count",
+                        "2",
+                        "networkPolicy.metricsNamespaces[0]",
+                        "monitoring"));
         rules = chart.named("PrometheusRule", "citus-alerts").path("spec");
         YAML.writeValue(dir.resolve("rules.yaml").toFile(), rules);
         try (InputStream tests = getClass().getResourceAsStream("/metrics/alerts.test.yaml")) {

@@ -22,7 +22,9 @@ class DashboardTest {
     @Test
     @DisplayName("the dashboard parses and queries only metrics of the chart's query file and the exporter's pg_up")
     void queriesOnlyExporterMetrics() throws Exception {
-        RenderedChart chart = Charts.render(ProjectFiles.committedChart(), Map.of("metrics.enabled", "true"));
+        RenderedChart chart = Charts.render(
+                ProjectFiles.committedChart(),
+                Map.of("metrics.enabled", "true", "networkPolicy.metricsNamespaces[0]", "monitoring"));
         JsonNode dashboard = MetricsFiles.dashboard(chart);
         assertThat(dashboard.path("uid").asText()).isEqualTo("citus-pgvector");
         assertThat(dashboard.path("panels"))
@@ -42,7 +44,14 @@ class DashboardTest {
                         "citus_pgvector_connections_open")
                 .isSubsetOf(exported);
         RenderedChart off = Charts.render(
-                ProjectFiles.committedChart(), Map.of("metrics.enabled", "true", "metrics.dashboard.enabled", "false"));
+                ProjectFiles.committedChart(),
+                Map.of(
+                        "metrics.enabled",
+                        "true",
+                        "metrics.dashboard.enabled",
+                        "false",
+                        "networkPolicy.metricsNamespaces[0]",
+                        "monitoring"));
         assertThat(off.ofKind("ConfigMap"))
                 .extracting(c -> c.at("/metadata/name").asText())
                 .doesNotContain("citus-dashboard");

@@ -57,7 +57,9 @@ class ExporterWithCitusTest {
                 Files.isExecutable(EXPORTER),
                 "no postgres_exporter: " + EXPORTER
                         + " is missing (apt-get install prometheus-postgres-exporter, or -Dpostgres.exporter=PATH)");
-        RenderedChart chart = Charts.render(ProjectFiles.committedChart(), Map.of("metrics.enabled", "true"));
+        RenderedChart chart = Charts.render(
+                ProjectFiles.committedChart(),
+                Map.of("metrics.enabled", "true", "networkPolicy.metricsNamespaces[0]", "monitoring"));
         Path queries = Files.writeString(
                 dir.resolve("queries.yaml"),
                 chart.named("ConfigMap", "citus-metrics")

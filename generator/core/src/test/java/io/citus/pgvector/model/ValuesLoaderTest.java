@@ -307,6 +307,39 @@ class ValuesLoaderTest {
         }
 
         @Test
+        @DisplayName("what the operator would turn into a broken StatefulSet, a pool of 0 or an unscrapable exporter")
+        void operatorConsequences() throws Exception {
+            assertThat(problems("tls:\n  secretName: pgdata\n"))
+                    .singleElement()
+                    .asString()
+                    .startsWith("tls.secretName: must not be the name of a volume the pods already have")
+                    .endsWith("got \"pgdata\"");
+            assertThat(problems("tls:\n  secretName: server\n  caFile: ca.crt\n  caSecretName: application-roles\n"))
+                    .singleElement()
+                    .asString()
+                    .startsWith("tls.caSecretName: must not be the name of a volume");
+            assertThat(problems("tls:\n  secretName: server\n  caFile: ca.crt\n  caSecretName: server\n"))
+                    .containsExactly(
+                            "tls.caSecretName: must differ from tls.secretName (leave it empty when the CA is in"
+                                    + " that Secret: the operator would mount two volumes of one name), got \"server\"");
+            assertThat(problems("pooler:\n  enabled: true\n  instances: 2\n  maxDBConnections: 3\n"))
+                    .singleElement()
+                    .asString()
+                    .startsWith("pooler.maxDBConnections: must be 0 (the operator's default) or at least 2 x"
+                            + " pooler.instances = 4")
+                    .endsWith("got 3");
+            assertThat(ValuesLoader.load(
+                                    List.of(file("pooler:\n  enabled: true\n  instances: 2\n  maxDBConnections: 4\n")))
+                            .pooler()
+                            .maxDBConnections())
+                    .isEqualTo(4);
+            assertThat(problems("metrics:\n  enabled: true\n"))
+                    .singleElement()
+                    .asString()
+                    .startsWith("networkPolicy.metricsNamespaces: must list your Prometheus's namespace");
+        }
+
+        @Test
         void walBackupWithoutBucket() throws Exception {
             assertThat(problems("backup:\n  wal:\n    enabled: true\n"))
                     .containsExactly("backup.wal.bucket: must be set when backup.wal.enabled is true");

@@ -3,13 +3,16 @@ package io.citus.pgvector.registrar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.citus.pgvector.testing.LocalPostgres;
+import io.citus.pgvector.testing.StatementTextSampler;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -477,5 +480,83 @@ class RegistrarCitusClusterTest {
                 "registered once the password is there",
                 () -> readState(registrar).equals("registered")
                         && logsInEverywhere(List.of(coordinator, workers.get(0)), FIRST_PASSWORD));
+    }
+
+    @Test
+    @DisplayName("no password nor its base64 in any statement's text (pg_stat_activity sampled every millisecond or"
+            + " faster on every node) through many passes and a rotation; nothing sent while nothing changed")
+    void noPasswordInStatementText() throws Exception {
+        for (LocalPostgres node : nodes()) {
+            // Long statements whole, as a setting Spilo leaves at its default would cut them (a restart).
+            node.configure(Map.of("track_activity_query_size", "65536"));
+            node.restart();
+        }
+        writePassword(FIRST_PASSWORD);
+        List<StatementTextSampler> samplers = new ArrayList<>();
+        for (LocalPostgres node : nodes()) {
+            samplers.add(StatementTextSampler.start(node, "postgres"));
+        }
+        List<StatementTextSampler.Samples> seen = new ArrayList<>();
+        try {
+            registrarWithRole("worker-1", workers.get(0));
+            registrarWithRole("worker-2", workers.get(1));
+            awaitRegistrars(
+                    "both workers registered and the role logging in on every node",
+                    () -> activeWorkers(workers) && allRegistered() && logsInEverywhere(nodes(), FIRST_PASSWORD));
+            long storedBefore = actions("did store the password of") + actions("application role " + ROLE);
+            // Several passes of every registrar (one a second) with nothing to change.
+            Thread.sleep(6000);
+            assertThat(actions("did store the password of") + actions("application role " + ROLE))
+                    .as("password changes while no password changed")
+                    .isEqualTo(storedBefore);
+            writePassword(SECOND_PASSWORD);
+            awaitRegistrars(
+                    "the new password in force on every node", () -> logsInEverywhere(nodes(), SECOND_PASSWORD));
+            Thread.sleep(3000);
+        } finally {
+            for (StatementTextSampler sampler : samplers) {
+                seen.add(sampler.finish());
+            }
+        }
+        List<String> secrets = new ArrayList<>();
+        for (String password : List.of(PASSWORD, FIRST_PASSWORD, SECOND_PASSWORD)) {
+            secrets.add(password);
+            secrets.add(Base64.getEncoder().encodeToString(password.getBytes(StandardCharsets.UTF_8)));
+        }
+        List<LocalPostgres> nodes = nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            StatementTextSampler.Samples samples = seen.get(i);
+            String node = nodes.get(i).name();
+            System.out.printf(
+                    "registrar: %s: %d samples of pg_stat_activity in %d ms (one every %d us, longest gap %d us),"
+                            + " %d distinct statements%n",
+                    node,
+                    samples.samples(),
+                    samples.elapsed().toMillis(),
+                    samples.interval().toNanos() / 1000,
+                    samples.longestGap().toNanos() / 1000,
+                    samples.texts().size());
+            for (String text : samples.texts()) {
+                for (String secret : secrets) {
+                    assertThat(text).as("%s: a statement's text", node).doesNotContain(secret);
+                }
+            }
+            assertThat(samples.interval())
+                    .as("%s: time between samples", node)
+                    .isLessThanOrEqualTo(Duration.ofMillis(1));
+            assertThat(samples.texts())
+                    .as("%s: the sampler saw the registrars' credential pass", node)
+                    .anyMatch(text -> text.contains("stored_digests"));
+        }
+        assertNoPasswordLogged();
+    }
+
+    /** How many times the registrars logged an action containing {@code text}. */
+    private long actions(String text) {
+        return registrars.stream()
+                .map(this::output)
+                .flatMap(String::lines)
+                .filter(line -> line.contains(text))
+                .count();
     }
 }

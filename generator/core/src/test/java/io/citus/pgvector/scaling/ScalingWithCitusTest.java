@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.citus.pgvector.testing.LocalCitusCluster;
 import io.citus.pgvector.testing.LocalPostgres;
+import io.citus.pgvector.testing.StatementTextSampler;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +58,8 @@ class ScalingWithCitusTest {
     private Map<String, String> guardEnv;
     private Snapshot baseline;
     private LocalPostgres newWorker;
+    /** The coordinator's statement texts while the scripts run: they must never carry the password. */
+    private StatementTextSampler sampler;
 
     /** What must not change: row count, checksum over ids and embeddings, exact top-10 of fixed queries. */
     record Snapshot(long rows, String checksum, List<List<Long>> topTen) {}
@@ -83,10 +88,14 @@ class ScalingWithCitusTest {
         baseline = snapshot();
         assertThat(baseline.rows()).isEqualTo(ROWS);
         assertThat(shardsPerWorker()).hasSize(3);
+        sampler = StatementTextSampler.start(cluster.coordinator(), "postgres");
     }
 
     @AfterAll
     void stopCluster() {
+        if (sampler != null) {
+            sampler.close();
+        }
         if (cluster != null) {
             cluster.close();
         }
@@ -263,6 +272,28 @@ class ScalingWithCitusTest {
         cluster.sql(cluster.coordinator(), "DROP TABLE items");
         ShippedHooks.Run allowed = runScript("uninstall-guard.sh", guardEnv, Map.of());
         assertThat(allowed.exitCode()).as(allowed.output()).isZero();
+    }
+
+    @Test
+    @Order(10)
+    @DisplayName("no script sent the password or its base64 in a statement's text (the coordinator's pg_stat_activity"
+            + " sampled through every step)")
+    void noPasswordInStatementText() {
+        StatementTextSampler.Samples samples = sampler.finish();
+        sampler = null;
+        System.out.printf(
+                "scaling: %d samples of the coordinator's pg_stat_activity (one every %d us), %d distinct statements%n",
+                samples.samples(),
+                samples.interval().toNanos() / 1000,
+                samples.texts().size());
+        assertThat(samples.texts())
+                .as("the sampler saw the scripts' statements")
+                .anyMatch(text -> text.contains("citus_drain_node") || text.contains("citus_rebalance"));
+        String password = cluster.password();
+        String base64 = Base64.getEncoder().encodeToString(password.getBytes(StandardCharsets.UTF_8));
+        for (String text : samples.texts()) {
+            assertThat(text).doesNotContain(password).doesNotContain(base64);
+        }
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
