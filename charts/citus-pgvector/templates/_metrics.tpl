@@ -149,7 +149,7 @@ groups:
           namespace: {{ $ns }}
         annotations:
           summary: "Replica {{`{{ $labels.pod }}`}} lags {{`{{ $value | humanizeDuration }}`}} behind its primary"
-          description: "Replication of {{`{{ $labels.cluster_name }}`}} is asynchronous: a failover now loses what the replica has not replayed."
+          description: "Reads on this replica are that stale, and a failover would first wait for the replay. With synchronous replication (the chart's default for clusters of 2 or more pods) a failover keeps every commit; with coordinator.patroni.synchronousMode or workers.patroni.synchronousMode off it loses what the replica has not received."
           runbook: docs/runbooks.md#citus-pgvector-replication-lag
       - alert: CitusPgvectorPreparedTransactionStuck
         expr: |
