@@ -17,7 +17,7 @@ not exist yet.
 */}}
 {{- define "citus-pgvector.cluster" -}}
 {{- $state := dict "operatorApi" false "reachable" false }}
-{{- if .Capabilities.APIVersions.Has "acid.zalan.do/v1/postgresql" }}
+{{- if include "citus-pgvector.apiServed" (dict "root" . "api" "acid.zalan.do/v1/postgresql") }}
 {{- $namespace := .Release.Namespace }}
 {{- $coordinatorName := include "citus-pgvector.coordinatorName" . }}
 {{- $_ := set $state "operatorApi" true }}
