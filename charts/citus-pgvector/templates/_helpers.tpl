@@ -41,6 +41,32 @@ helm.sh/chart: {{ include "citus-pgvector.chart" .root }}
 app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 app.kubernetes.io/part-of: citus-pgvector
+{{- with .root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Labels of the pods the chart runs itself (hook Jobs, the helm test pod): the component's labels plus podLabels. Takes
+a dict: root and component.
+*/}}
+{{- define "citus-pgvector.podLabels" -}}
+{{ include "citus-pgvector.labels" . }}
+{{- with .root.Values.podLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+imagePullSecrets of the pods the chart runs itself, when imagePullSecrets names any. Takes the root context.
+*/}}
+{{- define "citus-pgvector.imagePullSecrets" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+{{- range . }}
+  - name: {{ . | quote }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -69,9 +95,9 @@ The operator's name for a cluster's superuser credentials Secret; a Secret that 
 The superuser password of every cluster, as YAML: password, and unpinned (true when this render made it up without a
 cluster to ask, so the next render makes another). The operator never changes the superuser's password in the
 database and logs in with what the Secret holds: a Secret with another password locks the operator, the hooks and
-restarted sidecars out. So the password is superuser.password, else the one in superuser.existingSecret, else the one
-the coordinator's Secret holds; a render fails rather than change the password of clusters that have one, or make one
-up for clusters it cannot see. Takes the root context.
+restarted sidecars out. So the password is superuser.password, else the one the coordinator's Secret holds; a render
+fails rather than change the password of clusters that have one, or make one up for clusters it cannot see. Not used
+with superuser.existingSecret, whose password only the superuser-credentials hook reads. Takes the root context.
 */}}
 {{- define "citus-pgvector.superuserPassword" -}}
 {{- $cluster := include "citus-pgvector.cluster" . | fromYaml }}
@@ -84,20 +110,6 @@ up for clusters it cannot see. Takes the root context.
 {{- end }}
 {{- $clustersExist := or .Release.IsUpgrade (not (empty $cluster.coordinator)) }}
 {{- $wanted := .Values.superuser.password }}
-{{- with .Values.superuser.existingSecret }}
-{{- if .name }}
-{{- if not $cluster.reachable }}
-{{- fail (printf "\n\ncitus-pgvector: superuser.existingSecret %q is read from the cluster at helm install and upgrade, and this render cannot read it: it has no cluster to ask (helm template, helm lint, a GitOps render, --dry-run=client), or the cluster serves no acid.zalan.do/v1 postgresql (install the operator first). Set superuser.password (from your secret store) for renders without a cluster." .name) }}
-{{- end }}
-{{- if empty $cluster.existingSecret }}
-{{- fail (printf "\n\ncitus-pgvector: superuser.existingSecret: Secret %q does not exist in namespace %q; create it first, with the password under key %q." .name $.Release.Namespace .key) }}
-{{- end }}
-{{- if not (hasKey ($cluster.existingSecret.data | default dict) .key) }}
-{{- fail (printf "\n\ncitus-pgvector: superuser.existingSecret: Secret %q has no key %q (superuser.existingSecret.key)." .name .key) }}
-{{- end }}
-{{- $wanted = index $cluster.existingSecret.data .key | b64dec }}
-{{- end }}
-{{- end }}
 {{- if and $wanted $current (ne $wanted $current) }}
 {{- fail (printf "\n\ncitus-pgvector: refusing to change the superuser password: the clusters use the one in Secret %s, and the operator never changes it in the database, so a new one locks the operator, the hooks and restarted sidecars out. Set the password the clusters have, or rotate it with the README's procedure (Rotating the superuser password)." $secretName) }}
 {{- else if $wanted }}
