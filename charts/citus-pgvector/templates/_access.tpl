@@ -83,19 +83,23 @@ Why the pooler, TLS and exposure values cannot work, as a list of problems (the 
 {{- $problems := list }}
 {{- with .Values.externalAccess }}
 {{- if .enabled }}
-{{- if and (eq .type "NodePort") (eq $.Values.operator.line "1.15") }}
-{{- $problems = append $problems "externalAccess.type NodePort needs operator.line 2.0 (enableMasterNodePort); line 1.15 has only LoadBalancer" }}
+{{- $line115 := eq (toString $.Values.operator.line) "1.15" }}
+{{- if and (eq .type "NodePort") $line115 }}
+{{- $problems = append $problems "externalAccess.type: NodePort needs operator line 2.0 (enableMasterNodePort); operator.line 1.15 has only LoadBalancer, got \"NodePort\"" }}
 {{- end }}
 {{- if and (not .coordinator) (not .pooler) }}
-{{- $problems = append $problems "externalAccess is enabled, but neither externalAccess.coordinator nor externalAccess.pooler is true" }}
+{{- $problems = append $problems "externalAccess: enabled, but neither externalAccess.coordinator nor externalAccess.pooler is true" }}
 {{- end }}
 {{- if and .pooler (not $.Values.pooler.enabled) }}
-{{- $problems = append $problems "externalAccess.pooler needs pooler.enabled=true" }}
+{{- $problems = append $problems "externalAccess.pooler: needs pooler.enabled: true" }}
 {{- end }}
-{{- if eq $.Values.operator.line "1.15" }}
-{{- range .allowedSourceRanges }}
-{{- if contains ":" . }}
-{{- $problems = append $problems (printf "externalAccess.allowedSourceRanges: operator line 1.15 accepts IPv4 ranges only, got %q" .) }}
+{{- if and (eq .type "LoadBalancer") (or .coordinatorNodePort .poolerNodePort) }}
+{{- $problems = append $problems (printf "externalAccess.%s: applies only to externalAccess.type NodePort" (ternary "coordinatorNodePort" "poolerNodePort" (not (empty .coordinatorNodePort)))) }}
+{{- end }}
+{{- if $line115 }}
+{{- range $i, $range := .allowedSourceRanges }}
+{{- if not (regexMatch "^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+$" $range) }}
+{{- $problems = append $problems (printf "externalAccess.allowedSourceRanges[%d]: operator line 1.15 accepts IPv4 ranges only, got %q" $i $range) }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -103,10 +107,13 @@ Why the pooler, TLS and exposure values cannot work, as a list of problems (the 
 {{- end }}
 {{- with .Values.tls }}
 {{- if and .caSecretName (not .caFile) }}
-{{- $problems = append $problems (printf "tls.caFile must name the CA key of Secret %q when tls.caSecretName is set" .caSecretName) }}
+{{- $problems = append $problems (printf "tls.caFile: must name the CA key of Secret %q when tls.caSecretName is set" .caSecretName) }}
+{{- end }}
+{{- if and (not .secretName) (not .certManager.enabled) (or .caFile .caSecretName) }}
+{{- $problems = append $problems (printf "%s: needs tls.secretName or tls.certManager.enabled: the operator takes a CA only with a server certificate" (ternary "tls.caSecretName" "tls.caFile" (empty .caFile))) }}
 {{- end }}
 {{- if and .certManager.enabled (not .certManager.issuerName) }}
-{{- $problems = append $problems "tls.certManager.issuerName must be set when tls.certManager.enabled is true" }}
+{{- $problems = append $problems "tls.certManager.issuerName: must be set when tls.certManager.enabled is true" }}
 {{- end }}
 {{- end }}
 {{- toJson $problems }}

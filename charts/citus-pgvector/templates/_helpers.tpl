@@ -591,54 +591,72 @@ Every problem with the values that the schema cannot express, reported together 
 {{- define "citus-pgvector.validateValues" -}}
 {{- $problems := list }}
 {{- $fullname := include "citus-pgvector.fullname" . }}
-{{- if gt (len $fullname) 39 }}
-{{- $problems = append $problems (printf "release name or fullnameOverride %q is %d characters; at most 39 fit the operator's name suffixes" $fullname (len $fullname)) }}
+{{- if .Values.fullnameOverride }}
+{{- if gt (len .Values.fullnameOverride) 39 }}
+{{- $problems = append $problems (printf "fullnameOverride: must be at most 39 characters so the operator's name suffixes fit, got %d" (len .Values.fullnameOverride)) }}
+{{- end }}
+{{- else if gt (len $fullname) 39 }}
+{{- $problems = append $problems (printf "release name %q: must be at most 39 characters so the operator's name suffixes fit, got %d; give a shorter fullnameOverride" $fullname (len $fullname)) }}
 {{- end }}
 {{- if not (regexMatch "^[a-z]([-a-z0-9]*[a-z0-9])?$" $fullname) }}
-{{- $problems = append $problems (printf "release name or fullnameOverride %q must be a lowercase DNS label starting with a letter" $fullname) }}
-{{- end }}
-{{- with .Values.backup.wal }}
-{{- if and .enabled (not .bucket) }}
-{{- $problems = append $problems "backup.wal.bucket must be set when backup.wal.enabled is true" }}
-{{- end }}
+{{- $problems = append $problems (printf "release name %q: must be a lowercase DNS label starting with a letter; give a fullnameOverride" $fullname) }}
 {{- end }}
 {{- if eq (toString .Values.operator.line) "1.15" }}
 {{- if ne (toString .Values.postgresql.version) "17" }}
-{{- $problems = append $problems (printf "postgresql.version must be at most 17 with operator.line 1.15 (its postgresql resources accept PostgreSQL 13 to 17), got %v" .Values.postgresql.version) }}
+{{- $problems = append $problems (printf "postgresql.version: must be at most 17 with operator.line 1.15 (its postgresql resources accept PostgreSQL 13 to 17), got %v" .Values.postgresql.version) }}
 {{- end }}
 {{- range $role := list "coordinator" "workers" }}
 {{- if (index $.Values $role).scheduling.topologySpreadConstraints }}
-{{- $problems = append $problems (printf "%s.scheduling.topologySpreadConstraints must be empty with operator.line 1.15: that operator's postgresql resources have no topologySpreadConstraints and the API server would drop them silently; remove them or run operator v2 (operator.line 2.0)" $role) }}
+{{- $problems = append $problems (printf "%s.scheduling.topologySpreadConstraints: must be empty with operator.line 1.15: that operator's postgresql resources have no topologySpreadConstraints and the API server would drop them silently; remove them or run operator v2 (operator.line 2.0)" $role) }}
 {{- end }}
 {{- end }}
 {{- end }}
 {{- with .Values.patroni }}
 {{- $minimum := add .loopWait (mul 2 .retryTimeout) }}
 {{- if lt (int .ttl) (int $minimum) }}
-{{- $problems = append $problems (printf "patroni.ttl must be at least patroni.loopWait + 2 x patroni.retryTimeout = %d (Patroni's rule, or a slow loop loses the leader lock), got %v" (int $minimum) .ttl) }}
+{{- $problems = append $problems (printf "patroni.ttl: must be at least patroni.loopWait + 2 x patroni.retryTimeout = %d (Patroni's rule, or a slow loop loses the leader lock), got %v" (int $minimum) .ttl) }}
 {{- end }}
 {{- end }}
 {{- if and .Values.superuser.password .Values.superuser.existingSecret.name }}
-{{- $problems = append $problems (printf "superuser.existingSecret.name must be empty when superuser.password is set (one source of the password), got %q" .Values.superuser.existingSecret.name) }}
+{{- $problems = append $problems (printf "superuser.existingSecret.name: must be empty when superuser.password is set (one source of the password), got %q" .Values.superuser.existingSecret.name) }}
+{{- end }}
+{{- $reserved := list "postgres" "standby" "pooler" "zalandos" "admin" "robot_zmon" "cron_admin" "public" "none" "current_role" "current_user" "session_user" }}
+{{- $roles := list }}
+{{- range $i, $role := .Values.applicationRoles }}
+{{- if or (has $role.name $reserved) (hasPrefix "pg_" $role.name) }}
+{{- $problems = append $problems (printf "applicationRoles[%d].name: must not be a role of PostgreSQL, Spilo or the operator (names starting with pg_, %s), got %q" $i (join ", " $reserved) $role.name) }}
+{{- else if has $role.name $roles }}
+{{- $problems = append $problems (printf "applicationRoles[%d].name: names a role listed before it, got %q" $i $role.name) }}
+{{- end }}
+{{- $roles = append $roles $role.name }}
 {{- end }}
 {{- range $path := list "coordinator" "workers" "registrar" "scaling" "pooler" "metrics" }}
 {{- $resources := (index $.Values $path).resources }}
 {{- if lt (include "citus-pgvector.cpuMillis" $resources.limits.cpu | int) (include "citus-pgvector.cpuMillis" $resources.requests.cpu | int) }}
-{{- $problems = append $problems (printf "%s.resources.limits.cpu must not be below the request %v, got %v" $path $resources.requests.cpu $resources.limits.cpu) }}
+{{- $problems = append $problems (printf "%s.resources.limits.cpu: must not be below the request %v, got %v" $path $resources.requests.cpu $resources.limits.cpu) }}
 {{- end }}
 {{- if lt (include "citus-pgvector.memoryBytes" $resources.limits.memory | float64) (include "citus-pgvector.memoryBytes" $resources.requests.memory | float64) }}
-{{- $problems = append $problems (printf "%s.resources.limits.memory must not be below the request %v, got %v" $path $resources.requests.memory $resources.limits.memory) }}
+{{- $problems = append $problems (printf "%s.resources.limits.memory: must not be below the request %v, got %v" $path $resources.requests.memory $resources.limits.memory) }}
 {{- end }}
-{{- end }}
-{{- $roles := list }}
-{{- range $i, $role := .Values.applicationRoles }}
-{{- if has $role.name $roles }}
-{{- $problems = append $problems (printf "applicationRoles[%d].name names a role listed before it, got %q" $i $role.name) }}
-{{- end }}
-{{- $roles = append $roles $role.name }}
 {{- end }}
 {{- $problems = concat $problems (include "citus-pgvector.featureProblems" . | fromJsonArray) }}
+{{- with .Values.backup.wal }}
+{{- if .enabled }}
+{{- if not .bucket }}
+{{- $problems = append $problems "backup.wal.bucket: must be set when backup.wal.enabled is true" }}
+{{- end }}
+{{- $secret := .credentialsSecret }}
+{{- if $secret.name }}
+{{- $keys := ternary (list "serviceAccountKey") (list "accessKeyIdKey" "secretAccessKeyKey") (eq .provider "gcs") }}
+{{- range $key := $keys }}
+{{- if not (trim (index $secret $key)) }}
+{{- $problems = append $problems (printf "backup.wal.credentialsSecret.%s: must name a key of Secret %q for provider %s" $key $secret.name $.Values.backup.wal.provider) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- if $problems }}
-{{- fail (printf "\n\ncitus-pgvector: invalid values:\n- %s" (join "\n- " $problems)) }}
+{{- fail (printf "\n\ncitus-pgvector: %d problem(s) with the values:\n  %s" (len $problems) (join "\n  " $problems)) }}
 {{- end }}
 {{- end }}

@@ -403,11 +403,11 @@ class FeatureRenderingTest {
             default -> Map.of("tls.certManager.enabled", "true");
         };
         String expected = switch (scenario) {
-            case "nodePortOn115" -> "externalAccess.type NodePort needs operator.line 2.0";
+            case "nodePortOn115" -> "externalAccess.type: NodePort needs operator line 2.0";
             case "ipv6On115" -> "operator line 1.15 accepts IPv4 ranges only, got \"2001:db8::/32\"";
-            case "poolerNotEnabled" -> "externalAccess.pooler needs pooler.enabled=true";
-            case "caSecretWithoutFile" -> "tls.caFile must name the CA key of Secret \"b\"";
-            default -> "tls.certManager.issuerName must be set";
+            case "poolerNotEnabled" -> "externalAccess.pooler: needs pooler.enabled: true";
+            case "caSecretWithoutFile" -> "tls.caFile: must name the CA key of Secret \"b\"";
+            default -> "tls.certManager.issuerName: must be set";
         };
         assertThatThrownBy(() -> Charts.render(CHART, set))
                 .isInstanceOf(HelmException.class)
