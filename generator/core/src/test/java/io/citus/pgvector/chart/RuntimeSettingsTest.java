@@ -203,8 +203,8 @@ class RuntimeSettingsTest {
                     .isInstanceOf(HelmException.class)
                     .message()
                     .contains("workers.resources.limits.memory: must not be below the request 16Gi, got 8Gi")
-                    .contains("coordinator.resources.limits.cpu must not be below the request 1, got 500m")
-                    .contains("registrar.resources.limits.memory must not be below the request 32Mi, got 16Mi");
+                    .contains("coordinator.resources.limits.cpu: must not be below the request 1, got 500m")
+                    .contains("registrar.resources.limits.memory: must not be below the request 32Mi, got 16Mi");
         }
 
         @Test
