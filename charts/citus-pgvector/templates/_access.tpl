@@ -79,19 +79,23 @@ Why the pooler, TLS and exposure values cannot work, as a list of problems (the 
 {{- $problems := list }}
 {{- with .Values.externalAccess }}
 {{- if .enabled }}
-{{- if and (eq .type "NodePort") (eq $.Values.operator.line "1.15") }}
-{{- $problems = append $problems "externalAccess.type NodePort needs operator.line 2.0 (enableMasterNodePort); line 1.15 has only LoadBalancer" }}
+{{- $line115 := eq (toString $.Values.operator.line) "1.15" }}
+{{- if and (eq .type "NodePort") $line115 }}
+{{- $problems = append $problems "externalAccess.type: NodePort needs operator line 2.0 (enableMasterNodePort); operator.line 1.15 has only LoadBalancer, got \"NodePort\"" }}
 {{- end }}
 {{- if and (not .coordinator) (not .pooler) }}
-{{- $problems = append $problems "externalAccess is enabled, but neither externalAccess.coordinator nor externalAccess.pooler is true" }}
+{{- $problems = append $problems "externalAccess: enabled, but neither externalAccess.coordinator nor externalAccess.pooler is true" }}
 {{- end }}
 {{- if and .pooler (not $.Values.pooler.enabled) }}
-{{- $problems = append $problems "externalAccess.pooler needs pooler.enabled=true" }}
+{{- $problems = append $problems "externalAccess.pooler: needs pooler.enabled: true" }}
 {{- end }}
-{{- if eq $.Values.operator.line "1.15" }}
-{{- range .allowedSourceRanges }}
-{{- if contains ":" . }}
-{{- $problems = append $problems (printf "externalAccess.allowedSourceRanges: operator line 1.15 accepts IPv4 ranges only, got %q" .) }}
+{{- if and (eq .type "LoadBalancer") (or .coordinatorNodePort .poolerNodePort) }}
+{{- $problems = append $problems (printf "externalAccess.%s: applies only to externalAccess.type NodePort" (ternary "coordinatorNodePort" "poolerNodePort" (not (empty .coordinatorNodePort)))) }}
+{{- end }}
+{{- if $line115 }}
+{{- range $i, $range := .allowedSourceRanges }}
+{{- if not (regexMatch "^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+$" $range) }}
+{{- $problems = append $problems (printf "externalAccess.allowedSourceRanges[%d]: operator line 1.15 accepts IPv4 ranges only, got %q" $i $range) }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -102,29 +106,32 @@ Why the pooler, TLS and exposure values cannot work, as a list of problems (the 
 {{- $problems = append $problems (printf "tls.%s needs tls.secretName or tls.certManager.enabled: the operator takes a CA only with a server certificate" (ternary "caSecretName" "caFile" (empty .caFile))) }}
 {{- end }}
 {{- if and .caSecretName (not .caFile) }}
-{{- $problems = append $problems (printf "tls.caFile must name the CA key of Secret %q when tls.caSecretName is set" .caSecretName) }}
+{{- $problems = append $problems (printf "tls.caFile: must name the CA key of Secret %q when tls.caSecretName is set" .caSecretName) }}
+{{- end }}
+{{- if and (not .secretName) (not .certManager.enabled) (or .caFile .caSecretName) }}
+{{- $problems = append $problems (printf "%s: needs tls.secretName or tls.certManager.enabled: the operator takes a CA only with a server certificate" (ternary "tls.caSecretName" "tls.caFile" (empty .caFile))) }}
 {{- end }}
 {{- if and .certManager.enabled (not .certManager.issuerName) }}
-{{- $problems = append $problems "tls.certManager.issuerName must be set when tls.certManager.enabled is true" }}
+{{- $problems = append $problems "tls.certManager.issuerName: must be set when tls.certManager.enabled is true" }}
 {{- end }}
 {{- $volumes := include "citus-pgvector.podVolumeNames" $ | fromYamlArray }}
 {{- range $key := list "secretName" "caSecretName" }}
 {{- $name := index $.Values.tls $key }}
 {{- if has $name $volumes }}
-{{- $problems = append $problems (printf "tls.%s must not be the name of a volume the pods already have (the operator names its TLS volume after the Secret): %s, got %q" $key (join ", " $volumes) $name) }}
+{{- $problems = append $problems (printf "tls.%s: must not be the name of a volume the pods already have (the operator names its TLS volume after the Secret): %s, got %q" $key (join ", " $volumes) $name) }}
 {{- end }}
 {{- end }}
 {{- if and .caSecretName (eq .caSecretName .secretName) }}
-{{- $problems = append $problems (printf "tls.caSecretName must differ from tls.secretName (leave it empty when the CA is in that Secret: the operator would mount two volumes of one name), got %q" .caSecretName) }}
+{{- $problems = append $problems (printf "tls.caSecretName: must differ from tls.secretName (leave it empty when the CA is in that Secret: the operator would mount two volumes of one name), got %q" .caSecretName) }}
 {{- end }}
 {{- end }}
 {{- with .Values.pooler }}
 {{- if and .enabled .maxDBConnections (eq (div (div (int .maxDBConnections) (int .instances)) 2) 0) }}
-{{- $problems = append $problems (printf "pooler.maxDBConnections must be 0 (the operator's default) or at least 2 x pooler.instances = %d (the operator gives each pod maxDBConnections / instances and pools half of that, in integers: less is a pool of 0), got %d" (mul 2 (int .instances)) (int .maxDBConnections)) }}
+{{- $problems = append $problems (printf "pooler.maxDBConnections: must be 0 (the operator's default) or at least 2 x pooler.instances = %d (the operator gives each pod maxDBConnections / instances and pools half of that, in integers: less is a pool of 0), got %d" (mul 2 (int .instances)) (int .maxDBConnections)) }}
 {{- end }}
 {{- end }}
 {{- if and .Values.networkPolicy.enabled .Values.metrics.enabled (not .Values.networkPolicy.metricsNamespaces) }}
-{{- $problems = append $problems "networkPolicy.metricsNamespaces must list your Prometheus's namespace when metrics.enabled and networkPolicy.enabled are true: the policy admits port 9187 only from these namespaces, so nothing could scrape it" }}
+{{- $problems = append $problems "networkPolicy.metricsNamespaces: must list your Prometheus's namespace when metrics.enabled and networkPolicy.enabled are true: the policy admits port 9187 only from these namespaces, so nothing could scrape it" }}
 {{- end }}
 {{- toJson $problems }}
 {{- end }}

@@ -7,7 +7,6 @@ What the Kubernetes API says about this release's clusters, as YAML: the only pl
   coordinator        the coordinator's postgresql resource, when it exists
   workers            the postgresql resources of workers 1 to workers.count that exist, by name
   coordinatorSecret  the coordinator's superuser credentials Secret, when it exists
-  existingSecret     the Secret superuser.existingSecret names, when set and it exists
   applicationRolesSecret  the Secret that keeps the generated passwords of applicationRoles, when it exists
 Lookups run only when the target serves the operator's API: some client-only renders (helm-java's template) try a
 real lookup and fail without a cluster, and a lookup of a kind the API does not serve fails the render. Renders that
@@ -17,7 +16,7 @@ not exist yet.
 */}}
 {{- define "citus-pgvector.cluster" -}}
 {{- $state := dict "operatorApi" false "reachable" false }}
-{{- if .Capabilities.APIVersions.Has "acid.zalan.do/v1/postgresql" }}
+{{- if include "citus-pgvector.apiServed" (dict "root" . "api" "acid.zalan.do/v1/postgresql") }}
 {{- $namespace := .Release.Namespace }}
 {{- $coordinatorName := include "citus-pgvector.coordinatorName" . }}
 {{- $_ := set $state "operatorApi" true }}
@@ -33,9 +32,6 @@ not exist yet.
 {{- $_ := set $state "workers" $workers }}
 {{- $secretName := include "citus-pgvector.superuserSecretName" $coordinatorName }}
 {{- $_ := set $state "coordinatorSecret" (lookup "v1" "Secret" $namespace $secretName) }}
-{{- with .Values.superuser.existingSecret.name }}
-{{- $_ := set $state "existingSecret" (lookup "v1" "Secret" $namespace .) }}
-{{- end }}
 {{- $rolesSecretName := include "citus-pgvector.applicationRolesSecretName" . }}
 {{- $_ := set $state "applicationRolesSecret" (lookup "v1" "Secret" $namespace $rolesSecretName) }}
 {{- end }}

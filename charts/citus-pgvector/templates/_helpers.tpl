@@ -41,6 +41,32 @@ helm.sh/chart: {{ include "citus-pgvector.chart" .root }}
 app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 app.kubernetes.io/part-of: citus-pgvector
+{{- with .root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Labels of the pods the chart runs itself (hook Jobs, the helm test pod): the component's labels plus podLabels. Takes
+a dict: root and component.
+*/}}
+{{- define "citus-pgvector.podLabels" -}}
+{{ include "citus-pgvector.labels" . }}
+{{- with .root.Values.podLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+imagePullSecrets of the pods the chart runs itself, when imagePullSecrets names any. Takes the root context.
+*/}}
+{{- define "citus-pgvector.imagePullSecrets" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+{{- range . }}
+  - name: {{ . | quote }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -69,9 +95,9 @@ The operator's name for a cluster's superuser credentials Secret; a Secret that 
 The superuser password of every cluster, as YAML: password, and unpinned (true when this render made it up without a
 cluster to ask, so the next render makes another). The operator never changes the superuser's password in the
 database and logs in with what the Secret holds: a Secret with another password locks the operator, the hooks and
-restarted sidecars out. So the password is superuser.password, else the one in superuser.existingSecret, else the one
-the coordinator's Secret holds; a render fails rather than change the password of clusters that have one, or make one
-up for clusters it cannot see. Takes the root context.
+restarted sidecars out. So the password is superuser.password, else the one the coordinator's Secret holds; a render
+fails rather than change the password of clusters that have one, or make one up for clusters it cannot see. Not used
+with superuser.existingSecret, whose password only the superuser-credentials hook reads. Takes the root context.
 */}}
 {{- define "citus-pgvector.superuserPassword" -}}
 {{- $cluster := include "citus-pgvector.cluster" . | fromYaml }}
@@ -84,20 +110,6 @@ up for clusters it cannot see. Takes the root context.
 {{- end }}
 {{- $clustersExist := or .Release.IsUpgrade (not (empty $cluster.coordinator)) }}
 {{- $wanted := .Values.superuser.password }}
-{{- with .Values.superuser.existingSecret }}
-{{- if .name }}
-{{- if not $cluster.reachable }}
-{{- fail (printf "\n\ncitus-pgvector: superuser.existingSecret %q is read from the cluster at helm install and upgrade, and this render cannot read it: it has no cluster to ask (helm template, helm lint, a GitOps render, --dry-run=client), or the cluster serves no acid.zalan.do/v1 postgresql (install the operator first). Set superuser.password (from your secret store) for renders without a cluster." .name) }}
-{{- end }}
-{{- if empty $cluster.existingSecret }}
-{{- fail (printf "\n\ncitus-pgvector: superuser.existingSecret: Secret %q does not exist in namespace %q; create it first, with the password under key %q." .name $.Release.Namespace .key) }}
-{{- end }}
-{{- if not (hasKey ($cluster.existingSecret.data | default dict) .key) }}
-{{- fail (printf "\n\ncitus-pgvector: superuser.existingSecret: Secret %q has no key %q (superuser.existingSecret.key)." .name .key) }}
-{{- end }}
-{{- $wanted = index $cluster.existingSecret.data .key | b64dec }}
-{{- end }}
-{{- end }}
 {{- if and $wanted $current (ne $wanted $current) }}
 {{- fail (printf "\n\ncitus-pgvector: refusing to change the superuser password: the clusters use the one in Secret %s, and the operator never changes it in the database, so a new one locks the operator, the hooks and restarted sidecars out. Set the password the clusters have, or rotate it with the README's procedure (Rotating the superuser password)." $secretName) }}
 {{- else if $wanted }}
@@ -579,55 +591,73 @@ Every problem with the values that the schema cannot express, reported together 
 {{- define "citus-pgvector.validateValues" -}}
 {{- $problems := list }}
 {{- $fullname := include "citus-pgvector.fullname" . }}
-{{- if gt (len $fullname) 39 }}
-{{- $problems = append $problems (printf "release name or fullnameOverride %q is %d characters; at most 39 fit the operator's name suffixes" $fullname (len $fullname)) }}
+{{- if .Values.fullnameOverride }}
+{{- if gt (len .Values.fullnameOverride) 39 }}
+{{- $problems = append $problems (printf "fullnameOverride: must be at most 39 characters so the operator's name suffixes fit, got %d" (len .Values.fullnameOverride)) }}
+{{- end }}
+{{- else if gt (len $fullname) 39 }}
+{{- $problems = append $problems (printf "release name %q: must be at most 39 characters so the operator's name suffixes fit, got %d; give a shorter fullnameOverride" $fullname (len $fullname)) }}
 {{- end }}
 {{- if not (regexMatch "^[a-z]([-a-z0-9]*[a-z0-9])?$" $fullname) }}
-{{- $problems = append $problems (printf "release name or fullnameOverride %q must be a lowercase DNS label starting with a letter" $fullname) }}
-{{- end }}
-{{- with .Values.backup.wal }}
-{{- if and .enabled (not .bucket) }}
-{{- $problems = append $problems "backup.wal.bucket must be set when backup.wal.enabled is true" }}
-{{- end }}
+{{- $problems = append $problems (printf "release name %q: must be a lowercase DNS label starting with a letter; give a fullnameOverride" $fullname) }}
 {{- end }}
 {{- if eq (toString .Values.operator.line) "1.15" }}
 {{- if ne (toString .Values.postgresql.version) "17" }}
-{{- $problems = append $problems (printf "postgresql.version must be at most 17 with operator.line 1.15 (its postgresql resources accept PostgreSQL 13 to 17), got %v" .Values.postgresql.version) }}
+{{- $problems = append $problems (printf "postgresql.version: must be at most 17 with operator.line 1.15 (its postgresql resources accept PostgreSQL 13 to 17), got %v" .Values.postgresql.version) }}
 {{- end }}
 {{- range $role := list "coordinator" "workers" }}
 {{- if (index $.Values $role).scheduling.topologySpreadConstraints }}
-{{- $problems = append $problems (printf "%s.scheduling.topologySpreadConstraints must be empty with operator.line 1.15: that operator's postgresql resources have no topologySpreadConstraints and the API server would drop them silently; remove them or run operator v2 (operator.line 2.0)" $role) }}
+{{- $problems = append $problems (printf "%s.scheduling.topologySpreadConstraints: must be empty with operator.line 1.15: that operator's postgresql resources have no topologySpreadConstraints and the API server would drop them silently; remove them or run operator v2 (operator.line 2.0)" $role) }}
 {{- end }}
 {{- end }}
 {{- end }}
 {{- with .Values.patroni }}
 {{- $minimum := add .loopWait (mul 2 .retryTimeout) }}
 {{- if lt (int .ttl) (int $minimum) }}
-{{- $problems = append $problems (printf "patroni.ttl must be at least patroni.loopWait + 2 x patroni.retryTimeout = %d (Patroni's rule, or a slow loop loses the leader lock), got %v" (int $minimum) .ttl) }}
+{{- $problems = append $problems (printf "patroni.ttl: must be at least patroni.loopWait + 2 x patroni.retryTimeout = %d (Patroni's rule, or a slow loop loses the leader lock), got %v" (int $minimum) .ttl) }}
 {{- end }}
 {{- end }}
 {{- if and .Values.superuser.password .Values.superuser.existingSecret.name }}
-{{- $problems = append $problems (printf "superuser.existingSecret.name must be empty when superuser.password is set (one source of the password), got %q" .Values.superuser.existingSecret.name) }}
+{{- $problems = append $problems (printf "superuser.existingSecret.name: must be empty when superuser.password is set (one source of the password), got %q" .Values.superuser.existingSecret.name) }}
+{{- end }}
+{{- $reserved := list "postgres" "standby" "pooler" "zalandos" "admin" "robot_zmon" "cron_admin" "public" "none" "current_role" "current_user" "session_user" }}
+{{- $roles := list }}
+{{- range $i, $role := .Values.applicationRoles }}
+{{- if or (has $role.name $reserved) (hasPrefix "pg_" $role.name) }}
+{{- $problems = append $problems (printf "applicationRoles[%d].name: must not be a role of PostgreSQL, Spilo or the operator (names starting with pg_, %s), got %q" $i (join ", " $reserved) $role.name) }}
+{{- else if has $role.name $roles }}
+{{- $problems = append $problems (printf "applicationRoles[%d].name: names a role listed before it, got %q" $i $role.name) }}
+{{- end }}
+{{- $roles = append $roles $role.name }}
 {{- end }}
 {{- range $path := list "coordinator" "workers" "registrar" "scaling" "pooler" "metrics" }}
 {{- $resources := (index $.Values $path).resources }}
 {{- if lt (include "citus-pgvector.cpuMillis" $resources.limits.cpu | int) (include "citus-pgvector.cpuMillis" $resources.requests.cpu | int) }}
-{{- $problems = append $problems (printf "%s.resources.limits.cpu must not be below the request %v, got %v" $path $resources.requests.cpu $resources.limits.cpu) }}
+{{- $problems = append $problems (printf "%s.resources.limits.cpu: must not be below the request %v, got %v" $path $resources.requests.cpu $resources.limits.cpu) }}
 {{- end }}
 {{- if lt (include "citus-pgvector.memoryBytes" $resources.limits.memory | float64) (include "citus-pgvector.memoryBytes" $resources.requests.memory | float64) }}
-{{- $problems = append $problems (printf "%s.resources.limits.memory must not be below the request %v, got %v" $path $resources.requests.memory $resources.limits.memory) }}
+{{- $problems = append $problems (printf "%s.resources.limits.memory: must not be below the request %v, got %v" $path $resources.requests.memory $resources.limits.memory) }}
 {{- end }}
-{{- end }}
-{{- $roles := list }}
-{{- range $i, $role := .Values.applicationRoles }}
-{{- if has $role.name $roles }}
-{{- $problems = append $problems (printf "applicationRoles[%d].name names a role listed before it, got %q" $i $role.name) }}
-{{- end }}
-{{- $roles = append $roles $role.name }}
 {{- end }}
 {{- $problems = concat $problems (include "citus-pgvector.featureProblems" . | fromJsonArray) }}
+{{- with .Values.backup.wal }}
+{{- if .enabled }}
+{{- if not .bucket }}
+{{- $problems = append $problems "backup.wal.bucket: must be set when backup.wal.enabled is true" }}
+{{- end }}
+{{- $secret := .credentialsSecret }}
+{{- if $secret.name }}
+{{- $keys := ternary (list "serviceAccountKey") (list "accessKeyIdKey" "secretAccessKeyKey") (eq .provider "gcs") }}
+{{- range $key := $keys }}
+{{- if not (trim (index $secret $key)) }}
+{{- $problems = append $problems (printf "backup.wal.credentialsSecret.%s: must name a key of Secret %q for provider %s" $key $secret.name $.Values.backup.wal.provider) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- if $problems }}
-{{- fail (printf "\n\ncitus-pgvector: invalid values:\n- %s" (join "\n- " $problems)) }}
+{{- fail (printf "\n\ncitus-pgvector: %d problem(s) with the values:\n  %s" (len $problems) (join "\n  " $problems)) }}
 {{- end }}
 {{- end }}
 

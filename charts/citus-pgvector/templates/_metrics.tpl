@@ -75,7 +75,7 @@ The queries volume, mounted into the exporter only, as a YAML list (empty when m
 */}}
 {{- define "citus-pgvector.prometheusOperator" -}}
 {{- $mode := .Values.metrics.prometheusOperator }}
-{{- if and .Values.metrics.enabled (or (eq $mode "always") (and (eq $mode "auto") (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1"))) }}true{{ end }}
+{{- if and .Values.metrics.enabled (or (eq $mode "always") (and (eq $mode "auto") (include "citus-pgvector.apiServed" (dict "root" . "api" "monitoring.coreos.com/v1")))) }}true{{ end }}
 {{- end }}
 
 {{/*

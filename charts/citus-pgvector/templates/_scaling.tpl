@@ -66,6 +66,7 @@ Takes a dict: root, script (file name in files/scripts), env (extra env entries,
 {{- $secret := include "citus-pgvector.superuserSecretName" (include "citus-pgvector.coordinatorName" $root) }}
 restartPolicy: Never
 automountServiceAccountToken: false
+{{- include "citus-pgvector.imagePullSecrets" $root | nindent 0 }}
 {{- with include "citus-pgvector.nodeAffinity" (dict "root" $root) | fromYaml }}
 affinity:
   nodeAffinity:

@@ -2,9 +2,11 @@ package io.citus.pgvector.cli;
 
 import io.citus.pgvector.Failure;
 import io.citus.pgvector.chart.ChartJobs;
+import io.citus.pgvector.chart.ChartTemplate;
 import io.citus.pgvector.helm.HelmClient;
+import io.citus.pgvector.helm.ValueOverrides;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -16,7 +18,14 @@ import picocli.CommandLine.Spec;
 
 @Command(
         name = "template",
-        description = "Render the chart's manifests with Helm, for GitOps tools or review.",
+        description = {
+            "Render the chart's manifests as helm template does, for GitOps tools or review: the release manifest,"
+                    + " then the hooks (scaling and uninstall-guard Jobs, the helm test pod) unless --no-hooks, then"
+                    + " the NOTES as a comment. Helm renders them; nothing reads a cluster, so lookup finds nothing,"
+                    + " as in helm template.",
+            "An oci:// chart renders as helm-java renders it: the release manifest only (helm-java cannot pull a"
+                    + " chart to render its hooks); helm pull it and pass the unpacked folder for the rest."
+        },
         footerHeading = "%n",
         footer = ExitCode.HELP)
 final class TemplateCommand implements Callable<Integer> {
@@ -44,7 +53,8 @@ final class TemplateCommand implements Callable<Integer> {
     @Option(
             names = {"-n", "--namespace"},
             paramLabel = "NS",
-            description = "Namespace of the release.")
+            defaultValue = HelmClient.DEFAULT_NAMESPACE,
+            description = "Namespace of the release (default: ${DEFAULT-VALUE}, as helm template).")
     String namespace;
 
     @Option(
@@ -55,13 +65,46 @@ final class TemplateCommand implements Callable<Integer> {
     String kubeVersion;
 
     @Option(
+            names = {"-a", "--api-versions"},
+            paramLabel = "API",
+            split = ",",
+            description = "An API version the target serves, as Argo CD passes them (e.g."
+                    + " acid.zalan.do/v1/postgresql, monitoring.coreos.com/v1); repeatable or comma-separated.")
+    List<String> apiVersions = new ArrayList<>();
+
+    @Option(
             names = {"-f", "--values"},
             paramLabel = "FILE",
-            description = "Helm values file; repeatable.")
+            description = "Helm values file; repeatable, later ones win.")
     List<Path> valuesFiles = List.of();
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Helm value; repeatable.")
-    Map<String, String> set = new LinkedHashMap<>();
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "Helm value in Helm's syntax (a.b=1,c={x,y}, a\\.b=escaped dot); repeatable.")
+    List<String> set = new ArrayList<>();
+
+    @Option(names = "--set-string", paramLabel = "KEY=VALUE", description = "Like --set, every value a string.")
+    List<String> setString = new ArrayList<>();
+
+    @Option(names = "--set-file", paramLabel = "KEY=PATH", description = "A value read from a file; repeatable.")
+    List<String> setFile = new ArrayList<>();
+
+    @Option(names = "--set-json", paramLabel = "KEY=JSON", description = "A value given as JSON; repeatable.")
+    List<String> setJson = new ArrayList<>();
+
+    @Option(
+            names = {"-s", "--show-only"},
+            paramLabel = "TEMPLATE",
+            description = "Print only what this template renders (e.g. templates/workers/postgresql.yaml, globs"
+                    + " allowed); repeatable.")
+    List<String> showOnly = new ArrayList<>();
+
+    @Option(names = "--no-hooks", description = "Leave out the hooks (scaling, uninstall guard, helm test).")
+    boolean noHooks;
+
+    @Option(names = "--skip-tests", description = "Leave out the helm test pod.")
+    boolean skipTests;
 
     @Option(
             names = "--output-dir",
@@ -77,8 +120,19 @@ final class TemplateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Failure {
-        String manifests = ChartJobs.template(new HelmClient.TemplateRequest(
-                chart, chartVersion, release, namespace, kubeVersion, valuesFiles, set, registry.registry()));
+        String manifests = ChartJobs.template(new ChartTemplate.Options(
+                chart,
+                chartVersion,
+                release,
+                namespace,
+                kubeVersion,
+                valuesFiles,
+                new ValueOverrides(setJson, set, setString, setFile),
+                apiVersions,
+                showOnly,
+                !noHooks,
+                !skipTests,
+                registry.registry()));
         if (outputDir == null) {
             spec.commandLine().getOut().print(manifests);
         } else {

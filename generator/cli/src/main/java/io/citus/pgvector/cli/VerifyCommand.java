@@ -7,6 +7,7 @@ import io.citus.pgvector.cluster.ChartIntent;
 import io.citus.pgvector.cluster.ClusterVerifier;
 import io.citus.pgvector.cluster.ConnectionSettings;
 import io.citus.pgvector.cluster.VerifyReport;
+import io.citus.pgvector.helm.ValueOverrides;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,8 +75,11 @@ final class VerifyCommand implements Callable<Integer> {
             description = "Check against the chart rendered with this values file; repeatable.")
     List<Path> valuesFiles = List.of();
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Helm value for the render; repeatable; needs -f.")
-    Map<String, String> set = new LinkedHashMap<>();
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "Helm value for the render, in Helm's --set syntax; repeatable; needs -f.")
+    List<String> set = List.of();
 
     @Option(
             names = "--release",
@@ -130,7 +134,7 @@ final class VerifyCommand implements Callable<Integer> {
                 chart == null ? Path.of(ChartJobs.DEFAULT_CHART) : chart,
                 release == null ? "citus" : release,
                 valuesFiles,
-                set));
+                new ValueOverrides(List.of(), set, List.of(), List.of())));
     }
 
     /**

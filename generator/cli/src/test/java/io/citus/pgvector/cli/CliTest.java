@@ -339,6 +339,56 @@ class CliTest {
         }
 
         @Test
+        @DisplayName("template as helm template: namespace default, Helm's --set syntax, hooks and NOTES, --show-only,"
+                + " --api-versions; errors without advice about a --debug flag")
+        void templateIsHelmTemplate() throws IOException {
+            Path secret = Files.writeString(dir.resolve("annotation.txt"), "from a file");
+            CliRun run = CliRun.of(
+                    "template",
+                    "--chart",
+                    generated().toString(),
+                    "--set",
+                    "superuser.password=x,workers.count=3",
+                    "--set",
+                    "externalAccess.enabled=true,externalAccess.allowedSourceRanges={10.0.0.0/8,192.168.0.0/16}",
+                    "--set-string",
+                    "coordinator.scheduling.podAnnotations.example\\.com/n=5",
+                    "--set-file",
+                    "coordinator.scheduling.podAnnotations.file=" + secret,
+                    "--set-json",
+                    "podLabels={\"team\":\"search\"}");
+            assertThat(run.exitCode()).as(run.toString()).isZero();
+            assertThat(run.out())
+                    .contains("name: citus-worker-3", "- 192.168.0.0/16", "example.com/n: \"5\"")
+                    .contains("file: \"from a file\"", "team: search")
+                    .contains("# Source: citus-pgvector/templates/tests/vector-query-test.yaml")
+                    .contains("# Source: citus-pgvector/templates/NOTES.txt", "kubectl get postgresql -n default");
+            assertThat(run.out().indexOf("kind: Job")).isGreaterThan(run.out().indexOf("kind: postgresql"));
+
+            CliRun noHooks = CliRun.of(
+                    "template", "--chart", generated().toString(), "--set", "superuser.password=x", "--no-hooks");
+            assertThat(noHooks.out()).doesNotContain("kind: Job", "helm.sh/hook");
+
+            CliRun only = CliRun.of(
+                    "template",
+                    "--chart",
+                    generated().toString(),
+                    "--set",
+                    "superuser.password=x",
+                    "-s",
+                    "templates/nothing.yaml");
+            assertThat(only.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+            assertThat(only.err()).contains("could not find template templates/nothing.yaml in chart");
+
+            CliRun argo = CliRun.of(
+                    "template", "--chart", generated().toString(), "--api-versions", "acid.zalan.do/v1/postgresql");
+            assertThat(argo.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+            assertThat(argo.err())
+                    .contains("superuser.password is empty and this render cannot read the cluster")
+                    .doesNotContain("--debug");
+        }
+
+        @Test
         void templateWritesOneFilePerTemplate() throws IOException {
             Path out = dir.resolve("manifests");
             CliRun run = CliRun.of(

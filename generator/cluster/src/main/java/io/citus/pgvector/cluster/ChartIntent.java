@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.citus.pgvector.Failure;
 import io.citus.pgvector.Failure.Kind;
 import io.citus.pgvector.chart.ChartJobs;
-import io.citus.pgvector.helm.HelmClient;
+import io.citus.pgvector.chart.ChartTemplate;
+import io.citus.pgvector.helm.ValueOverrides;
 import io.citus.pgvector.render.RenderedChart;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,10 +44,10 @@ public record ChartIntent(Node coordinator, List<Node> workers, Optional<String>
      * @throws Failure (invalid input) when the folder is not a chart, a values file is missing, or Helm refuses the
      *     values
      */
-    public static ChartIntent render(Path chart, String release, List<Path> valuesFiles, Map<String, String> set)
+    public static ChartIntent render(Path chart, String release, List<Path> valuesFiles, ValueOverrides overrides)
             throws Failure {
         RenderedChart rendered = RenderedChart.of(
-                ChartJobs.template(HelmClient.TemplateRequest.folder(chart, release, valuesFiles, set)));
+                ChartJobs.template(ChartTemplate.Options.folder(chart, release, valuesFiles, overrides)));
         try {
             return of(rendered);
         } catch (IllegalArgumentException e) {

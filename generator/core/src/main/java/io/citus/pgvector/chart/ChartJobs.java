@@ -121,17 +121,12 @@ public final class ChartJobs {
                 generated, linted, linted.failed() ? Optional.empty() : Optional.of(packageChart(chart, destination)));
     }
 
-    /** {@code helm template} of a chart folder or {@code oci://} reference. */
-    public static String template(HelmClient.TemplateRequest request) throws Failure {
-        if (!request.chart().startsWith("oci://")) {
-            existing(Path.of(request.chart()));
-        }
-        for (Path file : request.valuesFiles()) {
-            if (!Files.isRegularFile(file)) {
-                throw new Failure(Kind.INVALID_INPUT, file + ": no such values file");
-            }
-        }
-        return new HelmClient().template(request);
+    /**
+     * {@code helm template} of a chart folder or {@code oci://} reference, in Helm's order: the release manifest, the
+     * hooks (the test pod among them), then the NOTES as a comment; see {@link ChartTemplate}.
+     */
+    public static String template(ChartTemplate.Options options) throws Failure {
+        return ChartTemplate.text(ChartTemplate.render(options));
     }
 
     /**

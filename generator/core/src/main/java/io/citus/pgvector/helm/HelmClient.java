@@ -1,8 +1,10 @@
 package io.citus.pgvector.helm;
 
+import com.marcnuri.helm.DryRun;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.PushCommand;
+import com.marcnuri.helm.Release;
 import com.marcnuri.helm.TemplateCommand;
 import io.citus.pgvector.Failure.Kind;
 import java.net.URI;
@@ -24,6 +26,9 @@ public final class HelmClient {
 
     /** The Kubernetes version a render targets when no cluster is asked; {@code template}'s default. */
     public static final String DEFAULT_KUBE_VERSION = "1.31.0";
+
+    /** The namespace of a render that names none, as {@code helm template} defaults it. */
+    public static final String DEFAULT_NAMESPACE = "default";
 
     private static final Pattern DIGEST = Pattern.compile("Digest:\\s*(sha256:[0-9a-f]{64})");
 
@@ -56,7 +61,7 @@ public final class HelmClient {
             Map<String, String> set,
             Registry registry) {
 
-        /** A chart folder rendered without further options: no namespace, the default Kubernetes version. */
+        /** A chart folder rendered without further options: namespace default, the default Kubernetes version. */
         public static TemplateRequest folder(
                 Path chart, String releaseName, List<Path> valuesFiles, Map<String, String> set) {
             return new TemplateRequest(
@@ -89,10 +94,12 @@ public final class HelmClient {
             TemplateCommand command = !request.chart().startsWith("oci://") && Files.isDirectory(local)
                     ? new Helm(local).template()
                     : Helm.template(request.chart());
-            command.withName(request.releaseName()).withKubeVersion(request.kubeVersion());
-            if (request.namespace() != null) {
-                command.withNamespace(request.namespace());
-            }
+            command.withName(request.releaseName())
+                    .withKubeVersion(request.kubeVersion())
+                    .withNamespace(
+                            request.namespace() == null || request.namespace().isEmpty()
+                                    ? DEFAULT_NAMESPACE
+                                    : request.namespace());
             if (request.version() != null) {
                 command.withVersion(request.version());
             }
@@ -101,6 +108,30 @@ public final class HelmClient {
             request.registry().applyTo(command::plainHttp, command::insecureSkipTlsVerify, command::withCaFile);
             return command.call();
         });
+    }
+
+    /**
+     * The NOTES of a chart folder as {@code helm install} prints them, from a client-only dry run (which never
+     * connects to a cluster); empty when the chart has none.
+     */
+    public String notes(Path chart, String releaseName, String namespace, String kubeVersion, Path valuesFile)
+            throws HelmException {
+        Release release = call(
+                Kind.INVALID_INPUT,
+                "helm install --dry-run=client " + chart,
+                () -> new Helm(chart)
+                        .install()
+                        .withName(releaseName)
+                        .withNamespace(namespace)
+                        .withKubeVersion(kubeVersion)
+                        .withValuesFile(valuesFile)
+                        .dryRun()
+                        .withDryRunOption(DryRun.CLIENT)
+                        .clientOnly()
+                        .call());
+        String output = release.getOutput();
+        int notes = output.indexOf("\nNOTES:\n");
+        return notes < 0 ? "" : output.substring(notes + "\nNOTES:\n".length());
     }
 
     /** Packages the chart folder into {@code destination} and returns the archive Helm wrote. */

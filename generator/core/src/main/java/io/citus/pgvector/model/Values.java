@@ -17,6 +17,19 @@ public record Values(
         @Formatted(value = Format.DNS_LABEL, optional = true)
         String fullnameOverride,
 
+        @Doc("Labels added to every object the chart renders (the operator copies a `postgresql` resource's labels"
+                + " to its pods only for the keys in its `inherited_labels`).")
+        Map<String, String> commonLabels,
+
+        @Doc("Labels added to the pods the chart itself runs: the hook Jobs' and the `helm test` pod.")
+        Map<String, String> podLabels,
+
+        @Doc("Names of Secrets (type kubernetes.io/dockerconfigjson) in the release namespace to pull images with,"
+                + " for the hook Jobs and the `helm test` pod. The clusters' pods pull with the operator's pod service"
+                + " account (`pod_service_account_name`): give that account the same `imagePullSecrets`.")
+        @Formatted(Format.DNS_SUBDOMAIN)
+        List<String> imagePullSecrets,
+
         @Doc("Team ID written to every `postgresql` resource (`spec.teamId`).")
         @Formatted(Format.DNS_LABEL)
         @Default("citus")
@@ -139,14 +152,16 @@ public record Values(
             String name) {}
 
     public record Superuser(
-            @Doc("Superuser password for every cluster; set it (from your secret store) for renders without a"
-                    + " cluster such as GitOps. Empty: read it from `existingSecret`, else keep the one the clusters"
-                    + " have, else (first install) generate one. A `helm upgrade` that would change the password the"
-                    + " clusters have is refused: see Rotating the superuser password in the README.")
+            @Doc("Superuser password for every cluster. Empty: `existingSecret`'s, else keep the one the clusters"
+                    + " have, else (first install) generate one; a render without a cluster (GitOps) needs this or"
+                    + " `existingSecret`. A `helm upgrade` that would change the password the clusters have is"
+                    + " refused: see Rotating the superuser password in the README.")
             String password,
 
-            @Doc("A Secret in the release namespace that holds the superuser password, read at install and upgrade"
-                    + " (Helm lookup; not in renders without a cluster).")
+            @Doc("A Secret in the release namespace that holds the superuser password, kept out of the values (GitOps:"
+                    + " renders need no cluster). A pre-install/pre-upgrade hook Job copies it into each cluster's"
+                    + " credentials Secret before the operator creates the cluster, and fails, changing nothing, when"
+                    + " one holds another password.")
             ExistingSecret existingSecret) {}
 
     public record ApplicationRole(

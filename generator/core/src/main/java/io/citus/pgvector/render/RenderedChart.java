@@ -15,7 +15,7 @@ public record RenderedChart(String yaml, List<JsonNode> objects) {
         return of(new HelmClient().template(request));
     }
 
-    /** A chart folder as {@code template} renders it without further options: no namespace, the default Kubernetes. */
+    /** A chart folder rendered by helm-java without further options: namespace default, the default Kubernetes. */
     public static RenderedChart render(Path chart, String release, List<Path> valuesFiles, Map<String, String> set)
             throws HelmException {
         return render(HelmClient.TemplateRequest.folder(chart, release, valuesFiles, set));

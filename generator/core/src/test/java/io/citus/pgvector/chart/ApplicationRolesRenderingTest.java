@@ -160,6 +160,6 @@ class ApplicationRolesRenderingTest {
         assertThatThrownBy(() -> render(Map.of("applicationRoles[0].name", "app", "applicationRoles[1].name", "app")))
                 .isInstanceOf(HelmException.class)
                 .message()
-                .contains("applicationRoles[1].name names a role listed before it, got \"app\"");
+                .contains("applicationRoles[1].name: names a role listed before it, got \"app\"");
     }
 }

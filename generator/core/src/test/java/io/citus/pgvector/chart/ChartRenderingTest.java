@@ -402,7 +402,7 @@ class ChartRenderingTest {
 
         @Test
         void walWithoutBucket() {
-            assertRejected(Map.of("backup.wal.enabled", "true"), "backup.wal.bucket must be set");
+            assertRejected(Map.of("backup.wal.enabled", "true"), "backup.wal.bucket: must be set");
         }
     }
 }

@@ -73,12 +73,6 @@ final class ChartWithCluster {
                 Map.of("postgresql", Map.of("version", version)));
     }
 
-    /** superuser.existingSecret's Secret exists with these keys. */
-    ChartWithCluster existingSecret(Map<String, String> data) {
-        state.put("existingSecret", secret(data));
-        return this;
-    }
-
     /** The Secret that keeps the generated passwords of applicationRoles exists with these keys. */
     ChartWithCluster applicationRolesSecret(Map<String, String> data) {
         state.put("applicationRolesSecret", secret(data));

@@ -3,7 +3,10 @@ package io.citus.pgvector.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.citus.pgvector.helm.HelmClient;
 import io.citus.pgvector.helm.HelmException;
+import io.citus.pgvector.helm.ValueOverrides;
 import io.citus.pgvector.render.RenderedChart;
 import io.citus.pgvector.testing.ProjectFiles;
 import java.nio.charset.StandardCharsets;
@@ -104,27 +107,50 @@ class ClusterLookupTest {
         }
 
         @Test
-        @DisplayName("superuser.existingSecret: its key's password; missing Secret or key: a message naming them")
+        @DisplayName("superuser.existingSecret: no password in the render, with or without a cluster; a hook Job"
+                + " copies it into every cluster's credentials Secret before the clusters exist")
         void existingSecret() throws Exception {
             Map<String, String> set =
                     Map.of("superuser.existingSecret.name", "pg-superuser", "superuser.existingSecret.key", "pw");
-            assertThat(passwords(render(ChartWithCluster.reachable().existingSecret(Map.of("pw", "from-vault")), set)))
-                    .containsExactly("from-vault");
-            assertThatThrownBy(() -> render(ChartWithCluster.reachable(), set))
-                    .message()
-                    .contains("superuser.existingSecret: Secret \"pg-superuser\" does not exist in namespace"
-                            + " \"vectors\"");
-            assertThatThrownBy(() -> render(ChartWithCluster.reachable().existingSecret(Map.of("password", "x")), set))
-                    .message()
-                    .contains("Secret \"pg-superuser\" has no key \"pw\"");
-            assertThatThrownBy(() -> render(
-                            ChartWithCluster.reachable()
-                                    .coordinator("17")
-                                    .coordinatorSecret("old")
-                                    .existingSecret(Map.of("pw", "other")),
-                            set))
-                    .message()
-                    .contains("refusing to change the superuser password");
+            for (ChartWithCluster cluster : List.of(
+                    ChartWithCluster.reachable(),
+                    ChartWithCluster.unreadable(),
+                    ChartWithCluster.reachable().coordinator("17").coordinatorSecret("old"))) {
+                assertThat(passwords(render(cluster, set))).isEmpty();
+            }
+            for (List<String> apiVersions : List.of(List.<String>of(), List.of("acid.zalan.do/v1/postgresql"))) {
+                RenderedChart rendered = RenderedChart.of(ChartJobs.template(new ChartTemplate.Options(
+                        ProjectFiles.committedChart().toString(),
+                        null,
+                        Charts.RELEASE,
+                        Charts.NAMESPACE,
+                        HelmClient.DEFAULT_KUBE_VERSION,
+                        List.of(),
+                        new ValueOverrides(
+                                List.of(),
+                                List.of("superuser.existingSecret.name=pg-superuser,superuser.existingSecret.key=pw"),
+                                List.of(),
+                                List.of()),
+                        apiVersions,
+                        List.of(),
+                        true,
+                        true,
+                        HelmClient.Registry.DEFAULT)));
+                assertThat(passwords(rendered)).isEmpty();
+                JsonNode job = rendered.named("Job", "citus-superuser-credentials");
+                assertThat(job.at("/metadata/annotations/helm.sh~1hook").asText())
+                        .isEqualTo("pre-install,pre-upgrade,pre-rollback");
+                JsonNode container = job.at("/spec/template/spec/containers/0");
+                assertThat(Charts.env(container, "CLUSTERS"))
+                        .isEqualTo("citus-coordinator citus-worker-1 citus-worker-2");
+                assertThat(Charts.env(container, "PASSWORD_FILE")).isEqualTo("/var/run/citus-pgvector/superuser/pw");
+                assertThat(job.at("/spec/template/spec/volumes").findValuesAsText("secretName"))
+                        .containsExactly("pg-superuser");
+                assertThat(rendered.named("Role", "citus-superuser-credentials")
+                                .at("/rules/0/resourceNames")
+                                .toString())
+                        .contains("postgres.citus-worker-2.credentials.postgresql.acid.zalan.do");
+            }
         }
 
         @Test
@@ -134,12 +160,6 @@ class ClusterLookupTest {
                     .message()
                     .contains("superuser.password is empty and this render cannot read the cluster")
                     .contains("Pin it: set superuser.password");
-            assertThatThrownBy(() -> render(
-                            ChartWithCluster.unreadable(), Map.of("superuser.existingSecret.name", "pg-superuser")))
-                    .message()
-                    .contains("superuser.existingSecret \"pg-superuser\" is read from the cluster at helm install and"
-                            + " upgrade, and this render cannot read it")
-                    .contains("Set superuser.password");
             assertThat(passwords(render(ChartWithCluster.unreadable(), Map.of("superuser.password", "pinned"))))
                     .containsExactly("pinned");
         }
@@ -153,10 +173,9 @@ class ClusterLookupTest {
             assertThat(rendered.yaml())
                     .contains("# A password made up by a render without a cluster: the next render"
                             + " makes another. Pin it with superuser.password.");
-            assertThatThrownBy(() -> Charts.renderExactly(
-                            ProjectFiles.committedChart(), Map.of("superuser.existingSecret.name", "pg-superuser")))
-                    .message()
-                    .contains("this render cannot read it");
+            assertThat(passwords(Charts.renderExactly(
+                            ProjectFiles.committedChart(), Map.of("superuser.existingSecret.name", "pg-superuser"))))
+                    .isEmpty();
         }
     }
 

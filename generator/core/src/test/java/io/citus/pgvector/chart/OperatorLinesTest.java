@@ -68,7 +68,7 @@ class OperatorLinesTest {
             assertThatThrownBy(() -> Charts.render(CHART, set, values))
                     .isInstanceOf(HelmException.class)
                     .message()
-                    .contains("scheduling.topologySpreadConstraints must be empty with operator.line 1.15")
+                    .contains("scheduling.topologySpreadConstraints: must be empty with operator.line 1.15")
                     .contains("drop them silently");
             Path withoutSpread = Files.writeString(
                     dir.resolve("no-spread.yaml"),
@@ -103,6 +103,6 @@ class OperatorLinesTest {
         assertThatThrownBy(() -> Charts.render(CHART, Map.of(), values))
                 .isInstanceOf(HelmException.class)
                 .message()
-                .contains("postgresql.version must be at most 17 with operator.line 1.15");
+                .contains("postgresql.version: must be at most 17 with operator.line 1.15");
     }
 }

@@ -85,7 +85,7 @@ class RuntimeSettingsTest {
             assertThatThrownBy(() -> Charts.render(CHART, Map.of("patroni.ttl", "25")))
                     .isInstanceOf(HelmException.class)
                     .message()
-                    .contains("patroni.ttl must be at least patroni.loopWait + 2 x patroni.retryTimeout = 30");
+                    .contains("patroni.ttl: must be at least patroni.loopWait + 2 x patroni.retryTimeout = 30");
         }
     }
 
@@ -202,9 +202,9 @@ class RuntimeSettingsTest {
                                     "16Mi")))
                     .isInstanceOf(HelmException.class)
                     .message()
-                    .contains("workers.resources.limits.memory must not be below the request 16Gi, got 8Gi")
-                    .contains("coordinator.resources.limits.cpu must not be below the request 1, got 500m")
-                    .contains("registrar.resources.limits.memory must not be below the request 32Mi, got 16Mi");
+                    .contains("workers.resources.limits.memory: must not be below the request 16Gi, got 8Gi")
+                    .contains("coordinator.resources.limits.cpu: must not be below the request 1, got 500m")
+                    .contains("registrar.resources.limits.memory: must not be below the request 32Mi, got 16Mi");
         }
 
         @Test

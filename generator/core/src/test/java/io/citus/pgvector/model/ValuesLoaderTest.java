@@ -415,7 +415,8 @@ class ValuesLoaderTest {
                     extra: 1
                     """))
                     .containsExactlyInAnyOrder(
-                            "extra: unknown key; known keys: nameOverride, fullnameOverride, teamId, operator, image, postgresql,"
+                            "extra: unknown key; known keys: nameOverride, fullnameOverride, commonLabels, podLabels,"
+                                    + " imagePullSecrets, teamId, operator, image, postgresql,"
                                     + " patroni, database, superuser, applicationRoles, citus, vector, coordinator, workers, registrar, backup,"
                                     + " operatorConfigMap, scaling, helmTest, pooler, metrics, tls, networkPolicy, externalAccess",
                             "workers.count: must be at least 1, got -1",
