@@ -390,6 +390,10 @@ preparedDatabases:
         defaultRoles: false
     extensions:
       {{- include "citus-pgvector.extensions" . | nindent 6 }}
+{{- with include "citus-pgvector.restoreClone" (dict "root" $root "name" .name) | fromYaml }}
+clone:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- with $root.Values.backup.logical }}
 {{- if .enabled }}
 enableLogicalBackup: true
@@ -399,7 +403,7 @@ logicalBackupRetention: {{ . | quote }}
 {{- end }}
 {{- end }}
 {{- end }}
-{{- $env := include "citus-pgvector.walBackupEnv" (dict "root" $root "name" .name) | fromYamlArray }}
+{{- $env := concat (include "citus-pgvector.walBackupEnv" (dict "root" $root "name" .name) | fromYamlArray) (include "citus-pgvector.restoreEnv" (dict "root" $root "name" .name) | fromYamlArray) }}
 {{- with $env }}
 env:
   {{- toYaml . | nindent 2 }}
@@ -626,6 +630,7 @@ Every problem with the values that the schema cannot express, reported together 
 {{- $roles = append $roles $role.name }}
 {{- end }}
 {{- $problems = concat $problems (include "citus-pgvector.featureProblems" . | fromJsonArray) }}
+{{- $problems = concat $problems (include "citus-pgvector.restoreProblems" . | fromJsonArray) }}
 {{- if $problems }}
 {{- fail (printf "\n\ncitus-pgvector: invalid values:\n- %s" (join "\n- " $problems)) }}
 {{- end }}

@@ -42,7 +42,17 @@ class AlertRulesTest {
     void renderRules() throws Exception {
         RenderedChart chart = Charts.render(
                 ProjectFiles.committedChart(),
-                Map.of("metrics.enabled", "true", "metrics.prometheusOperator", "always", "workers.count", "2"));
+                Map.of(
+                        "metrics.enabled",
+                        "true",
+                        "metrics.prometheusOperator",
+                        "always",
+                        "workers.count",
+                        "2",
+                        "backup.wal.enabled",
+                        "true",
+                        "backup.wal.bucket",
+                        "backups"));
         rules = chart.named("PrometheusRule", "citus-alerts").path("spec");
         YAML.writeValue(dir.resolve("rules.yaml").toFile(), rules);
         try (InputStream tests = getClass().getResourceAsStream("/metrics/alerts.test.yaml")) {
