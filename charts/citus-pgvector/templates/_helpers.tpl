@@ -295,7 +295,7 @@ bootstrap-only parameters, so it goes to Patroni's dynamic configuration: the op
 which restarts the members (replicas first when it grows).
 Takes a dict: root and role ("coordinator" or "workers").
 Citus must be first in shared_preload_libraries; Spilo's first boot needs pg_auth_mon and pg_cron to stay.
-Every name set here is in the generator's catalog of managed settings (ManagedSetting), which verify, bench and the
+Every name set here (but the restore's, below) is in the generator's catalog of managed settings (ManagedSetting), which verify, bench and the
 tests read; ManagedSettingTest fails when the two differ.
 */}}
 {{- define "citus-pgvector.parameters" -}}
@@ -312,6 +312,12 @@ tests read; ManagedSettingTest fails when the two differ.
   "maintenance_work_mem" (include "citus-pgvector.maintenanceWorkMem" .)
   "max_parallel_maintenance_workers" (include "citus-pgvector.maxParallelMaintenanceWorkers" .)
 }}
+{{- /* A restored cluster's Citus metadata names the source's nodes until the registrars move them; with role
+propagation on, the ALTER ROLE of Patroni's and Spilo's first boot (the superuser's password, Spilo's roles) would be
+sent to those unreachable nodes and fail the bootstrap. The registrars set roles on every node themselves. */}}
+{{- if $root.Values.restore.enabled }}
+{{- $_ := set $chart "citus.enable_alter_role_propagation" "off" }}
+{{- end }}
 {{- $role := index $root.Values .role }}
 {{- $user := merge (deepCopy $role.parameters) (deepCopy $root.Values.postgresql.parameters) }}
 {{- $merged := merge (deepCopy $user) $chart }}

@@ -392,8 +392,9 @@ public record Values(
             @Formatted(value = Format.TIMESTAMP, optional = true)
             String time,
 
-            @Doc("Restore points of the source as the restore point job printed them (or `restore-points.sql`"
-                    + " reads them from the source's coordinator): each a name and every node's recovery target.")
+            @Doc(
+                    "Restore points of the source, as the restore point job logs them or `files/sql/restore-points-values.sql`"
+                            + " prints them on the source's coordinator: each a name and every node's recovery target.")
             List<RestorePoint> points) {}
 
     public record RestoreSource(
