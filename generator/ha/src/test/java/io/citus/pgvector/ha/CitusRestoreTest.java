@@ -238,6 +238,24 @@ class CitusRestoreTest {
             PatroniRelease.VerifyRun verify = restored.verify(2);
             double seconds = (System.nanoTime() - started) / 1e9;
             assertThat(verify.exitCode()).as(verify.output()).isZero();
+            // Each clone stopped at its time target (not at the end of the archive), and each registrar moved its
+            // worker's node to the new name.
+            for (PatroniCluster cluster : restored.clusters()) {
+                String stop = recoveryStop(cluster.members().get(0).dir().resolve("pg_log"));
+                assertThat(stop).as("recovery stop of %s", cluster.name()).contains("recovery stopping before");
+                figures.add("  " + cluster.name() + ": " + stop);
+            }
+            for (var registrar : restored.registrars().entrySet()) {
+                String moved = registrar
+                        .getValue()
+                        .output()
+                        .lines()
+                        .filter(l -> l.contains("did move node"))
+                        .findFirst()
+                        .orElse("");
+                assertThat(moved).as("registrar %s", registrar.getKey()).isNotEmpty();
+                figures.add("  " + moved.substring(moved.indexOf("did move")));
+            }
 
             Set<Long> pairs = new HashSet<>();
             Set<Long> singles = new HashSet<>();
@@ -285,6 +303,20 @@ class CitusRestoreTest {
             assertThat(after).as("begun after the point, present").isZero();
             assertThat(before).as("transactions before the point").isPositive();
         }
+    }
+
+    /** PostgreSQL's log line where recovery stopped, from a member's stderr log files. */
+    private static String recoveryStop(Path logs) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(logs)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+                for (String line : java.nio.file.Files.readAllLines(file)) {
+                    if (line.contains("recovery stopping")) {
+                        return line.substring(line.indexOf("recovery stopping"));
+                    }
+                }
+            }
+        }
+        return "";
     }
 
     private static long preparedEverywhere(PatroniRelease release) throws SQLException {
