@@ -250,11 +250,11 @@ class CitusRestoreTest {
                         .getValue()
                         .output()
                         .lines()
-                        .filter(l -> l.contains("did move node"))
+                        .filter(l -> l.contains("move node"))
                         .findFirst()
                         .orElse("");
                 assertThat(moved).as("registrar %s", registrar.getKey()).isNotEmpty();
-                figures.add("  " + moved.substring(moved.indexOf("did move")));
+                figures.add("  " + moved.substring(moved.indexOf("move node")));
             }
 
             Set<Long> pairs = new HashSet<>();
