@@ -383,7 +383,7 @@ read_credentials() {
 
 # One pass: worker first (extensions, passwords, shard ids), then the coordinator.
 reconcile() {
-  local shard_floor
+  local shard_floor worker_group
   read_credentials
   if [[ "${state}" != registered ]]; then
     probe worker "${WORKER_HOST}" "${WORKER_PORT}" || return 1
@@ -392,10 +392,13 @@ reconcile() {
   run_node worker "${WORKER_HOST}" "${WORKER_PORT}" registrar-worker.sql || return 1
   shard_floor="$(sed -n 's/^shard_floor //p' <<<"${psql_out}")"
   [[ "${shard_floor}" =~ ^[0-9]+$ ]] || shard_floor=0
+  worker_group="$(sed -n 's/^worker_group //p' <<<"${psql_out}")"
+  [[ "${worker_group}" =~ ^[0-9]+$ ]] || worker_group=0
 
   run_node coordinator "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" registrar-coordinator.sql \
     -v coordinator_host="${COORDINATOR_HOST}" -v coordinator_port="${COORDINATOR_PORT}" \
-    -v worker_host="${WORKER_HOST}" -v worker_port="${WORKER_PORT}" -v shard_floor="${shard_floor}" || return 1
+    -v worker_host="${WORKER_HOST}" -v worker_port="${WORKER_PORT}" -v shard_floor="${shard_floor}" \
+    -v worker_group="${worker_group}" || return 1
   if grep -qx retired <<<"${psql_out}"; then
     set_state retired retired \
       "worker ${WORKER_HOST}:${WORKER_PORT} was drained and removed by a scale-down (citus_pgvector.retired_workers on the coordinator); not registering it again"

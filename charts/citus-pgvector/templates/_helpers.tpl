@@ -307,7 +307,7 @@ bootstrap-only parameters, so it goes to Patroni's dynamic configuration: the op
 which restarts the members (replicas first when it grows).
 Takes a dict: root and role ("coordinator" or "workers").
 Citus must be first in shared_preload_libraries; Spilo's first boot needs pg_auth_mon and pg_cron to stay.
-Every name set here is in the generator's catalog of managed settings (ManagedSetting), which verify, bench and the
+Every name set here (but the restore's, below) is in the generator's catalog of managed settings (ManagedSetting), which verify, bench and the
 tests read; ManagedSettingTest fails when the two differ.
 */}}
 {{- define "citus-pgvector.parameters" -}}
@@ -324,6 +324,12 @@ tests read; ManagedSettingTest fails when the two differ.
   "maintenance_work_mem" (include "citus-pgvector.maintenanceWorkMem" .)
   "max_parallel_maintenance_workers" (include "citus-pgvector.maxParallelMaintenanceWorkers" .)
 }}
+{{- /* A restored cluster's Citus metadata names the source's nodes until the registrars move them; with role
+propagation on, the ALTER ROLE of Patroni's and Spilo's first boot (the superuser's password, Spilo's roles) would be
+sent to those unreachable nodes and fail the bootstrap. The registrars set roles on every node themselves. */}}
+{{- if $root.Values.restore.enabled }}
+{{- $_ := set $chart "citus.enable_alter_role_propagation" "off" }}
+{{- end }}
 {{- $role := index $root.Values .role }}
 {{- $user := merge (deepCopy $role.parameters) (deepCopy $root.Values.postgresql.parameters) }}
 {{- $merged := merge (deepCopy $user) $chart }}
@@ -402,6 +408,10 @@ preparedDatabases:
         defaultRoles: false
     extensions:
       {{- include "citus-pgvector.extensions" . | nindent 6 }}
+{{- with include "citus-pgvector.restoreClone" (dict "root" $root "name" .name) | fromYaml }}
+clone:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- with $root.Values.backup.logical }}
 {{- if .enabled }}
 enableLogicalBackup: true
@@ -411,7 +421,7 @@ logicalBackupRetention: {{ . | quote }}
 {{- end }}
 {{- end }}
 {{- end }}
-{{- $env := include "citus-pgvector.walBackupEnv" (dict "root" $root "name" .name) | fromYamlArray }}
+{{- $env := concat (include "citus-pgvector.walBackupEnv" (dict "root" $root "name" .name) | fromYamlArray) (include "citus-pgvector.restoreEnv" (dict "root" $root "name" .name) | fromYamlArray) }}
 {{- with $env }}
 env:
   {{- toYaml . | nindent 2 }}
@@ -656,6 +666,7 @@ Every problem with the values that the schema cannot express, reported together 
 {{- end }}
 {{- end }}
 {{- end }}
+{{- $problems = concat $problems (include "citus-pgvector.restoreProblems" . | fromJsonArray) }}
 {{- if $problems }}
 {{- fail (printf "\n\ncitus-pgvector: %d problem(s) with the values:\n  %s" (len $problems) (join "\n  " $problems)) }}
 {{- end }}

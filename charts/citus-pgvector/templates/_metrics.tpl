@@ -174,4 +174,17 @@ groups:
           summary: "Volume {{`{{ $labels.persistentvolumeclaim }}`}} is {{`{{ $value | humanize }}`}}% full"
           description: "PostgreSQL stops when its data volume is full; a worker's volume also has to hold shards the rebalancer moves onto it."
           runbook: docs/runbooks.md#citus-pgvector-volume-nearly-full
+      {{- if include "citus-pgvector.restorePointsEnabled" . }}
+      - alert: CitusPgvectorRestorePointStale
+        expr: |
+          max(citus_pgvector_restore_points_newest_age_seconds{ {{- $sel }}}) > {{ $alerts.restorePointAgeSeconds }}
+        for: 5m
+        labels:
+          severity: warning
+          namespace: {{ $ns }}
+        annotations:
+          summary: "No Citus restore point on {{ $coordinator }} for {{`{{ $value | humanizeDuration }}`}}"
+          description: "The restore point job ({{ include "citus-pgvector.fullname" . }}-restore-points, schedule {{ .Values.backup.restorePoints.schedule }}) has not recorded a restore point for longer than {{ $alerts.restorePointAgeSeconds }}s: a consistent restore of the whole cluster can only go back to the newest one, so everything since is what a restore would lose."
+          runbook: docs/runbooks.md#citus-pgvector-restore-point-stale
+      {{- end }}
 {{- end }}

@@ -56,7 +56,8 @@ Why the scaling values cannot work, as a failure: Citus needs a worker, and goin
 Pod spec that runs one of the chart's scripts against the coordinator as the superuser, over TLS (Spilo rejects TCP
 without it), verifying the server when tls gives a CA, on a node of the image's architecture. No Kubernetes API
 access: everything happens in SQL.
-Takes a dict: root, script (file name in files/scripts), env (extra env entries, a list) and timeoutSeconds.
+Takes a dict: root, script (file name in files/scripts), env (extra env entries, a list), timeoutSeconds and
+optionally configMap (the ConfigMap with the script; default: the hooks' copy).
 */}}
 {{- define "citus-pgvector.scriptPodSpec" -}}
 {{- $root := .root }}
@@ -131,7 +132,7 @@ containers:
 volumes:
   - name: scripts
     configMap:
-      name: {{ include "citus-pgvector.scalingConfigMapName" $root }}
+      name: {{ .configMap | default (include "citus-pgvector.scalingConfigMapName" $root) }}
       defaultMode: 365
   {{- include "citus-pgvector.caPodVolumes" $root | nindent 2 }}
 {{- end }}

@@ -1,5 +1,31 @@
--- Registrar, on the coordinator, run after registrar-node.sql as one script: the coordinator host and the worker in
--- pg_dist_node.
+-- Registrar, on the coordinator, run after registrar-node.sql as one script: the worker's node moved to its name (a
+-- restored release), the coordinator host and the worker in pg_dist_node.
+\echo step checking the group of the worker in pg_dist_node
+-- A restored release: the coordinator's metadata names the source's worker of this group, and the worker (a copy of
+-- it) now answers under this release's name. Moving the node keeps its group, and with it its shards. This comes
+-- first: citus_update_node changes only the coordinator (Citus syncs the workers later), while setting the
+-- coordinator host below is sent at once to every worker with metadata, so it succeeds only once every restored
+-- worker's registrar has moved its node (a pass before that fails and the next one retries).
+SELECT count(*) > 0 AS node_renamed FROM pg_catalog.pg_dist_node
+ WHERE :worker_group > 0 AND groupid = :worker_group AND noderole = 'primary'
+   AND (nodename, nodeport) <> (:'worker_host', :worker_port)
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_node
+                    WHERE nodename = :'worker_host' AND nodeport = :worker_port) \gset registrar_
+\if :registrar_node_renamed
+\echo step moving the node of the worker to its name
+BEGIN;
+SELECT pg_catalog.pg_advisory_xact_lock(:lock_key) \gset registrar_
+SELECT nodeid AS moved_node, nodename || ':' || nodeport AS moved_from FROM pg_catalog.pg_dist_node
+ WHERE groupid = :worker_group AND noderole = 'primary'
+   AND (nodename, nodeport) <> (:'worker_host', :worker_port)
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_node
+                    WHERE nodename = :'worker_host' AND nodeport = :worker_port) \gset registrar_
+\if :{?registrar_moved_node}
+SELECT pg_catalog.citus_update_node(:registrar_moved_node, :'worker_host', :worker_port) \gset registrar_
+\echo did move node :registrar_moved_node of group :worker_group from :registrar_moved_from to :worker_host port :worker_port (a restored or renamed worker)
+\endif
+COMMIT;
+\endif
 \echo step checking the coordinator in pg_dist_node
 SELECT count(*) = 0 AS coordinator_missing FROM pg_catalog.pg_dist_node
  WHERE groupid = 0 AND nodename = :'coordinator_host' AND nodeport = :coordinator_port \gset registrar_

@@ -331,6 +331,18 @@ class CliTest {
         }
 
         @Test
+        @DisplayName("template refuses a restore into the source's own namespace with exit 3, naming the key")
+        void templateRefusesRestoreIntoTheSourceNamespace() {
+            Path restore = ProjectFiles.root().resolve("generator/core/src/test/resources/profiles/restore.yaml");
+            CliRun run = CliRun.of(
+                    "template", "--chart", generated().toString(), "-f", restore.toString(), "-n", "production");
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.INVALID_INPUT);
+            assertThat(run.err())
+                    .contains("restore.source.namespace must differ from the release namespace \"production\"")
+                    .doesNotContain("\tat ");
+        }
+
+        @Test
         @DisplayName("template rejects a value the schema forbids with exit 3 and Helm's message")
         void templateRejectsBadValues() {
             CliRun run = CliRun.of("template", "--chart", generated().toString(), "--set", "workers.count=abc");

@@ -68,7 +68,104 @@ final class CrossChecks {
                 }
             }
         }
+        restore(v, problems);
         return problems;
+    }
+
+    /**
+     * A restore needs a complete source: one source cluster per restored cluster, a point that names a recovery
+     * target for each, and (where the archive's oldest base backup is given) a point the archive still reaches.
+     */
+    private static void restore(Values v, List<ValuesProblem> problems) {
+        Values.Restore restore = v.restore();
+        if (!restore.enabled()) {
+            return;
+        }
+        Values.RestoreSource source = restore.source();
+        if (!v.backup().wal().enabled()) {
+            problems.add(new ValuesProblem(
+                    "backup.wal.enabled",
+                    "must be true with restore.enabled: the clones read the source's archive with its credentials"
+                            + " and the restored release archives its own WAL"));
+        }
+        if (source.fullname().isEmpty()) {
+            problems.add(new ValuesProblem("restore.source.fullname", "must name the source's clusters' prefix"));
+        }
+        if (source.namespace().isEmpty()) {
+            problems.add(new ValuesProblem(
+                    "restore.source.namespace", "must name the source's namespace (the restore must go elsewhere)"));
+        }
+        if (!source.workers().equals(v.workers().count())) {
+            problems.add(new ValuesProblem(
+                    "restore.source.workers",
+                    "must equal workers.count " + v.workers().count()
+                            + ": each restored worker is the copy of one source worker, got " + source.workers()));
+        }
+        if (!source.fullname().isEmpty()
+                && source.fullname().equals(v.fullnameOverride())
+                && source.bucket().isEmpty()
+                && source.prefix().isEmpty()) {
+            problems.add(new ValuesProblem(
+                    "backup.wal.prefix",
+                    "must differ from the source's when the restored release keeps the source's names, or its"
+                            + " clusters would archive into the source's archive, got \""
+                            + v.backup().wal().prefix()
+                            + "\""));
+        }
+        source.uids().forEach((cluster, uid) -> {
+            if (!uid.matches("^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")) {
+                problems.add(new ValuesProblem("restore.source.uids." + cluster, "must be a UID, got \"" + uid + "\""));
+            }
+        });
+        List<Values.RestorePoint> points = restore.points();
+        for (int i = 0; i < points.size(); i++) {
+            String at = "restore.points[" + i + "].nodes.";
+            for (var node : points.get(i).nodes().entrySet()) {
+                Format.TIMESTAMP
+                        .check(node.getValue())
+                        .ifPresent(why -> problems.add(
+                                new ValuesProblem(at + node.getKey(), why + ", got \"" + node.getValue() + "\"")));
+            }
+        }
+        if (!problems.isEmpty()) {
+            return;
+        }
+        int chosen = RestorePlan.choose(restore, problems);
+        if (chosen < 0) {
+            return;
+        }
+        Values.RestorePoint point = points.get(chosen);
+        String path = "restore.points[" + chosen + "].nodes";
+        List<String> clusters = RestorePlan.sourceClusters(source);
+        List<String> missing =
+                clusters.stream().filter(c -> !point.nodes().containsKey(c)).toList();
+        if (!missing.isEmpty()) {
+            problems.add(new ValuesProblem(
+                    path,
+                    "restore point " + point.name() + " has no recovery target for " + String.join(", ", missing)
+                            + ": the source is incomplete (a cluster of the source missing from the point)"));
+        }
+        List<String> extra = point.nodes().keySet().stream()
+                .filter(c -> !clusters.contains(c))
+                .sorted()
+                .toList();
+        if (!extra.isEmpty()) {
+            problems.add(new ValuesProblem(
+                    path,
+                    "restore point " + point.name() + " was taken with node(s) " + String.join(", ", extra)
+                            + " that restore.source (" + source.workers() + " workers) does not have: a different"
+                            + " worker count"));
+        }
+        if (!source.oldestBaseBackup().isEmpty()
+                && RestorePlan.pointTime(point, source)
+                        .map(t -> t.isBefore(RestorePlan.parse(source.oldestBaseBackup())))
+                        .orElse(false)) {
+            problems.add(new ValuesProblem(
+                    restore.pointName().isEmpty() ? "restore.time" : "restore.pointName",
+                    "restore point " + point.name() + " is older than the oldest base backup ("
+                            + source.oldestBaseBackup() + ", restore.source.oldestBaseBackup): the archive no"
+                            + " longer reaches it"));
+        }
     }
 
     /** What the operator line the clusters run on would drop or refuse. */

@@ -33,6 +33,16 @@ public enum Format {
             "must be an image reference such as ghcr.io/org/image:tag"),
     DURATION("^([0-9]+(ms|s|m|h))+$", "must be a duration such as 30s, 5m or 2160h"),
     FILE_NAME("^[A-Za-z0-9._-]+$", "must be a file name (letters, digits, '.', '_', '-')"),
+    /** A point in time with an offset: the operator CRD's pattern of {@code clone.timestamp} (both lines). */
+    TIMESTAMP(
+            "^([0-9]+)-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)"
+                    + "(\\.[0-9]+)?(([+-]([01][0-9]|2[0-3]):[0-5][0-9]))$",
+            "must be a time with an offset such as 2026-12-08T01:15:00.000000+00:00 (RFC 3339; \"Z\" is not"
+                    + " accepted by the operator)"),
+    /** A PostgreSQL restore point name as the restore point job makes them. */
+    RESTORE_POINT_NAME(
+            "^[a-z0-9][a-zA-Z0-9._-]{0,62}$",
+            "must be a restore point name (letters, digits, '.', '_', '-', at most 63 characters)"),
     /** A PostgreSQL role name that needs no quoting: also a Secret key and a file name as it is. */
     ROLE_NAME(
             "^[a-z_][a-z0-9_]{0,62}$",

@@ -76,8 +76,13 @@ public record Values(
                 + " registered.")
         Registrar registrar,
 
-        @Doc("Logical backups and WAL archiving (off by default).")
+        @Doc("Logical backups, WAL archiving (off by default) and Citus restore points.")
         Backup backup,
+
+        @Doc("Create this release as a copy of another release's clusters at one Citus restore point: every"
+                + " `postgresql` resource is rendered as a clone (`spec.clone`) of its source cluster, recovered from"
+                + " the source's WAL archive to that node's recovery target of the point. See docs/backup-restore.md.")
+        Restore restore,
 
         @Doc("An optional operator ConfigMap. The operator reads it only when its `CONFIG_MAP_NAME` points at it;"
                 + " the clusters work without it.")
@@ -364,7 +369,87 @@ public record Values(
             LogicalBackup logical,
 
             @Doc("Continuous WAL archiving and base backups with WAL-G, for point-in-time recovery.")
-            WalBackup wal) {}
+            WalBackup wal,
+
+            @Doc("A CronJob that takes Citus restore points (`citus_create_restore_point`): the points a restore of the"
+                    + " whole cluster can reach consistently. Runs only with `backup.wal.enabled`.")
+            RestorePoints restorePoints) {}
+
+    public record RestorePoints(
+            @Doc("Take restore points on the schedule (with `backup.wal.enabled`).") @Default("true")
+            Boolean enabled,
+
+            @Doc("When, as 5-field cron in UTC. The interval is what a consistent restore of the whole cluster can"
+                    + " lose: a restore goes back to the latest point before the time wanted.")
+            @Formatted(Format.CRON)
+            @Default("*/15 * * * *")
+            String schedule,
+
+            @Doc("Restore points kept in `citus_pgvector.restore_points` on the coordinator (the oldest are deleted;"
+                    + " the points stay in the WAL archive). Keep at least as many as the base backups cover.")
+            @Range(min = 1, max = 100000)
+            @Default("2000")
+            Integer retain) {}
+
+    public record Restore(
+            @Doc("Render every cluster as a clone of its source cluster at the restore point chosen below.")
+            @Default("false")
+            Boolean enabled,
+
+            @Doc("The release whose WAL archive is restored.")
+            RestoreSource source,
+
+            @Doc("Name of the restore point to reach (one of `restore.points`); or set `restore.time`.")
+            @Formatted(value = Format.RESTORE_POINT_NAME, optional = true)
+            String pointName,
+
+            @Doc("A time: the restore reaches the latest restore point of `restore.points` taken at or before it.")
+            @Formatted(value = Format.TIMESTAMP, optional = true)
+            String time,
+
+            @Doc(
+                    "Restore points of the source, as the restore point job logs them or `files/sql/restore-points-values.sql`"
+                            + " prints them on the source's coordinator: each a name and every node's recovery target.")
+            List<RestorePoint> points) {}
+
+    public record RestoreSource(
+            @Doc("Name prefix of the source's clusters: `<fullname>-coordinator`, `<fullname>-worker-N`.")
+            @Formatted(value = Format.DNS_LABEL, optional = true)
+            String fullname,
+
+            @Doc("Namespace of the source. The restored coordinator's Citus metadata names the source's workers by"
+                    + " their Service names, which must not reach the source: restore into another namespace.")
+            @Formatted(value = Format.DNS_LABEL, optional = true)
+            String namespace,
+
+            @Doc("Workers of the source: must be `workers.count` (each restored worker is a copy of one).")
+            @Range(min = 0, max = 256)
+            @Default("0")
+            Integer workers,
+
+            @Doc("Bucket of the source's WAL archive; empty: `backup.wal.bucket`.")
+            @Formatted(value = Format.S3_BUCKET, optional = true)
+            String bucket,
+
+            @Doc("Path of the source's archive in the bucket (each cluster below `<prefix>/<cluster>`); empty:"
+                    + " `backup.wal.prefix`.")
+            @Formatted(value = Format.OBJECT_PREFIX, optional = true)
+            String prefix,
+
+            @Doc("UIDs of the source's `postgresql` resources by cluster name (`spec.clone.uid`), optional.")
+            Map<String, String> uids,
+
+            @Doc("Time of the oldest base backup the source's archive still holds (`wal-g backup-list`); a restore"
+                    + " point before it is refused. Empty: not checked.")
+            @Formatted(value = Format.TIMESTAMP, optional = true)
+            String oldestBaseBackup) {}
+
+    public record RestorePoint(
+            @Doc("Name of the restore point.") @Formatted(Format.RESTORE_POINT_NAME)
+            String name,
+
+            @Doc("Recovery target of every node, by source cluster name (the coordinator and each worker).")
+            Map<String, String> nodes) {}
 
     public record LogicalBackup(
             @Doc("Run logical backups of every cluster.") @Default("false")
@@ -565,7 +650,13 @@ public record Values(
             @Doc("Percent of a data volume in use at which `CitusPgvectorVolumeNearlyFull` fires.")
             @Range(min = 50, max = 99)
             @Default("85")
-            Integer volumeUsedPercent) {}
+            Integer volumeUsedPercent,
+
+            @Doc("Seconds since the newest restore point (`backup.restorePoints`) before"
+                    + " `CitusPgvectorRestorePointStale` fires: the restore point job keeps failing.")
+            @Range(min = 300, max = 604800)
+            @Default("3600")
+            Integer restorePointAgeSeconds) {}
 
     public record Dashboard(
             @Doc("Render the dashboard ConfigMap.") @Default("true")

@@ -34,7 +34,8 @@ class OperatorLinesTest {
             "values/default.yaml",
             "values/dev.yaml",
             "values/production.yaml",
-            "generator/core/src/test/resources/profiles/features.yaml");
+            "generator/core/src/test/resources/profiles/features.yaml",
+            "generator/core/src/test/resources/profiles/restore.yaml");
 
     @TempDir
     static Path dir;

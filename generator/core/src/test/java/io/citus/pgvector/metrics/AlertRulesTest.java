@@ -50,7 +50,11 @@ class AlertRulesTest {
                         "workers.count",
                         "2",
                         "networkPolicy.metricsNamespaces[0]",
-                        "monitoring"));
+                        "monitoring",
+                        "backup.wal.enabled",
+                        "true",
+                        "backup.wal.bucket",
+                        "backups"));
         rules = chart.named("PrometheusRule", "citus-alerts").path("spec");
         YAML.writeValue(dir.resolve("rules.yaml").toFile(), rules);
         try (InputStream tests = getClass().getResourceAsStream("/metrics/alerts.test.yaml")) {

@@ -418,7 +418,7 @@ class ValuesLoaderTest {
                             "extra: unknown key; known keys: nameOverride, fullnameOverride, commonLabels, podLabels,"
                                     + " imagePullSecrets, teamId, operator, image, postgresql,"
                                     + " patroni, database, superuser, applicationRoles, citus, vector, coordinator, workers, registrar, backup,"
-                                    + " operatorConfigMap, scaling, helmTest, pooler, metrics, tls, networkPolicy, externalAccess",
+                                    + " restore, operatorConfigMap, scaling, helmTest, pooler, metrics, tls, networkPolicy, externalAccess",
                             "workers.count: must be at least 1, got -1",
                             "workers.instances: must be an integer, got \"two\"",
                             "coordinator.volume.size: must be a quantity such as 512Mi, 8Gi or 1G, got \"10 GB\"");

@@ -78,11 +78,13 @@ public record ShippedHooks(String yaml, List<JsonNode> objects) {
         return object.at("/metadata/annotations").path(key).asText(null);
     }
 
-    /** The pod spec of a Job (its template's) or of a Pod. */
-    static JsonNode podSpec(JsonNode jobOrPod) {
-        return jobOrPod.path("kind").asText().equals("Job")
-                ? jobOrPod.at("/spec/template/spec")
-                : jobOrPod.path("spec");
+    /** The pod spec of a Job (its template's), a CronJob (its job template's) or a Pod. */
+    public static JsonNode podSpec(JsonNode jobOrPod) {
+        return switch (jobOrPod.path("kind").asText()) {
+            case "Job" -> jobOrPod.at("/spec/template/spec");
+            case "CronJob" -> jobOrPod.at("/spec/jobTemplate/spec/template/spec");
+            default -> jobOrPod.path("spec");
+        };
     }
 
     /** The pods that run the chart's scripts with the default values: the three hook Jobs and the test pod. */
@@ -112,7 +114,14 @@ public record ShippedHooks(String yaml, List<JsonNode> objects) {
 
     /** Writes the scripts ConfigMap's files into {@code dir}, flat, as its volume mounts them in the pods. */
     public Path mountScripts(Path dir) {
-        return Charts.mountConfigMap(named("ConfigMap", RELEASE + "-scaling"), dir);
+        JsonNode scripts = objects.stream()
+                .filter(o -> o.path("kind").asText().equals("ConfigMap")
+                        && o.at("/metadata/labels/app.kubernetes.io~1component")
+                                .asText()
+                                .equals("scaling"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no scripts ConfigMap in:\n" + yaml));
+        return Charts.mountConfigMap(scripts, dir);
     }
 
     /** What a script printed (stdout and stderr together) and its exit status. */

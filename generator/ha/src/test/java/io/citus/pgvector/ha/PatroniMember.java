@@ -73,6 +73,13 @@ final class PatroniMember implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             member.createCertificate();
+            if (spilo.archive() != null) {
+                Files.createDirectories(spilo.archive());
+                Commands.chownToPostgres(spilo.archive());
+            }
+            if (spilo.cloneFrom() != null) {
+                Files.writeString(dir.resolve("clone_with_wale.sh"), cloneScript(spilo.cloneFrom()));
+            }
             YAML.writeValue(
                     dir.resolve("patroni.yml").toFile(),
                     member.configuration(spilo, etcd, replicationPassword, postInit));
@@ -86,6 +93,39 @@ final class PatroniMember implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return member;
+    }
+
+    /**
+     * What Spilo's clone_with_wale.py does with WAL-G over the folder standing in for the source's bucket: the latest
+     * base backup that finished before the target time ({@code choose_backup}: last_modified before the target),
+     * fetched into the data directory; no backup before the target fails the bootstrap. Base backups are
+     * {@code basebackups_005/base_<n>/data} with the finishing time, in epoch nanoseconds, in {@code finished}
+     * ({@link PatroniRelease#baseBackup}).
+     */
+    private static String cloneScript(SpiloConfiguration.Clone clone) {
+        return """
+                #!/bin/bash
+                set -euo pipefail
+                target="" datadir=""
+                for arg in "$@"; do
+                  case "${arg}" in
+                    --recovery-target-time=*) target="${arg#*=}" ;;
+                    --datadir=*) datadir="${arg#*=}" ;;
+                  esac
+                done
+                want="$(date -d "${target}" +%s%N)"
+                best="" best_at=0
+                for backup in ARCHIVE/basebackups_005/base_*; do
+                  [[ -f "${backup}/finished" ]] || continue
+                  at="$(cat "${backup}/finished")"
+                  if ((at < want && at > best_at)); then best="${backup}" best_at="${at}"; fi
+                done
+                [[ -n "${best}" ]] || { echo "Could not find any backups prior to the point in time ${target}" >&2; exit 1; }
+                echo "cloning SOURCE from ${best}"
+                mkdir -p "${datadir}"
+                cp -a "${best}/data/." "${datadir}/"
+                chmod 700 "${datadir}"
+                """.replace("ARCHIVE", clone.sourceArchive().toString()).replace("SOURCE", clone.sourceCluster());
     }
 
     private void createCertificate() {
@@ -119,6 +159,27 @@ final class PatroniMember implements AutoCloseable {
         bootstrap.put("dcs", spilo.dcs());
         bootstrap.put("initdb", List.of(Map.of("encoding", "UTF8"), Map.of("locale", "C.UTF-8"), "data-checksums"));
         bootstrap.put("post_init", postInit.toString());
+        SpiloConfiguration.Clone clone = spilo.cloneFrom();
+        if (clone != null) {
+            // Spilo's template for CLONE_METHOD=CLONE_WITH_WALE (configure_spilo.py), the source archive a folder.
+            Map<String, Object> recovery = new LinkedHashMap<>();
+            recovery.put("restore_command", "cp " + clone.sourceArchive() + "/%f %p");
+            recovery.put("recovery_target_timeline", "latest");
+            recovery.put("recovery_target_action", "promote");
+            recovery.put("recovery_target_time", clone.targetTime());
+            if (!clone.inclusive()) {
+                recovery.put("recovery_target_inclusive", false);
+            }
+            bootstrap.put("method", "clone_with_wale");
+            bootstrap.put(
+                    "clone_with_wale",
+                    Map.of(
+                            "command",
+                            "/bin/bash " + dir.resolve("clone_with_wale.sh") + " --recovery-target-time=\""
+                                    + clone.targetTime() + "\"",
+                            "recovery_conf",
+                            recovery));
+        }
 
         Map<String, Object> authentication = new LinkedHashMap<>();
         authentication.put("superuser", Map.of("username", LocalPostgres.SUPERUSER, "password", superuserPassword));

@@ -54,7 +54,7 @@ import java.util.stream.Collectors;
 final class PatroniRelease implements AutoCloseable {
 
     static final String REGISTRAR = "citus-worker-registrar";
-    static final Duration SERVICE_TIMEOUT = Duration.ofSeconds(120);
+    static final Duration SERVICE_TIMEOUT = Duration.ofSeconds(240);
     private static final String CREDENTIALS = "postgres.%s.credentials.postgresql.acid.zalan.do";
 
     private final Path dir;
@@ -68,11 +68,14 @@ final class PatroniRelease implements AutoCloseable {
     private Path scripts;
     private Path registrarScript;
 
-    private PatroniRelease(Path dir, ShippedHooks chart, boolean citus, Etcd etcd) {
+    private final Path bucketRoot;
+
+    private PatroniRelease(Path dir, ShippedHooks chart, boolean citus, Etcd etcd, Path bucketRoot) {
         this.dir = dir;
         this.chart = chart;
         this.citus = citus;
         this.etcd = etcd;
+        this.bucketRoot = bucketRoot;
     }
 
     /** Why the fixture cannot run here (a program missing), or empty. */
@@ -104,11 +107,19 @@ final class PatroniRelease implements AutoCloseable {
      * @param citus run Citus where the chart preloads it (false: plain PostgreSQL, Citus left out even if installed)
      */
     static PatroniRelease start(Path dir, ShippedHooks chart, boolean citus) throws IOException {
+        return start(dir, chart, citus, null);
+    }
+
+    /**
+     * Like {@link #start(Path, ShippedHooks, boolean)}, with {@code bucketRoot} standing in for the object store:
+     * clusters the chart gives WAL archiving archive into it, clones restore from it ({@link SpiloConfiguration}).
+     */
+    static PatroniRelease start(Path dir, ShippedHooks chart, boolean citus, Path bucketRoot) throws IOException {
         long started = System.nanoTime();
         Files.createDirectories(dir);
         LocalPostgres.openUp(dir);
-        PatroniRelease release =
-                new PatroniRelease(dir, chart, citus, Etcd.start(dir.resolve("etcd"), Duration.ofSeconds(60)));
+        PatroniRelease release = new PatroniRelease(
+                dir, chart, citus, Etcd.start(dir.resolve("etcd"), Duration.ofSeconds(60)), bucketRoot);
         try {
             release.bringUp();
         } catch (RuntimeException | AssertionError | IOException e) {
@@ -134,7 +145,7 @@ final class PatroniRelease implements AutoCloseable {
         Map<String, List<PatroniMember>> membersByCluster = new LinkedHashMap<>();
         Map<String, SpiloConfiguration> configurations = new LinkedHashMap<>();
         for (JsonNode resource : postgresqls()) {
-            SpiloConfiguration spilo = SpiloConfiguration.of(resource, libraries);
+            SpiloConfiguration spilo = SpiloConfiguration.of(resource, libraries, bucketRoot);
             String password = superuserPassword(spilo.clusterName());
             String replicationPassword = UUID.randomUUID().toString();
             List<PatroniMember> members = new ArrayList<>();
@@ -236,10 +247,15 @@ final class PatroniRelease implements AutoCloseable {
         Path sql = folder.resolve("post-init.sql");
         Files.writeString(sql, String.join(";\n", SpiloFirstBoot.statements(false)) + ";\n");
         Path script = folder.resolve("post_init.sh");
-        // Patroni passes the connection string of the new primary as the argument.
+        // Patroni passes the connection string of the new primary as the argument. Spilo's script checks before each
+        // statement, so a clone (whose data had its first boot at the source) ends the same: here, a database that
+        // already has the first boot's log server is left as it is.
         Files.writeString(
                 script,
-                "#!/bin/bash\nset -euo pipefail\nexec psql -X -q -v ON_ERROR_STOP=1 -d \"$1\" -f " + sql + "\n");
+                "#!/bin/bash\nset -euo pipefail\n"
+                        + "if [[ \"$(psql -X -At -d \"$1\" -c \"SELECT count(*) FROM pg_catalog.pg_foreign_server"
+                        + " WHERE srvname = 'pglog'\")\" == 1 ]]; then exit 0; fi\n"
+                        + "exec psql -X -q -v ON_ERROR_STOP=1 -d \"$1\" -f " + sql + "\n");
         Commands.run(List.of("chmod", "755", script.toString()));
         LocalPostgres.openUp(folder);
         return script;
@@ -406,6 +422,50 @@ final class PatroniRelease implements AutoCloseable {
         return secret(String.format(CREDENTIALS, cluster), "password");
     }
 
+    // ---- backups ------------------------------------------------------------------------------------------------
+
+    /**
+     * A base backup of a cluster into its archive, as Spilo's backup job (WAL-G {@code backup-push}) makes one: the
+     * leader's data directory without WAL (recovery takes the WAL from the archive), under
+     * {@code basebackups_005/base_<n>/data}, with the time it finished, in epoch nanoseconds, in {@code finished}.
+     */
+    void baseBackup(PatroniCluster cluster) throws IOException {
+        Path archive = cluster.spilo().archive();
+        if (archive == null) {
+            throw new IllegalStateException(cluster.name() + " has no WAL archive (backup.wal)");
+        }
+        PatroniMember leader = cluster.leader()
+                .orElseThrow(() -> new IllegalStateException("no leader of " + cluster.name() + " to back up"));
+        Path backup = archive.resolve("basebackups_005").resolve("base_" + System.currentTimeMillis());
+        Files.createDirectories(backup.getParent());
+        LocalPostgres.Result result = LocalPostgres.run(
+                List.of(
+                        LocalPostgres.BINDIR.resolve("pg_basebackup").toString(),
+                        "-h",
+                        SpiloConfiguration.SOCKET_DIRECTORY,
+                        "-p",
+                        Integer.toString(leader.postgresPort()),
+                        "-U",
+                        SpiloConfiguration.REPLICATION_USER,
+                        "-D",
+                        backup.resolve("data").toString(),
+                        "-X",
+                        "none",
+                        "-c",
+                        "fast",
+                        "--no-sync"),
+                Map.of(),
+                Duration.ofMinutes(5));
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("base backup of " + cluster.name() + " failed: " + result.stderr());
+        }
+        java.time.Instant finished = java.time.Instant.now();
+        Files.writeString(
+                backup.resolve("finished"),
+                Long.toString(finished.getEpochSecond() * 1_000_000_000L + finished.getNano()));
+        Commands.chownToPostgres(backup);
+    }
+
     // ---- hooks and helm test ---------------------------------------------------------------------------------
 
     /**
@@ -443,10 +503,8 @@ final class PatroniRelease implements AutoCloseable {
      */
     ShippedHooks.Running startHook(ShippedHooks render, String kind, String name, Map<String, String> extra) {
         JsonNode object = render.named(kind, name);
-        String script = Path.of(object.at(
-                                kind.equals("Job")
-                                        ? "/spec/template/spec/containers/0/command/1"
-                                        : "/spec/containers/0/command/1")
+        String script = Path.of(ShippedHooks.podSpec(object)
+                        .at("/containers/0/command/1")
                         .asText())
                 .getFileName()
                 .toString();

@@ -23,6 +23,17 @@ import java.util.Set;
  *   <li>Spilo's own settings: SSL on in every member's own parameters, its csvlog files, {@code use_pg_rewind} and
  *       {@code use_slots}, initdb with data checksums, and its access rules: {@code local all all trust},
  *       non-TLS TCP rejected, TLS TCP with a password (scram-sha-256, operator v2), replication for {@code standby};</li>
+ *   <li>WAL archiving and the clone bootstrap, with a folder standing in for the bucket ({@code bucketRoot}/bucket/path
+ *       for {@code s3://bucket/path}): a cluster whose {@code spec.env} has {@code WALG_S3_PREFIX} or
+ *       {@code WALG_GS_PREFIX} archives every WAL segment there (Spilo's WAL-G {@code wal-push} as PostgreSQL's own
+ *       {@code archive_command}); a resource with {@code spec.clone} and a timestamp bootstraps the way the operator's
+ *       clone environment (k8sres.go {@code generateCloneEnvironment}: {@code CLONE_TARGET_TIME} from
+ *       {@code timestamp}, {@code CLONE_WALE_S3_PREFIX} from {@code s3_wal_path}) makes Spilo's template do it
+ *       (configure_spilo.py, method {@code clone_with_wale}): the latest base backup finished before the target
+ *       (clone_with_wale.py {@code choose_backup}), then recovery with {@code restore_command} from the source's
+ *       archive, {@code recovery_target_time} = the timestamp, {@code recovery_target_action: promote},
+ *       {@code recovery_target_timeline: latest}, and {@code recovery_target_inclusive: false} exactly when the env
+ *       sets {@code CLONE_TARGET_INCLUSIVE} to a false value for the template (the empty string).</li>
  * </ul>
  * Where this machine differs from the image, the difference is explicit: libraries of {@code shared_preload_libraries}
  * that are not installed here (bg_mon, pgextwlist, pg_auth_mon, set_user, pg_cron, pg_stat_kcache; Citus where it is
@@ -35,7 +46,21 @@ record SpiloConfiguration(
         Map<String, Object> dcs,
         List<String> pgHba,
         List<String> droppedLibraries,
-        Map<String, PreparedDatabase> preparedDatabases) {
+        Map<String, PreparedDatabase> preparedDatabases,
+        Path archive,
+        Clone cloneFrom) {
+
+    /** Spilo's clone bootstrap of this cluster: where the source archived, the target, inclusive or not. */
+    record Clone(String sourceCluster, Path sourceArchive, String targetTime, boolean inclusive) {}
+
+    /** The folder standing in for an object store URL ({@code s3://bucket/path}, {@code gs://...}). */
+    static Path bucketFolder(Path bucketRoot, String url) {
+        return bucketRoot.resolve(url.substring(url.indexOf("://") + 3).replaceAll("/+$", ""));
+    }
+
+    static SpiloConfiguration of(JsonNode postgresql, Set<String> installedLibraries) {
+        return of(postgresql, installedLibraries, null);
+    }
 
     /** The operator's local (not DCS) parameter names: its map in {@code isBootstrapOnlyParameter}. */
     static final Set<String> LOCAL_PARAMETER_NAMES = Set.of(
@@ -89,8 +114,10 @@ record SpiloConfiguration(
      *
      * @param installedLibraries the libraries of this PostgreSQL installation ({@link #installedLibraries(Path)})
      */
-    static SpiloConfiguration of(JsonNode postgresql, Set<String> installedLibraries) {
+    static SpiloConfiguration of(JsonNode postgresql, Set<String> installedLibraries, Path bucketRoot) {
         JsonNode spec = postgresql.path("spec");
+        Map<String, JsonNode> env = new LinkedHashMap<>();
+        spec.path("env").forEach(e -> env.put(e.path("name").asText(), e));
         String name = postgresql.at("/metadata/name").asText();
         Map<String, Object> local = new LinkedHashMap<>();
         Map<String, Object> dcsParameters = new LinkedHashMap<>();
@@ -102,7 +129,18 @@ record SpiloConfiguration(
         dcsParameters.put("archive_mode", "on");
         // Spilo's own local parameters: SSL in every member's own configuration, csvlog files (read by the
         // postgres_log foreign tables), the socket folder.
-        local.put("archive_command", "/bin/true");
+        Path archive = null;
+        for (String prefix : List.of("WALG_S3_PREFIX", "WALG_GS_PREFIX")) {
+            if (bucketRoot != null && env.containsKey(prefix)) {
+                archive = bucketFolder(bucketRoot, env.get(prefix).path("value").asText());
+            }
+        }
+        // WAL-G's wal-push stands in as a copy that appears whole (a partly written file is never restored).
+        local.put(
+                "archive_command",
+                archive == null
+                        ? "/bin/true"
+                        : "cp %p " + archive + "/%f.part && mv " + archive + "/%f.part " + archive + "/%f");
         local.put("ssl", "on");
         local.put("logging_collector", "on");
         local.put("log_destination", "csvlog,stderr");
@@ -188,8 +226,28 @@ record SpiloConfiguration(
                     new PreparedDatabase(
                             extensions, database.getValue().path("defaultRoles").asBoolean(true)));
         }
+        Clone clone = null;
+        JsonNode cloneSpec = spec.path("clone");
+        if (bucketRoot != null && cloneSpec.hasNonNull("timestamp")) {
+            String source = cloneSpec.path("s3_wal_path").asText("");
+            if (source.isEmpty() && env.containsKey("CLONE_WALG_GS_PREFIX")) {
+                source = env.get("CLONE_WALG_GS_PREFIX").path("value").asText();
+            }
+            // Spilo's template: the inverted section {{^CLONE_TARGET_INCLUSIVE}} renders for a false value, which
+            // from the environment is only the empty string; unset, its default is True.
+            boolean inclusive = !(env.containsKey("CLONE_TARGET_INCLUSIVE")
+                    && env.get("CLONE_TARGET_INCLUSIVE")
+                            .path("value")
+                            .asText("")
+                            .isEmpty());
+            clone = new Clone(
+                    cloneSpec.path("cluster").asText(),
+                    bucketFolder(bucketRoot, source),
+                    cloneSpec.path("timestamp").asText(),
+                    inclusive);
+        }
         return new SpiloConfiguration(
-                name, spec.path("numberOfInstances").asInt(1), local, dcs, hba, dropped, prepared);
+                name, spec.path("numberOfInstances").asInt(1), local, dcs, hba, dropped, prepared, archive, clone);
     }
 
     /** Names of the shared libraries in {@code pkglibdir}, without {@code .so}. */
