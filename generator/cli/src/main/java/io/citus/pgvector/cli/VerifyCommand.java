@@ -150,10 +150,15 @@ final class VerifyCommand implements Callable<Integer> {
                 description = "Connection URI of the coordinator, postgresql://USER@HOST:PORT/DB?sslmode=MODE.")
         String uri;
 
+        /** What {@code -h} without a host stands for: help, as on the other commands. */
+        static final String HELP = "(help)";
+
         @Option(
                 names = {"-h", "--host"},
                 paramLabel = "HOST",
-                description = "Coordinator host (default: PGHOST or localhost).")
+                arity = "0..1",
+                fallbackValue = HELP,
+                description = "Coordinator host (default: PGHOST or localhost); -h alone shows this help.")
         String host;
 
         @Option(
