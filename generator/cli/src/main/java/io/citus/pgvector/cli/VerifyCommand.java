@@ -42,6 +42,11 @@ import picocli.CommandLine.Spec;
 final class VerifyCommand implements Callable<Integer> {
 
     static final String HELP = """
+            Examples:
+              PGPASSWORD=... citus-pgvector verify -h 127.0.0.1 -p 5432 -U postgres -d postgres
+              citus-pgvector verify "postgresql://postgres@127.0.0.1:5432/postgres?sslmode=require" \\
+                --password-file pw.txt -f values/default.yaml --release citus
+
             Exit codes:
               0  healthy
               1  unhealthy: a check failed
