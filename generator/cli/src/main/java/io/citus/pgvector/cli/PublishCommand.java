@@ -3,18 +3,17 @@ package io.citus.pgvector.cli;
 import io.citus.pgvector.Failure;
 import io.citus.pgvector.Failure.Kind;
 import io.citus.pgvector.chart.ChartJobs;
+import io.citus.pgvector.chart.OciReference;
 import io.citus.pgvector.helm.HelmClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,9 +44,6 @@ final class PublishCommand implements Callable<Integer> {
                 --registry oci://ghcr.io/my-org/charts --username my-user --password-stdin
               citus-pgvector publish --registry oci://127.0.0.1:5000/charts --plain-http --sign --key signing-key.gpg
             """;
-
-    /** A repository path component as OCI distribution accepts it (lowercase). */
-    private static final Pattern PATH_COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
 
     @Mixin
     HelpOptions help;
@@ -131,29 +127,7 @@ final class PublishCommand implements Callable<Integer> {
     }
 
     private URI remote() throws Failure {
-        try {
-            URI uri = new URI(registryUri);
-            if (!"oci".equals(uri.getScheme()) || uri.getAuthority() == null) {
-                throw new Failure(
-                        Kind.INVALID_INPUT,
-                        "--registry must be an oci://HOST[:PORT]/PATH reference, got \"" + registryUri + "\"");
-            }
-            String path = uri.getPath() == null ? "" : uri.getPath().replaceAll("^/+|/+$", "");
-            if (!path.isEmpty()) {
-                for (String component : path.split("/", -1)) {
-                    if (!PATH_COMPONENT.matcher(component).matches()) {
-                        throw new Failure(
-                                Kind.INVALID_INPUT,
-                                "--registry \"" + registryUri + "\": the repository path component \"" + component
-                                        + "\" is not allowed: OCI registries take lowercase letters, digits and"
-                                        + " separators (. _ __ -) between them");
-                    }
-                }
-            }
-            return uri;
-        } catch (URISyntaxException e) {
-            throw new Failure(Kind.INVALID_INPUT, "--registry is not a valid reference: " + e.getMessage());
-        }
+        return OciReference.parse(registryUri, "--registry");
     }
 
     private String password() throws Failure {

@@ -129,6 +129,14 @@ class ExitCodesTest {
                                 "oci://127.0.0.1:1/Charts"),
                         row(
                                 3,
+                                List.of("\"My-Charts\"", "lowercase"),
+                                "template",
+                                "--chart",
+                                "oci://127.0.0.1:1/My-Charts/citus-pgvector",
+                                "--chart-version",
+                                "0.1.0"),
+                        row(
+                                3,
                                 List.of("--registry", "https://example.org"),
                                 "publish",
                                 "--chart",

@@ -188,7 +188,9 @@ public final class ChartJobs {
 
     /** {@code helm template} of a chart folder or {@code oci://} reference. */
     public static String template(HelmClient.TemplateRequest request) throws Failure {
-        if (!request.chart().startsWith("oci://")) {
+        if (request.chart().startsWith("oci://")) {
+            OciReference.parse(request.chart(), "--chart");
+        } else {
             existing(Path.of(request.chart()));
         }
         for (Path file : request.valuesFiles()) {
