@@ -20,9 +20,12 @@ final class CompletionCommand implements Callable<Integer> {
     static final String EXAMPLES = """
             Examples:
               source <(citus-pgvector completion)
-              citus-pgvector completion > ~/.local/share/bash-completion/completions/citus-pgvector
+              mkdir -p ~/.local/share/bash-completion/completions
+              citus-pgvector completion \\
+                > ~/.local/share/bash-completion/completions/citus-pgvector
               # zsh, in ~/.zshrc:
-              autoload -U +X compinit && compinit && autoload -U +X bashcompinit && bashcompinit
+              autoload -U +X compinit && compinit
+              autoload -U +X bashcompinit && bashcompinit
               source <(citus-pgvector completion)
             """;
 

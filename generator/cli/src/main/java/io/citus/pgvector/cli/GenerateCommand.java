@@ -23,7 +23,8 @@ final class GenerateCommand implements Callable<Integer> {
     static final String EXAMPLES = """
             Examples:
               citus-pgvector generate
-              citus-pgvector generate -f values/default.yaml -f my-overrides.yaml --chart build/citus-pgvector
+              citus-pgvector generate -f values/default.yaml -f my-overrides.yaml \\
+                --chart build/citus-pgvector
             """;
 
     @Mixin

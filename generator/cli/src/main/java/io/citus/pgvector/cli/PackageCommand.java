@@ -25,7 +25,8 @@ final class PackageCommand implements Callable<Integer> {
               citus-pgvector package
               citus-pgvector package --chart charts/citus-pgvector -d dist
               gpg --export-secret-keys you@example.com > signing-key.gpg
-              citus-pgvector package -d dist --sign --key signing-key.gpg --passphrase-stdin < passphrase.txt
+              citus-pgvector package -d dist --sign --key signing-key.gpg \\
+                --passphrase-stdin < passphrase.txt
             """;
 
     @Mixin

@@ -40,9 +40,11 @@ final class PublishCommand implements Callable<Integer> {
     static final String EXAMPLES = """
             Examples:
               citus-pgvector publish --registry oci://ghcr.io/my-org/charts
-              echo "$TOKEN" | citus-pgvector publish --archive target/charts/citus-pgvector-0.1.0.tgz \\
+              echo "$TOKEN" | citus-pgvector publish \\
+                --archive target/charts/citus-pgvector-0.1.0.tgz \\
                 --registry oci://ghcr.io/my-org/charts --username my-user --password-stdin
-              citus-pgvector publish --registry oci://127.0.0.1:5000/charts --plain-http --sign --key signing-key.gpg
+              citus-pgvector publish --registry oci://127.0.0.1:5000/charts --plain-http \\
+                --sign --key signing-key.gpg
             """;
 
     @Mixin

@@ -25,14 +25,16 @@ final class VerifyChartCommand implements Callable<Integer> {
     static final String HELP = """
             Examples:
               gpg --export you@example.com > signer.gpg
-              citus-pgvector verify-chart target/charts/citus-pgvector-0.1.0.tgz --keyring signer.gpg
+              citus-pgvector verify-chart target/charts/citus-pgvector-0.1.0.tgz \\
+                --keyring signer.gpg
 
             Exit codes:
-              0  verified: signed by a key of the keyring, and the archive is the one signed
-              1  refused: signed by a key not in the keyring, a signature that does not match its text, or an
-                 archive that is not the one signed
+              0  verified: signed by a key of the keyring, and it is the archive signed
+              1  refused: signed by a key not in the keyring, a signature that does not
+                 match its text, or an archive that is not the one signed
               2  bad command line
-              3  no such archive, not a chart archive, no provenance file, or a keyring that is not one
+              3  no such archive, not a chart archive, no provenance file, or a keyring
+                 that is not one
               5  internal error (rerun with --stacktrace)""";
 
     @Mixin

@@ -43,8 +43,10 @@ final class VerifyCommand implements Callable<Integer> {
 
     static final String HELP = """
             Examples:
-              PGPASSWORD=... citus-pgvector verify -h 127.0.0.1 -p 5432 -U postgres -d postgres
-              citus-pgvector verify "postgresql://postgres@127.0.0.1:5432/postgres?sslmode=require" \\
+              PGPASSWORD=... citus-pgvector verify -h 127.0.0.1 -p 5432 -U postgres \\
+                -d postgres
+              citus-pgvector verify \\
+                "postgresql://postgres@127.0.0.1:5432/postgres?sslmode=require" \\
                 --password-file pw.txt -f values/default.yaml --release citus
 
             Exit codes:

@@ -63,6 +63,11 @@ class HelpTest {
         assertThat(out).contains("Example");
         String examples = out.substring(out.indexOf("Example"));
         assertThat(examples).contains("citus-pgvector " + command);
+        if (!command.equals("bench")) {
+            assertThat(examples.lines())
+                    .as("no line is wrapped by the help's width, so every example copy-pastes")
+                    .allMatch(line -> line.isEmpty() || line.startsWith("  ") || line.endsWith(":"));
+        }
     }
 
     @Test
