@@ -62,7 +62,7 @@ class CliTest {
                             "publish",
                             "build",
                             "Exit codes:",
-                            "3  invalid values file");
+                            "3  invalid input (values file");
         }
 
         @Test
