@@ -29,6 +29,11 @@ public class Failure extends Exception {
         this(kind, message, List.of(), cause);
     }
 
+    /** A failure with one line per problem, shown below the message. */
+    public Failure(Kind kind, String message, List<String> details) {
+        this(kind, message, details, null);
+    }
+
     protected Failure(Kind kind, String message, List<String> details, Throwable cause) {
         super(message, cause);
         this.kind = kind;

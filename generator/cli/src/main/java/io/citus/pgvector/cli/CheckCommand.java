@@ -14,8 +14,14 @@ import picocli.CommandLine.Spec;
         name = "check",
         description = "Fail, showing the differences, when the chart folder is not what 'generate' makes.",
         footerHeading = "%n",
-        footer = ExitCode.HELP)
+        footer = {CheckCommand.EXAMPLES, ExitCode.HELP})
 final class CheckCommand implements Callable<Integer> {
+
+    static final String EXAMPLES = """
+            Examples:
+              citus-pgvector check
+              citus-pgvector check -f values/default.yaml --chart charts/citus-pgvector
+            """;
 
     @Mixin
     HelpOptions help;

@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
@@ -22,12 +24,23 @@ import picocli.CommandLine.ScopeType;
             PublishCommand.class,
             BuildCommand.class,
             VerifyCommand.class,
+            VerifyChartCommand.class,
             BenchCommand.class,
-            TuneCommand.class
+            TuneCommand.class,
+            CompletionCommand.class,
+            CommandLine.HelpCommand.class
         },
         footerHeading = "%n",
-        footer = ExitCode.HELP)
+        footer = {Cli.EXAMPLES, ExitCode.HELP})
 public final class Cli implements Runnable {
+
+    static final String EXAMPLES = """
+            Examples:
+              citus-pgvector build
+              citus-pgvector template -f values/dev.yaml --set superuser.password=changeme
+              citus-pgvector help publish
+              source <(citus-pgvector completion)
+            """;
 
     @Mixin
     HelpOptions help;
@@ -36,7 +49,7 @@ public final class Cli implements Runnable {
     boolean stacktrace;
 
     @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    CommandSpec spec;
 
     @Override
     public void run() {
@@ -46,6 +59,8 @@ public final class Cli implements Runnable {
     /** Runs the command line with the given streams; the test seam for everything but {@code System.exit}. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Cli());
+        addShortHelp(cli);
+        cli.setExecutionStrategy(Cli::execute);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(e -> ExitCode.USAGE);
@@ -56,6 +71,36 @@ public final class Cli implements Runnable {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * {@code -h} is help on every command where it is not the host: {@code verify} and {@code bench} take {@code -h
+     * HOST} as psql does, and there {@code -h} without a host is help.
+     */
+    private static void addShortHelp(CommandLine command) {
+        CommandSpec spec = command.getCommandSpec();
+        if (spec.findOption('h') == null) {
+            spec.addOption(OptionSpec.builder("-h")
+                    .usageHelp(true)
+                    .hidden(true)
+                    .description("Show this help message and exit.")
+                    .build());
+        }
+        command.getSubcommands().values().forEach(Cli::addShortHelp);
+    }
+
+    private static int execute(ParseResult parsed) {
+        ParseResult last = parsed;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        OptionSpec host = last.matchedOption("--host");
+        if (host != null && VerifyCommand.ConnectionOptions.HELP.equals(host.getValue())) {
+            CommandLine command = last.commandSpec().commandLine();
+            command.usage(command.getOut());
+            return ExitCode.OK;
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     private static int handle(Exception e, CommandLine command, ParseResult parseResult) {

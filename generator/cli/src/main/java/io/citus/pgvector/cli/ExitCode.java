@@ -11,7 +11,7 @@ public final class ExitCode {
     public static final int CHECK_FAILED = 1;
     /** The command line itself is wrong (unknown option, missing argument). */
     public static final int USAGE = 2;
-    /** A values file, chart folder or option value is invalid; nothing was written. */
+    /** A values file, chart folder, archive, key or option value is invalid; nothing was written. */
     public static final int INVALID_INPUT = 3;
     /** Something outside the input failed: registry unreachable or refusing, a file that cannot be written. */
     public static final int ENVIRONMENT = 4;
@@ -33,7 +33,8 @@ public final class ExitCode {
               0  done
               1  check found differences, or lint found errors
               2  bad command line
-              3  invalid values file, chart or option value; nothing written
+              3  invalid input (values file, chart, archive, key or option value);
+                 nothing written
               4  environment problem: registry unreachable or refusing, file not writable
               5  internal error (rerun with --stacktrace)""";
 }

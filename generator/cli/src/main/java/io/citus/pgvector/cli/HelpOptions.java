@@ -4,13 +4,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --help} and {@code -V}/{@code --version} of every command. No {@code -h}: verify and bench take it for the
- * host, as psql does.
+ * {@code --help} and {@code -V}/{@code --version} of every command. {@code -h} is added by {@link Cli} where it is not
+ * the host (verify and bench take {@code -h HOST} as psql does).
  */
 @Command(versionProvider = VersionInfo.class)
 final class HelpOptions {
 
-    @Option(names = "--help", usageHelp = true, description = "Show this help message and exit.")
+    @Option(
+            names = "--help",
+            usageHelp = true,
+            description = "Show this help message and exit (also -h, or help COMMAND).")
     boolean help;
 
     @Option(

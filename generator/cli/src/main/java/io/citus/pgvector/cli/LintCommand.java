@@ -12,8 +12,14 @@ import picocli.CommandLine.Spec;
         name = "lint",
         description = "Run 'helm lint --strict' on the chart folder.",
         footerHeading = "%n",
-        footer = ExitCode.HELP)
+        footer = {LintCommand.EXAMPLES, ExitCode.HELP})
 final class LintCommand implements Callable<Integer> {
+
+    static final String EXAMPLES = """
+            Examples:
+              citus-pgvector lint
+              citus-pgvector lint --chart build/citus-pgvector
+            """;
 
     @Mixin
     HelpOptions help;

@@ -15,6 +15,11 @@ final class Output {
                 generated.chart(), generated.files(), generated.version());
     }
 
+    static void packaged(PrintWriter out, ChartJobs.Packaged packaged) {
+        out.printf("packaged %s%n", packaged.archive());
+        packaged.provenance().ifPresent(prov -> out.printf("signed %s%n", prov));
+    }
+
     /** Prints Helm's messages and returns the exit code of the lint. */
     static int linted(CommandLine command, ChartJobs.Linted linted) {
         if (linted.failed()) {

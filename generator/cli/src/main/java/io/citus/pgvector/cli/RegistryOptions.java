@@ -16,6 +16,13 @@ final class RegistryOptions {
     @Option(names = "--ca-file", paramLabel = "FILE", description = "CA bundle to verify the registry's certificate.")
     Path caFile;
 
+    /** The same options as Helm's flags, for the commands printed to copy. */
+    String helmFlags() {
+        return (plainHttp ? " --plain-http" : "")
+                + (insecureSkipTlsVerify ? " --insecure-skip-tls-verify" : "")
+                + (caFile != null ? " --ca-file " + caFile : "");
+    }
+
     HelmClient.Registry registry() {
         return new HelmClient.Registry(plainHttp, insecureSkipTlsVerify, caFile);
     }

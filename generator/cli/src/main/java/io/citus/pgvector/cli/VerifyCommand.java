@@ -43,6 +43,13 @@ import picocli.CommandLine.Spec;
 final class VerifyCommand implements Callable<Integer> {
 
     static final String HELP = """
+            Examples:
+              PGPASSWORD=... citus-pgvector verify -h 127.0.0.1 -p 5432 -U postgres \\
+                -d postgres
+              citus-pgvector verify \\
+                "postgresql://postgres@127.0.0.1:5432/postgres?sslmode=require" \\
+                --password-file pw.txt -f values/default.yaml --release citus
+
             Exit codes:
               0  healthy
               1  unhealthy: a check failed
@@ -154,10 +161,15 @@ final class VerifyCommand implements Callable<Integer> {
                 description = "Connection URI of the coordinator, postgresql://USER@HOST:PORT/DB?sslmode=MODE.")
         String uri;
 
+        /** What {@code -h} without a host stands for: help, as on the other commands. */
+        static final String HELP = "(help)";
+
         @Option(
                 names = {"-h", "--host"},
                 paramLabel = "HOST",
-                description = "Coordinator host (default: PGHOST or localhost).")
+                arity = "0..1",
+                fallbackValue = HELP,
+                description = "Coordinator host (default: PGHOST or localhost); -h alone shows this help.")
         String host;
 
         @Option(

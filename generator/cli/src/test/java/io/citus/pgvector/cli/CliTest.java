@@ -62,7 +62,7 @@ class CliTest {
                             "publish",
                             "build",
                             "Exit codes:",
-                            "3  invalid values file");
+                            "3  invalid input (values file");
         }
 
         @Test
@@ -487,7 +487,7 @@ class CliTest {
                     "oci://127.0.0.1:" + port + "/charts",
                     "--plain-http");
             assertThat(run.exitCode()).isEqualTo(ExitCode.ENVIRONMENT);
-            assertThat(run.err()).contains("helm push", "127.0.0.1:" + port).doesNotContain("\tat ");
+            assertThat(run.err()).contains("127.0.0.1:" + port).doesNotContain("\tat ");
         }
 
         @Test

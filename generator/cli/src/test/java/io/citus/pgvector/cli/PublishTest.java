@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.citus.pgvector.testing.OciRegistry;
 import io.citus.pgvector.testing.OciRegistryClient;
+import io.citus.pgvector.testing.TestPgpKey;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -134,6 +135,102 @@ class PublishTest {
                             .fetchManifest("charts/citus-pgvector", "0.1.0")
                             .digest())
                     .isEqualTo(digestOf(publish));
+        }
+    }
+
+    @Test
+    @DisplayName("a published version is never replaced without --force; the same archive pushed again gives the same"
+            + " digest; the install command is printed")
+    void refusesToReplaceAVersion() throws Exception {
+        Optional<String> unavailable = OciRegistry.unavailableReason();
+        Assumptions.assumeTrue(unavailable.isEmpty(), () -> unavailable.orElse(""));
+        Path archive = packaged();
+        try (OciRegistry registry = OciRegistry.start(dir.resolve("registry"))) {
+            String remote = registry.ociUri("charts").toString();
+            CliRun first = CliRun.of("publish", "--archive", archive.toString(), "--registry", remote, "--plain-http");
+            assertThat(first.exitCode()).as(first.toString() + registry.log()).isZero();
+            assertThat(first.out())
+                    .contains(
+                            "install it with:",
+                            "helm install citus " + remote + "/citus-pgvector --version 0.1.0 --plain-http");
+
+            CliRun again = CliRun.of("publish", "--archive", archive.toString(), "--registry", remote, "--plain-http");
+            assertThat(again.exitCode()).as(again.toString()).isEqualTo(ExitCode.INVALID_INPUT);
+            assertThat(again.err()).contains(remote + "/citus-pgvector version 0.1.0 is already published", "--force");
+
+            Thread.sleep(1_100);
+            Path chart = dir.resolve("charts/citus-pgvector");
+            CliRun forced =
+                    CliRun.of("publish", "--chart", chart.toString(), "--registry", remote, "--plain-http", "--force");
+            assertThat(forced.exitCode()).as(forced.toString()).isZero();
+            assertThat(digestOf(forced)).isEqualTo(digestOf(first));
+        }
+    }
+
+    @Test
+    @DisplayName("a chart that does not render is refused before anything is pushed")
+    void refusesAChartThatDoesNotRender() throws Exception {
+        Optional<String> unavailable = OciRegistry.unavailableReason();
+        Assumptions.assumeTrue(unavailable.isEmpty(), () -> unavailable.orElse(""));
+        packaged();
+        Path chart = dir.resolve("charts/citus-pgvector");
+        Files.writeString(
+                chart.resolve("templates/broken.yaml"),
+                "{{- if .Values.workers.count }}{{ fail \"the workers are not ready\" }}{{- end }}\n");
+        try (OciRegistry registry = OciRegistry.start(dir.resolve("registry"))) {
+            String remote = registry.ociUri("charts").toString();
+            CliRun run = CliRun.of("publish", "--chart", chart.toString(), "--registry", remote, "--plain-http");
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.INVALID_INPUT);
+            assertThat(run.err()).contains("does not render", "the workers are not ready", "nothing was pushed");
+            assertThat(registry.client().tags("charts/citus-pgvector")).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("--sign pushes Helm's provenance file as a layer of the chart's manifest; pulled back, it verifies")
+    void signedPublish() throws Exception {
+        Optional<String> unavailable = OciRegistry.unavailableReason();
+        Assumptions.assumeTrue(unavailable.isEmpty(), () -> unavailable.orElse(""));
+        packaged();
+        TestPgpKey key = TestPgpKey.generate(dir.resolve("keys"), "Release Bot <release@example.com>", "");
+        Path chart = dir.resolve("charts/citus-pgvector");
+        try (OciRegistry registry = OciRegistry.start(dir.resolve("registry"))) {
+            String remote = registry.ociUri("charts").toString();
+            CliRun publish = CliRun.of(
+                    "publish",
+                    "--chart",
+                    chart.toString(),
+                    "--registry",
+                    remote,
+                    "--plain-http",
+                    "--sign",
+                    "--key",
+                    key.secretKey().toString());
+            assertThat(publish.exitCode())
+                    .as(publish.toString() + registry.log())
+                    .isZero();
+            assertThat(publish.out()).contains("with its provenance file", "--verify --keyring");
+
+            OciRegistryClient client = registry.client();
+            OciRegistryClient.Manifest manifest = client.fetchManifest("charts/citus-pgvector", "0.1.0");
+            OciRegistryClient.Descriptor chartLayer =
+                    manifest.layer(OciRegistryClient.HELM_CHART_CONTENT).orElseThrow();
+            OciRegistryClient.Descriptor provLayer =
+                    manifest.layer(OciRegistryClient.HELM_PROVENANCE).orElseThrow();
+            Path pulled = Files.createDirectories(dir.resolve("pulled"));
+            Path archive = Files.write(
+                    pulled.resolve("citus-pgvector-0.1.0.tgz"),
+                    client.fetchBlob("charts/citus-pgvector", chartLayer.digest()));
+            Files.write(
+                    pulled.resolve("citus-pgvector-0.1.0.tgz.prov"),
+                    client.fetchBlob("charts/citus-pgvector", provLayer.digest()));
+            CliRun verified = CliRun.of(
+                    "verify-chart",
+                    archive.toString(),
+                    "--keyring",
+                    key.publicKeyring().toString());
+            assertThat(verified.exitCode()).as(verified.toString()).isZero();
+            assertThat(verified.out()).contains("signed by Release Bot <release@example.com>");
         }
     }
 }

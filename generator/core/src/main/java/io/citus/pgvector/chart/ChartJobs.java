@@ -6,6 +6,7 @@ import io.citus.pgvector.Failure;
 import io.citus.pgvector.Failure.Kind;
 import io.citus.pgvector.Version;
 import io.citus.pgvector.helm.HelmClient;
+import io.citus.pgvector.helm.HelmException;
 import io.citus.pgvector.model.ValuesLoader;
 import io.citus.pgvector.render.ChartComparison;
 import io.citus.pgvector.render.ChartMetadata;
@@ -16,6 +17,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,19 +75,25 @@ public final class ChartJobs {
     public record Linted(Path chart, boolean failed, List<String> messages) {}
 
     /** {@code build}: the chart written and linted, and the archive when the lint passed. */
-    public record Built(Generated generated, Linted linted, Optional<Path> archive) {}
+    public record Built(Generated generated, Linted linted, Optional<Packaged> packaged) {}
 
-    /** Writes the chart folder, replacing it whole or not at all. */
-    public static Generated generate(Source source, Path chart) throws Failure {
+    /**
+     * Writes the chart folder, replacing it whole or not at all. Refuses a path that is a file, a folder that is not a
+     * chart of this name, and one holding hand-written files this generator does not carry, unless {@code force} (which
+     * never replaces a file).
+     */
+    public static Generated generate(Source source, Path chart, boolean force) throws Failure {
+        Destinations.chartFolder(chart, force);
         SortedMap<String, byte[]> files = source.render();
         try {
-            List<String> edits = ChartRenderer.unsavedEdits(chart);
+            List<String> edits = force ? List.of() : ChartRenderer.unsavedEdits(chart);
             if (!edits.isEmpty()) {
                 throw new Failure(
                         Kind.INVALID_INPUT,
                         chart + " holds hand-written files this generator would"
                                 + " replace: " + String.join(", ", edits) + ". Rebuild the generator from this tree"
-                                + " (./mvnw -B -q -DskipTests package) so it carries them, or remove the folder first");
+                                + " (./mvnw -B -q -DskipTests package) so it carries them, or pass --force to replace"
+                                + " them; nothing was written");
             }
             ChartWriter.write(files, chart);
         } catch (IOException e) {
@@ -108,17 +117,73 @@ public final class ChartJobs {
         return new Linted(chart, result.isFailed(), List.copyOf(result.getMessages()));
     }
 
-    /** Packages the chart folder into {@code destination} as citus-pgvector-VERSION.tgz and returns the archive. */
-    public static Path packageChart(Path chart, Path destination) throws Failure {
-        return new HelmClient().packageChart(existing(chart), destination, ChartRenderer.CHART_NAME, version(chart));
+    /** An archive written, and its provenance file when it was signed. */
+    public record Packaged(Path archive, Optional<Path> provenance) {}
+
+    /**
+     * Packages the chart folder into {@code destination} as citus-pgvector-VERSION.tgz: Helm's archive, made
+     * reproducible (the same files give the same bytes), signed into ARCHIVE.prov when a key is given. The archive and
+     * its provenance replace earlier ones only once both are complete; an earlier provenance file is removed when the
+     * new archive is not signed, so no stale signature stays beside it.
+     */
+    public static Packaged packageChart(
+            Path chart, Path destination, boolean force, Optional<Provenance.SigningKey> key) throws Failure {
+        existing(chart);
+        String fileName = ChartRenderer.CHART_NAME + "-" + version(chart) + ".tgz";
+        Destinations.archive(destination, fileName, force);
+        if (key.isPresent()) {
+            Provenance.checkKey(key.get());
+        }
+        Path staging;
+        try {
+            Files.createDirectories(destination);
+            staging = Files.createTempDirectory(destination, ".citus-pgvector-package-");
+        } catch (IOException e) {
+            throw new Failure(Kind.ENVIRONMENT, "cannot write " + destination + ": " + e, e);
+        }
+        try {
+            Path staged = new HelmClient().packageChart(chart, staging, ChartRenderer.CHART_NAME, version(chart));
+            ChartArchive.makeReproducible(staged, ChartArchive.reproducibleTime());
+            ChartArchive archive = ChartArchive.read(staged);
+            Optional<Path> stagedProv =
+                    key.isPresent() ? Optional.of(Provenance.sign(archive, key.get())) : Optional.empty();
+            Path target = destination.resolve(fileName);
+            Path prov = destination.resolve(fileName + Provenance.SUFFIX);
+            Files.move(staged, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            if (stagedProv.isPresent()) {
+                Files.move(stagedProv.get(), prov, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                Files.deleteIfExists(prov);
+            }
+            return new Packaged(target, stagedProv.map(p -> prov));
+        } catch (IOException e) {
+            throw new Failure(Kind.ENVIRONMENT, "cannot write " + destination + ": " + e, e);
+        } finally {
+            deleteQuietly(staging);
+        }
     }
 
-    /** generate, then lint, then package when the lint passed. */
-    public static Built build(Source source, Path chart, Path destination) throws Failure {
-        Generated generated = generate(source, chart);
+    /** generate, then lint, then package when the lint passed; both destinations are checked before anything is written. */
+    public static Built build(
+            Source source, Path chart, Path destination, boolean force, Optional<Provenance.SigningKey> key)
+            throws Failure {
+        Destinations.chartFolder(chart, force);
+        Destinations.archive(
+                destination, ChartRenderer.CHART_NAME + "-" + source.metadata().version() + ".tgz", force);
+        if (key.isPresent()) {
+            Provenance.checkKey(key.get());
+        }
+        Generated generated = generate(source, chart, force);
         Linted linted = lint(chart);
         return new Built(
-                generated, linted, linted.failed() ? Optional.empty() : Optional.of(packageChart(chart, destination)));
+                generated,
+                linted,
+                linted.failed() ? Optional.empty() : Optional.of(packageChart(chart, destination, force, key)));
+    }
+
+    /** Checks an archive against its provenance file (ARCHIVE.prov) and a keyring. */
+    public static Provenance.Signer verifyChart(Path archive, Path keyring) throws Failure {
+        return Provenance.verify(archive, archive.resolveSibling(archive.getFileName() + Provenance.SUFFIX), keyring);
     }
 
     /**
@@ -126,6 +191,16 @@ public final class ChartJobs {
      * hooks (the test pod among them), then the NOTES as a comment; see {@link ChartTemplate}.
      */
     public static String template(ChartTemplate.Options options) throws Failure {
+        if (options.chart().startsWith("oci://")) {
+            OciReference.parse(options.chart(), "--chart");
+        } else {
+            existing(Path.of(options.chart()));
+        }
+        for (Path file : options.valuesFiles()) {
+            if (!Files.isRegularFile(file)) {
+                throw new Failure(Kind.INVALID_INPUT, file + ": no such values file");
+            }
+        }
         return ChartTemplate.text(ChartTemplate.render(options));
     }
 
@@ -147,7 +222,7 @@ public final class ChartJobs {
         Map<String, byte[]> files = new TreeMap<>();
         bySource.forEach((path, text) -> files.put(path, text.toString().getBytes(StandardCharsets.UTF_8)));
         Path target = outputDir.resolve(ChartRenderer.CHART_NAME);
-        refuseForeignContent(outputDir);
+        Destinations.templateOutput(outputDir);
         try {
             ChartWriter.write(files, target);
         } catch (IOException e) {
@@ -159,34 +234,115 @@ public final class ChartJobs {
     /** A registry login: user and password. */
     public record Login(String username, String password) {}
 
+    /** What {@code publish} did: the push, and the reference to install. */
+    public record Published(HelmClient.Pushed pushed, String reference, String version, boolean signed) {}
+
+    /** The values {@code publish} renders the chart with: its own defaults and a superuser password, as every render without a cluster needs. */
+    static final Map<String, String> PUBLISH_RENDER_VALUES = Map.of("superuser.password", "publish-render-check");
+
     /**
-     * Pushes an archive (or, given a chart folder, one packaged into a temporary folder) to the registry, logging in
-     * first when given a login.
+     * Pushes an archive (or, given a chart folder, one packaged and, with a key, signed into a temporary folder) to the
+     * registry, logging in first when given a login. Before pushing: the archive must be a chart archive, pass
+     * {@code helm lint --strict} and render; its version must not exist in the registry yet unless {@code force}. A
+     * provenance file beside the archive is pushed with it (Helm's push does this), after checking it is this
+     * archive's.
      */
-    public static HelmClient.Pushed publish(
-            Path archiveOrChart, URI registry, Optional<Login> login, HelmClient.Registry options) throws Failure {
-        Path archive = Files.isDirectory(archiveOrChart) ? staged(archiveOrChart) : archiveOrChart;
-        if (!Files.isRegularFile(archive)) {
-            throw new Failure(Kind.INVALID_INPUT, archive + ": no such chart archive");
+    public static Published publish(
+            Path archiveOrChart,
+            URI registry,
+            Optional<Login> login,
+            HelmClient.Registry options,
+            boolean force,
+            Optional<Provenance.SigningKey> key)
+            throws Failure {
+        Path staging = null;
+        try {
+            Path archivePath;
+            if (Files.isDirectory(archiveOrChart)) {
+                existing(archiveOrChart);
+                staging = temporaryFolder();
+                archivePath = packageChart(archiveOrChart, staging, false, key).archive();
+            } else if (key.isPresent()) {
+                ChartArchive.read(archiveOrChart);
+                staging = temporaryFolder();
+                archivePath = staging.resolve(archiveOrChart.getFileName());
+                try {
+                    Files.copy(archiveOrChart, archivePath);
+                } catch (IOException e) {
+                    throw new Failure(Kind.ENVIRONMENT, "cannot copy " + archiveOrChart + ": " + e, e);
+                }
+                Provenance.sign(ChartArchive.read(archivePath), key.get());
+            } else {
+                archivePath = archiveOrChart;
+            }
+            ChartArchive archive = ChartArchive.read(archivePath);
+            Path prov = archivePath.resolveSibling(archivePath.getFileName() + Provenance.SUFFIX);
+            boolean signed = Files.exists(prov);
+            if (signed) {
+                Provenance.checkDigest(archivePath, prov);
+            }
+            HelmClient helm = new HelmClient();
+            LintResult lint = helm.lint(archivePath);
+            if (lint.isFailed()) {
+                throw new Failure(
+                        Kind.INVALID_INPUT,
+                        archivePath + ": helm lint --strict failed; nothing was pushed",
+                        List.copyOf(lint.getMessages()));
+            }
+            try {
+                helm.template(new HelmClient.TemplateRequest(
+                        archivePath.toString(),
+                        null,
+                        "citus",
+                        "default",
+                        HelmClient.DEFAULT_KUBE_VERSION,
+                        List.of(),
+                        PUBLISH_RENDER_VALUES,
+                        HelmClient.Registry.DEFAULT));
+            } catch (HelmException e) {
+                throw new Failure(
+                        Kind.INVALID_INPUT,
+                        archivePath + ": does not render (helm template with its default values and a superuser"
+                                + " password); nothing was pushed: " + e.getMessage(),
+                        e);
+            }
+            if (login.isPresent()) {
+                helm.login(
+                        registry.getAuthority(),
+                        login.get().username(),
+                        login.get().password(),
+                        options);
+            }
+            String reference = registry.toString().replaceAll("/+$", "") + "/" + archive.name();
+            if (!force && helm.exists(reference, archive.version(), options)) {
+                throw new Failure(
+                        Kind.INVALID_INPUT,
+                        reference + " version " + archive.version() + " is already published; a published version"
+                                + " never changes: raise the chart version (--chart-version), or pass --force to"
+                                + " replace it; nothing was pushed");
+            }
+            return new Published(helm.push(archivePath, registry, options), reference, archive.version(), signed);
+        } finally {
+            deleteQuietly(staging);
         }
-        HelmClient helm = new HelmClient();
-        if (login.isPresent()) {
-            helm.login(
-                    registry.getAuthority(), login.get().username(), login.get().password(), options);
-        }
-        return helm.push(archive, registry, options);
     }
 
-    private static Path staged(Path chart) throws Failure {
-        existing(chart);
+    private static Path temporaryFolder() throws Failure {
         try {
-            Path staging = Files.createTempDirectory("citus-pgvector-publish-");
-            staging.toFile().deleteOnExit();
-            Path archive = packageChart(chart, staging);
-            archive.toFile().deleteOnExit();
-            return archive;
+            return Files.createTempDirectory("citus-pgvector-publish-");
         } catch (IOException e) {
             throw new Failure(Kind.ENVIRONMENT, "cannot create a temporary folder: " + e, e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder left behind is harmless
         }
     }
 
@@ -211,25 +367,6 @@ public final class ChartJobs {
             return version.textValue();
         } catch (IOException e) {
             throw new Failure(Kind.INVALID_INPUT, file + ": cannot read: " + e.getMessage(), e);
-        }
-    }
-
-    /** Only a folder that is new, empty or holds nothing but an earlier output is written to. */
-    private static void refuseForeignContent(Path dir) throws Failure {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (Stream<Path> entries = Files.list(dir)) {
-            List<String> foreign = entries.map(p -> p.getFileName().toString())
-                    .filter(name -> !name.equals(ChartRenderer.CHART_NAME))
-                    .toList();
-            if (!foreign.isEmpty()) {
-                throw new Failure(
-                        Kind.INVALID_INPUT,
-                        dir + " holds other files " + foreign + "; pick an empty or new --output-dir");
-            }
-        } catch (IOException e) {
-            throw new Failure(Kind.ENVIRONMENT, "cannot write " + dir + ": " + e, e);
         }
     }
 }

@@ -30,6 +30,9 @@ public final class HelmClient {
     /** The namespace of a render that names none, as {@code helm template} defaults it. */
     public static final String DEFAULT_NAMESPACE = "default";
 
+    /** How Helm's registry client says a repository or tag does not exist. */
+    private static final Pattern NOT_FOUND = Pattern.compile("(?i)not found|name unknown|manifest unknown");
+
     private static final Pattern DIGEST = Pattern.compile("Digest:\\s*(sha256:[0-9a-f]{64})");
 
     /** Where and how to reach an OCI registry. */
@@ -153,6 +156,26 @@ public final class HelmClient {
             registry.applyTo(login::plainHttp, login::insecureSkipTlsVerify, login::withCaFile);
             return login.call();
         });
+    }
+
+    /**
+     * Whether {@code reference} (oci://HOST/PATH/NAME) has {@code version} in the registry: Helm's registry client asks
+     * for it, with the credentials Helm has for that registry. A missing chart or tag answers false; anything else
+     * (unreachable, refused) is an environment failure.
+     */
+    public boolean exists(String reference, String version, Registry registry) throws HelmException {
+        try {
+            var show = Helm.show(reference).chart().withVersion(version);
+            registry.applyTo(show::plainHttp, show::insecureSkipTlsVerify, show::withCaFile);
+            show.call();
+            return true;
+        } catch (RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            if (NOT_FOUND.matcher(message).find()) {
+                return false;
+            }
+            throw new HelmException(Kind.ENVIRONMENT, "helm show chart " + reference + " --version " + version, e);
+        }
     }
 
     public Pushed push(Path archive, URI remote, Registry registry) throws HelmException {

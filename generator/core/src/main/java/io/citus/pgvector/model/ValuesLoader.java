@@ -60,6 +60,7 @@ public final class ValuesLoader {
     public static Values validate(ObjectNode merged, String source) throws InvalidValuesException {
         List<ValuesProblem> problems = new ArrayList<>(TreeValidator.validate(merged));
         if (!problems.isEmpty()) {
+            problems.addAll(crossChecksDespite(merged, problems));
             throw new InvalidValuesException(source, problems);
         }
         Values values;
@@ -73,6 +74,62 @@ public final class ValuesLoader {
             throw new InvalidValuesException(source, problems);
         }
         return values;
+    }
+
+    /**
+     * The cross-field problems of values that also have single-field ones, so that every problem is reported at once:
+     * each wrong value is put back to its default in a copy, the copy is checked, and a cross-field problem is kept only
+     * when neither its key nor its message names a value that was put back (a rule reading a replaced value could
+     * otherwise report the default, not what the user wrote).
+     */
+    private static List<ValuesProblem> crossChecksDespite(ObjectNode merged, List<ValuesProblem> problems) {
+        ObjectNode defaults = YAML.valueToTree(DefaultValues.get());
+        ObjectNode repaired = merged.deepCopy();
+        List<String> replaced = new ArrayList<>();
+        for (ValuesProblem problem : problems) {
+            String path = problem.path();
+            int index = path.indexOf('[');
+            replaced.add(repair(repaired, defaults, index < 0 ? path : path.substring(0, index)));
+        }
+        Values values;
+        try {
+            values = YAML.treeToValue(repaired, Values.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return List.of();
+        }
+        if (!TreeValidator.validate(repaired).isEmpty()) {
+            return List.of();
+        }
+        return CrossChecks.of(values).stream()
+                .filter(cross -> replaced.stream()
+                        .noneMatch(key ->
+                                cross.path().startsWith(key) || cross.message().contains(key)))
+                .toList();
+    }
+
+    /** Puts the value at a dotted path back to its default (or removes it when it has none); returns the path used. */
+    private static String repair(ObjectNode tree, ObjectNode defaults, String path) {
+        String[] keys = path.split("\\.");
+        ObjectNode node = tree;
+        JsonNode fallback = defaults;
+        StringBuilder used = new StringBuilder();
+        for (int i = 0; i < keys.length; i++) {
+            String key = keys[i];
+            used.append(i == 0 ? "" : ".").append(key);
+            JsonNode child = node.get(key);
+            JsonNode defaultChild = fallback == null ? null : fallback.get(key);
+            if (i == keys.length - 1 || !(child instanceof ObjectNode object)) {
+                if (defaultChild == null) {
+                    node.remove(key);
+                } else {
+                    node.set(key, defaultChild.deepCopy());
+                }
+                return used.toString();
+            }
+            node = object;
+            fallback = defaultChild;
+        }
+        return used.toString();
     }
 
     private static ObjectNode read(Path file) throws InvalidValuesException {

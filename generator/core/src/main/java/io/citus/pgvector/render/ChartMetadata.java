@@ -14,11 +14,13 @@ public record ChartMetadata(String version, String appVersion) {
     public ChartMetadata {
         if (!SEMVER.matcher(version).matches()) {
             throw new IllegalArgumentException(
-                    "chart version must be a semantic version such as 1.2.3, got \"" + version + "\"");
+                    "--chart-version: the chart version must be a semantic version such as 1.2.3, got \"" + version
+                            + "\"");
         }
         if (!APP_VERSION.matcher(appVersion).matches()) {
             throw new IllegalArgumentException(
-                    "app version must be an image tag such as 17-4.0-p3-citus13.2, got \"" + appVersion + "\"");
+                    "--app-version: the app version must be an image tag such as 17-4.0-p3-citus13.2, got \""
+                            + appVersion + "\"");
         }
     }
 

@@ -438,7 +438,8 @@ class FeatureRenderingTest {
             case "ipv6On115" -> "operator line 1.15 accepts IPv4 ranges only, got \"2001:db8::/32\"";
             case "poolerNotEnabled" -> "externalAccess.pooler: needs pooler.enabled: true";
             case "caSecretWithoutFile" -> "tls.caFile: must name the CA key of Secret \"b\"";
-            case "tlsSecretNamedLikeAVolume" -> "tls.secretName: must not be the name of a volume the pods already have";
+            case "tlsSecretNamedLikeAVolume" ->
+                "tls.secretName: must not be the name of a volume the pods already have";
             case "caSecretSameAsSecret" -> "tls.caSecretName: must differ from tls.secretName";
             case "poolOfZero" ->
                 "pooler.maxDBConnections: must be 0 (the operator's default) or at least 2 x" + " pooler.instances = 4";

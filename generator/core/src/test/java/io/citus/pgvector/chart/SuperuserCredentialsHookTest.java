@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -164,10 +165,14 @@ class SuperuserCredentialsHookTest {
         Path values = Files.writeString(
                 dir.resolve("values.yaml"), "superuser:\n  existingSecret:\n    name: pg-superuser\n");
         ChartJobs.Built built = ChartJobs.build(
-                new ChartJobs.Source(List.of(values), null, null), dir.resolve("chart"), dir.resolve("out"));
+                new ChartJobs.Source(List.of(values), null, null),
+                dir.resolve("chart"),
+                dir.resolve("out"),
+                false,
+                Optional.empty());
         assertThat(built.linted().failed())
                 .as(String.join("\n", built.linted().messages()))
                 .isFalse();
-        assertThat(built.archive()).isPresent();
+        assertThat(built.packaged()).isPresent();
     }
 }

@@ -425,6 +425,30 @@ class ValuesLoaderTest {
         }
 
         @Test
+        @DisplayName("rules that tie several values together are reported with the single-value problems, except"
+                + " those reading a value that is itself wrong")
+        void crossFieldProblemsTogetherWithTheOthers() throws Exception {
+            assertThat(problems("""
+                    workers:
+                      count: 0
+                    patroni:
+                      ttl: 25
+                    superuser:
+                      password: s3cret
+                      existingSecret:
+                        name: pg-superuser
+                    """))
+                    .containsExactly(
+                            "workers.count: must be at least 1, got 0",
+                            "patroni.ttl: must be at least patroni.loopWait + 2 x patroni.retryTimeout = 30 (Patroni's"
+                                    + " rule, or a slow loop loses the leader lock), got 25",
+                            "superuser.existingSecret.name: must be empty when superuser.password is set (one source of"
+                                    + " the password), got \"pg-superuser\"");
+            assertThat(problems("patroni:\n  ttl: 25\n  loopWait: 0\n"))
+                    .containsExactly("patroni.loopWait: must be at least 1, got 0");
+        }
+
+        @Test
         void notYaml() throws Exception {
             assertThat(problems("workers:\n  count: [1\n"))
                     .singleElement()
