@@ -102,9 +102,6 @@ Why the pooler, TLS and exposure values cannot work, as a list of problems (the 
 {{- end }}
 {{- end }}
 {{- with .Values.tls }}
-{{- if and (or .caFile .caSecretName) (not .secretName) (not .certManager.enabled) }}
-{{- $problems = append $problems (printf "tls.%s needs tls.secretName or tls.certManager.enabled: the operator takes a CA only with a server certificate" (ternary "caSecretName" "caFile" (empty .caFile))) }}
-{{- end }}
 {{- if and .caSecretName (not .caFile) }}
 {{- $problems = append $problems (printf "tls.caFile: must name the CA key of Secret %q when tls.caSecretName is set" .caSecretName) }}
 {{- end }}

@@ -3,12 +3,14 @@ package io.citus.pgvector.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.TemplateCommand;
+import io.citus.pgvector.Failure;
 import io.citus.pgvector.helm.HelmClient;
 import io.citus.pgvector.helm.HelmException;
 import io.citus.pgvector.render.RenderedChart;
 import io.citus.pgvector.testing.ProjectFiles;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,18 +25,28 @@ import org.junit.jupiter.params.provider.ValueSource;
 @DisplayName("a render with an empty namespace")
 class EmptyNamespaceTest {
 
+    /**
+     * Renders with helm-java directly: the project's own commands default the namespace as helm template does, so only
+     * a caller of Helm's library that names no namespace reaches the chart with an empty one.
+     */
     private static RenderedChart render(String namespace, Map<String, String> set) throws HelmException {
         Map<String, String> all = new LinkedHashMap<>(set);
         all.put("superuser.password", "not-a-secret");
-        return RenderedChart.render(new HelmClient.TemplateRequest(
-                ProjectFiles.committedChart().toString(),
-                null,
-                Charts.RELEASE,
-                namespace,
-                HelmClient.DEFAULT_KUBE_VERSION,
-                List.of(),
-                all,
-                HelmClient.Registry.DEFAULT));
+        TemplateCommand template = new Helm(ProjectFiles.committedChart())
+                .template()
+                .withName(Charts.RELEASE)
+                .withKubeVersion(HelmClient.DEFAULT_KUBE_VERSION);
+        if (!namespace.isEmpty()) {
+            template = template.withNamespace(namespace);
+        }
+        for (Map.Entry<String, String> e : all.entrySet()) {
+            template = template.set(e.getKey(), e.getValue());
+        }
+        try {
+            return RenderedChart.of(template.call());
+        } catch (IllegalStateException e) {
+            throw new HelmException(Failure.Kind.INVALID_INPUT, "helm template", e);
+        }
     }
 
     private static Map<String, String> feature(String feature) {

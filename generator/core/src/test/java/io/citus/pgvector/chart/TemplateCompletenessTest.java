@@ -136,7 +136,11 @@ class TemplateCompletenessTest {
                 HelmClient.DEFAULT_KUBE_VERSION,
                 List.of(),
                 new ValueOverrides(
-                        List.of(), List.of("superuser.password=x,metrics.enabled=true"), List.of(), List.of()),
+                        List.of(),
+                        List.of(
+                                "superuser.password=x,metrics.enabled=true,networkPolicy.metricsNamespaces={monitoring}"),
+                        List.of(),
+                        List.of()),
                 List.of("monitoring.coreos.com/v1"),
                 List.of("templates/metrics/pod*.yaml"),
                 true,
