@@ -428,7 +428,7 @@ replica_reads() {
   if node_psql "${WORKER_HOST}" "${WORKER_PORT}" -f "${SQL_DIR}/node-identity.sql" </dev/null; then
     primary="${psql_out}"
     if node_psql "${WORKER_REPLICA_HOST}" "${WORKER_REPLICA_PORT}" -f "${SQL_DIR}/node-identity.sql" </dev/null \
-      && [[ "${psql_out}" == "${primary%%$'\t'*}"$'\t't$'\t'streaming ]]; then
+      && [[ "${psql_out}" == "${primary%%$'\t'*}"$'\t't$'\t'streaming$'\t'* ]]; then
       target_host="${WORKER_REPLICA_HOST}"
       target_port="${WORKER_REPLICA_PORT}"
     fi
