@@ -231,7 +231,7 @@ public final class Bench {
         double[] recalls = new double[queries.size()];
         long rows = 0;
         int shortQueries = 0;
-        try (Connection c = connection.connect();
+        try (Connection c = connection.connect(spec.secondaryClients() > 0);
                 PreparedStatement s = c.prepareStatement(sql(table, mode))) {
             for (int q = 0; q < queries.size(); q++) {
                 Item query = queries.get(q);
@@ -279,7 +279,8 @@ public final class Bench {
     /** Every client runs the queries round-robin from its own offset; only queries after the warm-up count. */
     private Load load(String table, Mode mode, List<Item> queries, List<String> vectors, String config)
             throws SQLException {
-        progress.phase(config + ", " + mode.label() + ": " + spec.clients() + " clients, "
+        progress.phase(config + ", " + mode.label() + ": " + spec.clients() + " clients ("
+                + spec.secondaryClients() + " on the secondaries), "
                 + spec.warmup().toSeconds() + "s warm-up + " + spec.duration().toSeconds() + "s");
         ExecutorService pool = Executors.newFixedThreadPool(spec.clients());
         long start = System.nanoTime();
@@ -289,10 +290,11 @@ public final class Bench {
             List<Future<long[]>> clients = new ArrayList<>();
             for (int client = 0; client < spec.clients(); client++) {
                 int offset = client * queries.size() / spec.clients();
+                boolean secondaries = client < spec.secondaryClients();
                 clients.add(pool.submit(() -> {
                     long[] latencies = new long[1024];
                     int count = 0;
-                    try (Connection c = connection.connect();
+                    try (Connection c = connection.connect(secondaries);
                             PreparedStatement s = c.prepareStatement(sql(table, mode))) {
                         for (int i = offset; ; i++) {
                             int q = i % queries.size();

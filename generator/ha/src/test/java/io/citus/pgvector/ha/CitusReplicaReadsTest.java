@@ -48,8 +48,14 @@ import org.junit.jupiter.api.io.TempDir;
 class CitusReplicaReadsTest {
 
     private static final int INTERVAL_SECONDS = 5;
-    /** HAProxy's check here: every second, down after 2 failures. */
-    private static final int CHECK_SECONDS = 2;
+    /**
+     * How long reads may fail after a node loss: the issue's bound. What it takes here: the HAProxy check (down after 2
+     * failed checks a second apart), the registrar's next pass (every {@link #INTERVAL_SECONDS}; a pass runs several
+     * psql sessions, each slow on a loaded machine) with its probe of the replica Service (HAProxy holds a connection
+     * to a backend with no server up for its 3 s connect timeout before it closes it, where a Kubernetes Service
+     * without endpoints refuses at once), and the reader's read in flight, which waits the same 3 s.
+     */
+    private static final Duration READS_AGAIN = Duration.ofSeconds(30);
 
     private static final Duration CONVERGE = Duration.ofSeconds(180);
     private static final String READ_OPTIONS = "&options=-c%20citus.use_secondary_nodes%3Dalways";
@@ -148,14 +154,14 @@ class CitusReplicaReadsTest {
 
     @Test
     @Order(2)
-    @DisplayName("worker switchover under reads: reads answer again within the registrar's period plus the check"
-            + " time, and no row comes from a node that is neither a standby nor the primary of its worker")
+    @DisplayName("worker switchover under reads: reads answer again within 30 s, and no row comes from a node that is"
+            + " neither a standby nor the primary of its worker")
     void switchover() throws Exception {
         PatroniCluster worker = release.workers().get(0);
         Duration outage = underReads(worker::switchover);
         System.out.printf(
                 "figures: replica reads after a worker switchover: longest gap %.1f s%n", outage.toMillis() / 1e3);
-        assertThat(outage).isLessThanOrEqualTo(Duration.ofSeconds(INTERVAL_SECONDS + CHECK_SECONDS + 3));
+        assertThat(outage).as(release.registrarDiagnostics()).isLessThanOrEqualTo(READS_AGAIN);
         release.awaitAllHealthy(CONVERGE);
         awaitSecondaries(true, CONVERGE);
         assertThat(wrongNodes).isEmpty();
@@ -163,8 +169,8 @@ class CitusReplicaReadsTest {
 
     @Test
     @Order(3)
-    @DisplayName("a worker's standby lost under reads: the secondary moves to the primary within the registrar's"
-            + " period plus the check time, and back to the replica Service when the standby returns")
+    @DisplayName("a worker's standby lost under reads: the registrar moves the secondary to the primary, reads answer"
+            + " again within 30 s, and the secondary moves back to the replica Service when the standby returns")
     void standbyLoss() throws Exception {
         PatroniCluster worker = release.workers().get(1);
         PatroniMember standby = worker.replica();
@@ -180,7 +186,7 @@ class CitusReplicaReadsTest {
         System.out.printf(
                 "figures: replica reads after a worker's standby is lost: longest gap %.1f s%n",
                 outage.toMillis() / 1e3);
-        assertThat(outage).isLessThanOrEqualTo(Duration.ofSeconds(INTERVAL_SECONDS + CHECK_SECONDS + 3));
+        assertThat(outage).as(release.registrarDiagnostics()).isLessThanOrEqualTo(READS_AGAIN);
         release.startPod(standby);
         release.awaitAllHealthy(CONVERGE);
         awaitSecondaries(true, CONVERGE);
