@@ -141,8 +141,11 @@ BEGIN
   PERFORM set_config('citus_pgvector.read_roles_action', array_to_string(done, '; '), true);
 END
 $roles$;
-SELECT pg_catalog.current_setting('citus_pgvector.read_roles_action') AS read_roles_action \gset registrar_
+SELECT pg_catalog.current_setting('citus_pgvector.read_roles_action') AS read_roles_action,
+       pg_catalog.current_setting('citus_pgvector.read_roles_action') <> '' AS read_roles_changed \gset registrar_
 COMMIT;
+\if :registrar_read_roles_changed
 \echo did set up replica-read roles: :registrar_read_roles_action
+\endif
 \endif
 \echo step done

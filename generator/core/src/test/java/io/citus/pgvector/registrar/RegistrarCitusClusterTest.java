@@ -127,13 +127,14 @@ class RegistrarCitusClusterTest {
         return activeWorkers(workers.subList(0, 2));
     }
 
-    /** Whether exactly these workers are active nodes. */
+    /** Whether exactly these workers are active nodes (primaries: a secondary may have a worker's port too). */
     private boolean activeWorkers(List<LocalPostgres> expected) {
         try {
             return String.valueOf(expected.size())
                     .equals(coordinator.query(
                             DATABASE,
-                            "SELECT count(*) FROM pg_dist_node WHERE groupid <> 0 AND isactive AND nodeport IN ("
+                            "SELECT count(*) FROM pg_dist_node WHERE groupid <> 0 AND isactive AND noderole = 'primary'"
+                                    + " AND nodeport IN ("
                                     + String.join(
                                             ",",
                                             expected.stream()
