@@ -13,6 +13,11 @@
 #   - the coordinator is not in pg_dist_node                   -> citus_set_coordinator_host;
 #   - the worker is not in pg_dist_node (new, rebuilt or restored coordinator) -> citus_add_node;
 #   - the worker is in pg_dist_node but inactive               -> citus_activate_node.
+#   - replica reads (WORKER_REPLICA_HOST set): the worker's one Citus secondary names its replica Service while a
+#     streaming standby of this worker answers there (same system identifier, in recovery, WAL receiver streaming),
+#     else the worker's primary under its second name WORKER_PRIMARY_ALIAS_HOST, so that reads with
+#     citus.use_secondary_nodes = 'always' go on without a standby; the roles of REGISTRAR_REPLICA_READ_ROLES may set
+#     that and start read-only transactions (registrar-replica-reads.sql).
 # A worker that the chart's scale-down hook drained and removed is marked in the coordinator's
 # citus_pgvector.retired_workers until Helm deletes it: it is left out (state "retired").
 # Changes on the coordinator are serialized by a transaction-scoped advisory lock and re-checked
@@ -76,6 +81,13 @@ readonly EXTENSION_GRACE_SECONDS="${REGISTRAR_EXTENSION_GRACE_SECONDS:-300}"
 # Comma-separated; the password of each is the file of that name in APPLICATION_ROLES_DIR.
 readonly APPLICATION_ROLES="${REGISTRAR_APPLICATION_ROLES:-}"
 readonly APPLICATION_ROLES_DIR="${REGISTRAR_APPLICATION_ROLES_DIR:-/etc/citus-pgvector/application-roles}"
+# Replica reads: the worker's replica Service, and the primary's second name (its Service under another name).
+readonly WORKER_REPLICA_HOST="${WORKER_REPLICA_HOST:-}"
+readonly WORKER_REPLICA_PORT="${WORKER_REPLICA_PORT:-5432}"
+readonly WORKER_PRIMARY_ALIAS_HOST="${WORKER_PRIMARY_ALIAS_HOST:-}"
+readonly WORKER_PRIMARY_ALIAS_PORT="${WORKER_PRIMARY_ALIAS_PORT:-${WORKER_PORT}}"
+# Comma-separated application roles that read from the secondaries.
+readonly REPLICA_READ_ROLES="${REGISTRAR_REPLICA_READ_ROLES:-}"
 PSQL="${REGISTRAR_PSQL:-psql}"
 # Serializes every registrar's changes on the coordinator ("citus" in ASCII).
 readonly LOCK_KEY=426870929779
@@ -105,7 +117,7 @@ config_error() {
 # A configuration error is not fixed by retrying, but exiting would crash-loop the pod:
 # report it and wait for the signal.
 config_ok=true
-for port in "${COORDINATOR_PORT}" "${WORKER_PORT}"; do
+for port in "${COORDINATOR_PORT}" "${WORKER_PORT}" "${WORKER_REPLICA_PORT}" "${WORKER_PRIMARY_ALIAS_PORT}"; do
   [[ "${port}" =~ ^[0-9]+$ ]] || { config_error "port '${port}' is not a number"; config_ok=false; }
 done
 for seconds in "${INTERVAL_SECONDS}" "${MAX_BACKOFF_SECONDS}" "${REPEAT_LOG_SECONDS}"; do
@@ -125,6 +137,11 @@ if [[ "${MANAGE_AUTHINFO}" == true || -n "${APPLICATION_ROLES}" ]] && ! command 
   config_error "python3 (the image's, which Patroni runs on) is not on PATH: registrar-credentials.py needs it"
   config_ok=false
 fi
+
+[[ -z "${WORKER_REPLICA_HOST}" || -n "${WORKER_PRIMARY_ALIAS_HOST}" ]] \
+  || { config_error "WORKER_REPLICA_HOST is set but WORKER_PRIMARY_ALIAS_HOST is empty"; config_ok=false; }
+[[ -z "${REPLICA_READ_ROLES}" || "${REPLICA_READ_ROLES}" =~ ^[a-z_][a-z0-9_]*(,[a-z_][a-z0-9_]*)*$ ]] \
+  || { config_error "REGISTRAR_REPLICA_READ_ROLES '${REPLICA_READ_ROLES}' must list lowercase role names, comma-separated"; config_ok=false; }
 
 work_dir="$(mktemp -d "${TMPDIR:-/tmp}/registrar.XXXXXX")"
 readonly work_dir
@@ -404,6 +421,7 @@ reconcile() {
       "worker ${WORKER_HOST}:${WORKER_PORT} was drained and removed by a scale-down (citus_pgvector.retired_workers on the coordinator); not registering it again"
     return 0
   fi
+  replica_reads
   if [[ -n "${roles_without_password}" ]]; then
     set_state error "no-password-${roles_without_password}" \
       "worker ${WORKER_HOST}:${WORKER_PORT} is registered, but application role(s) ${roles_without_password} have no password in ${APPLICATION_ROLES_DIR} (a missing or empty key of its Secret): left as they are"
@@ -411,6 +429,42 @@ reconcile() {
   fi
   set_state registered registered \
     "worker ${WORKER_HOST}:${WORKER_PORT} is an active node of coordinator ${COORDINATOR_HOST}:${COORDINATOR_PORT}"
+}
+
+# Replica reads, after the worker is registered. The secondary names the replica Service only while a standby of
+# this worker streams behind it; otherwise (no standby, one pod, a standby lost or not following) the primary's
+# second name. A failure here is logged (once per message) and retried next pass; the worker stays registered.
+replica_reads_problem=""
+replica_reads() {
+  [[ -n "${WORKER_REPLICA_HOST}" ]] || return 0
+  local primary target_host="${WORKER_PRIMARY_ALIAS_HOST}" target_port="${WORKER_PRIMARY_ALIAS_PORT}"
+  local problem=""
+  if node_psql "${WORKER_HOST}" "${WORKER_PORT}" -f "${SQL_DIR}/node-identity.sql" </dev/null; then
+    primary="${psql_out}"
+    if node_psql "${WORKER_REPLICA_HOST}" "${WORKER_REPLICA_PORT}" -f "${SQL_DIR}/node-identity.sql" </dev/null \
+      && [[ "${psql_out}" == "${primary%%$'\t'*}"$'\t't$'\t'streaming$'\t'* ]]; then
+      target_host="${WORKER_REPLICA_HOST}"
+      target_port="${WORKER_REPLICA_PORT}"
+    fi
+    if node_psql "${COORDINATOR_HOST}" "${COORDINATOR_PORT}" -f "${SQL_DIR}/registrar-replica-reads.sql" \
+      -v worker_host="${WORKER_HOST}" -v worker_port="${WORKER_PORT}" -v secondary_host="${target_host}" \
+      -v secondary_port="${target_port}" -v replica_read_roles="${REPLICA_READ_ROLES}" </dev/null; then
+      log_actions coordinator
+    else
+      log_actions coordinator
+      problem="replica reads: failed at coordinator ${COORDINATOR_HOST}:${COORDINATOR_PORT} while $(last_step) (${psql_err})"
+    fi
+  else
+    problem="replica reads: cannot read the identity of worker ${WORKER_HOST}:${WORKER_PORT} (${psql_err})"
+  fi
+  if [[ -n "${problem}" && "${problem}" != "${replica_reads_problem}" ]]; then
+    log "${problem}; will try again"
+    last_error="${problem}"
+    last_error_at="$(now)"
+  elif [[ -z "${problem}" && -n "${replica_reads_problem}" ]]; then
+    log "replica reads: working again"
+  fi
+  replica_reads_problem="${problem}"
 }
 
 state=starting

@@ -32,6 +32,17 @@ Takes a dict: root, name (the worker's cluster name) and id.
       value: "5432"
     - name: WORKER_ID
       value: {{ .id | quote }}
+    # Replica reads: the operator's replica Service of this worker, and its primary Service under a second name
+    # (namespaced, which the pods' DNS search path resolves and the chart's certificates name) for when no standby
+    # answers there.
+    - name: WORKER_REPLICA_HOST
+      value: {{ printf "%s-repl" .name | quote }}
+    - name: WORKER_REPLICA_PORT
+      value: "5432"
+    - name: WORKER_PRIMARY_ALIAS_HOST
+      value: {{ printf "%s.%s" .name $root.Release.Namespace | quote }}
+    - name: WORKER_PRIMARY_ALIAS_PORT
+      value: "5432"
     - name: PGDATABASE
       value: {{ $root.Values.database.name | quote }}
     {{- include "citus-pgvector.sslEnv" $root | nindent 4 }}
@@ -50,6 +61,8 @@ Takes a dict: root, name (the worker's cluster name) and id.
       value: {{ include "citus-pgvector.applicationRoleNames" $root | quote }}
     - name: REGISTRAR_APPLICATION_ROLES_DIR
       value: {{ include "citus-pgvector.applicationRolesMount" $root | quote }}
+    - name: REGISTRAR_REPLICA_READ_ROLES
+      value: {{ include "citus-pgvector.replicaReadRoleNames" $root | quote }}
     {{- end }}
   resources:
     requests:
@@ -74,6 +87,19 @@ The names of applicationRoles, comma-separated.
 {{- $names := list }}
 {{- range .Values.applicationRoles }}
 {{- $names = append $names .name }}
+{{- end }}
+{{- join "," $names }}
+{{- end }}
+
+{{/*
+The names of applicationRoles with replicaReads, comma-separated.
+*/}}
+{{- define "citus-pgvector.replicaReadRoleNames" -}}
+{{- $names := list }}
+{{- range .Values.applicationRoles }}
+{{- if .replicaReads }}
+{{- $names = append $names .name }}
+{{- end }}
 {{- end }}
 {{- join "," $names }}
 {{- end }}

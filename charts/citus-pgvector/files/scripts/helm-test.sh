@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # helm test: the cluster health checks (health-*.sql: extensions, EXPECTED_WORKERS active workers, vector indexes on
 # every shard, SAME_SETTINGS with the coordinator's value on every worker), then helm-test.sql on the coordinator
-# (router and fan-out kNN queries on a temporary distributed table), dropping the table even when the test fails.
+# (router and fan-out kNN queries on a temporary distributed table), with REPLICA_READS=true one fan-out kNN query
+# through the read endpoint answered by the workers' standbys (helm-test-replica-reads.sql), dropping the table even
+# when the test fails.
 #
 # Environment: the libpq variables of the coordinator (see common.sh), EXPECTED_WORKERS (workers.count),
-# SAME_SETTINGS (the settings the chart sets alike on every node, comma-separated), TIMEOUT_SECONDS.
+# SAME_SETTINGS (the settings the chart sets alike on every node, comma-separated), REPLICA_READS (true when the
+# workers have standbys), TIMEOUT_SECONDS.
 set -euo pipefail
 
 readonly SCRIPT_NAME=helm-test
@@ -15,6 +18,8 @@ hook_setup
 readonly EXPECTED_WORKERS="${EXPECTED_WORKERS:?EXPECTED_WORKERS must be workers.count}"
 [[ "${EXPECTED_WORKERS}" =~ ^[1-9][0-9]*$ ]] || fail "EXPECTED_WORKERS must be a positive number"
 readonly SAME_SETTINGS="${SAME_SETTINGS:-}"
+# true when the workers have standbys: one kNN query then goes through the read endpoint (replica reads).
+readonly REPLICA_READS="${REPLICA_READS:-false}"
 [[ "${SAME_SETTINGS}" =~ ^[a-z0-9_.,]*$ ]] || fail "SAME_SETTINGS must be setting names, comma-separated"
 test_table="citus_pgvector_helm_test_$(date +%s)_$$"
 readonly test_table
@@ -44,8 +49,14 @@ if [[ -n "${SAME_SETTINGS}" ]]; then
   health_check settings || healthy=false
 fi
 [[ "${healthy}" == true ]] || fail "the cluster is not healthy (see the failures above)"
+passed=true
 if ! sql_file helm-test.sql -v expected_workers="${EXPECTED_WORKERS}" -v test_table="${test_table}"; then
-  cleanup_sql_file drop-test-table.sql -v test_table="${test_table}" || log "could not drop ${test_table}: drop it by hand"
-  fail "the cluster did not pass (see the error above)"
+  passed=false
+elif [[ "${REPLICA_READS}" == true ]] \
+  && ! PGOPTIONS="${PGOPTIONS:-} -c citus.use_secondary_nodes=always" \
+    sql_file helm-test-replica-reads.sql -v test_table="${test_table}"; then
+  passed=false
 fi
+cleanup_sql_file drop-test-table.sql -v test_table="${test_table}" || log "could not drop ${test_table}: drop it by hand"
+[[ "${passed}" == true ]] || fail "the cluster did not pass (see the error above)"
 log "passed"

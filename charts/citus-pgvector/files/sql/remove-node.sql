@@ -38,4 +38,11 @@ CREATE TABLE IF NOT EXISTS citus_pgvector.retired_workers (
 INSERT INTO citus_pgvector.retired_workers (nodename, nodeport) VALUES (:'node_name', :node_port)
   ON CONFLICT (nodename, nodeport) DO UPDATE SET retired_at = now();
 
+-- The worker's Citus secondaries (replica reads) go with it, in the same transaction.
+BEGIN;
+SELECT pg_catalog.citus_remove_node(s.nodename, s.nodeport)
+  FROM pg_catalog.pg_dist_node p
+  JOIN pg_catalog.pg_dist_node s ON s.groupid = p.groupid AND s.noderole = 'secondary'
+ WHERE p.nodename = :'node_name' AND p.nodeport = :node_port AND p.noderole = 'primary' \g /dev/null
 SELECT pg_catalog.citus_remove_node(:'node_name', :node_port) \g /dev/null
+COMMIT;

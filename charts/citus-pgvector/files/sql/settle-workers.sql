@@ -33,6 +33,12 @@ BEGIN
 END
 $$;
 
+SELECT 'removed secondary ' || s.nodename || ':' || s.nodeport || ' of stale worker ' || n.nodename || ':'
+       || n.nodeport, pg_catalog.citus_remove_node(s.nodename, s.nodeport)
+  FROM scaling_nodes n
+  JOIN pg_catalog.pg_dist_node s ON s.groupid = n.groupid AND s.noderole = 'secondary'
+ WHERE NOT n.desired ORDER BY s.nodeid;
+
 SELECT 'removed stale worker ' || nodename || ':' || nodeport || ' (no shards)',
        pg_catalog.citus_remove_node(nodename, nodeport)
   FROM scaling_nodes WHERE NOT desired ORDER BY nodeid;

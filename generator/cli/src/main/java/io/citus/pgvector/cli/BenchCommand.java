@@ -153,6 +153,14 @@ final class BenchCommand implements Callable<Integer> {
     int clients;
 
     @Option(
+            names = "--secondary-clients",
+            defaultValue = "0",
+            description = "How many of the clients read through the read endpoint of replica reads"
+                    + " (citus.use_secondary_nodes=always at connection start: the workers' secondaries); with any,"
+                    + " recall is measured through it too (default: ${DEFAULT-VALUE}).")
+    int secondaryClients;
+
+    @Option(
             names = "--warmup",
             defaultValue = "5",
             paramLabel = "SECONDS",
@@ -359,7 +367,8 @@ final class BenchCommand implements Callable<Integer> {
                             ? List.of(BenchConfig.STOCK, BenchConfig.CLUSTER)
                             : configs.stream().map(BenchConfig::parse).toList()),
                     tablePrefix,
-                    keep);
+                    keep,
+                    secondaryClients);
         } catch (IllegalArgumentException e) {
             throw new Failure(Kind.INVALID_INPUT, e.getMessage());
         }

@@ -138,17 +138,53 @@ class ClusterCommandsTest {
                 .contains("vector 0.8")
                 .contains("hnsw.ef_search = 100, hnsw.iterative_scan = relaxed_order on every node")
                 .contains("1 table with vector columns, 4 shard placements checked")
-                .contains("healthy: 5 checks passed")
+                .contains("OK    secondaries")
+                .contains("healthy: 6 checks passed")
                 .doesNotContain(PASSWORD);
         JsonNode json = new ObjectMapper().readTree(verify("--format", "json").out());
         assertThat(json.path("healthy").asBoolean()).isTrue();
         assertThat(json.path("checks"))
-                .hasSize(5)
+                .hasSize(6)
                 .allSatisfy(c -> assertThat(c.path("status").asText()).isEqualTo("ok"));
     }
 
     @Test
     @Order(2)
+    @DisplayName("verify: a secondary registered for a node that is not a standby of its primary makes the cluster"
+            + " unhealthy; the primary itself under a second name does not")
+    void wrongSecondary() throws Exception {
+        LocalPostgres first = cluster.workers().get(0);
+        LocalPostgres second = cluster.workers().get(1);
+        // The second worker's server registered as the first worker's secondary: another cluster entirely.
+        sql(
+                cluster.coordinator(),
+                "SELECT citus_add_secondary_node('localhost', " + second.port() + ", '127.0.0.1', " + first.port()
+                        + ")");
+        try {
+            CliRun run = verify();
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+            assertThat(run.out())
+                    .contains("FAIL  secondaries")
+                    .contains("secondary localhost:" + second.port() + " is not a standby of its primary 127.0.0.1:"
+                            + first.port() + ": system identifier");
+            sql(
+                    cluster.coordinator(),
+                    "SELECT citus_update_node(nodeid, 'localhost', " + first.port()
+                            + ") FROM pg_dist_node WHERE noderole = 'secondary'");
+            CliRun itself = verify();
+            assertThat(itself.exitCode()).as(itself.toString()).isZero();
+            assertThat(itself.out())
+                    .contains("127.0.0.1:" + first.port() + " -> localhost:" + first.port()
+                            + " (the primary itself: no standby)");
+        } finally {
+            sql(
+                    cluster.coordinator(),
+                    "SELECT citus_remove_node(nodename, nodeport) FROM pg_dist_node" + " WHERE noderole = 'secondary'");
+        }
+    }
+
+    @Test
+    @Order(3)
     @DisplayName("verify: an HNSW index dropped on one shard, directly on its worker, makes the cluster unhealthy")
     void missingShardIndex() throws Exception {
         String shard;
@@ -174,7 +210,7 @@ class ClusterCommandsTest {
                     .contains("FAIL  vector indexes")
                     .contains("items shard " + shard + " on 127.0.0.1:" + port + " has 0 of the table's 1 valid vector"
                             + " index")
-                    .contains("unhealthy: 1 of 5 checks failed");
+                    .contains("unhealthy: 1 of 6 checks failed");
             assertThat(new ObjectMapper()
                             .readTree(verify("--format", "json").out())
                             .path("healthy")
@@ -192,7 +228,7 @@ class ClusterCommandsTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     @DisplayName("verify: hnsw.ef_search changed on one worker only does not reach the workers consistently")
     void settingNotOnEveryWorker() throws Exception {
         LocalPostgres worker = cluster.workers().get(1);
@@ -217,7 +253,7 @@ class ClusterCommandsTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     @DisplayName("verify: a stopped worker is unhealthy (exit 1), an unreachable coordinator is exit 4")
     void stoppedWorkerAndUnreachableCoordinator() throws Exception {
         LocalPostgres worker = cluster.workers().get(0);
@@ -251,7 +287,7 @@ class ClusterCommandsTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     @DisplayName("bench: recall agrees with an exact computation of the test's own; no node's configuration changes")
     void bench() throws Exception {
         Path json = dir.resolve("bench.json");
@@ -435,7 +471,7 @@ class ClusterCommandsTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     @DisplayName("verify: a worker drained and removed fails the expected worker count")
     void removedWorker() throws Exception {
         LocalPostgres worker = cluster.workers().get(1);

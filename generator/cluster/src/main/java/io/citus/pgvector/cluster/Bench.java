@@ -331,8 +331,8 @@ public final class Bench {
         double[] recalls = new double[queries.size()];
         long rows = 0;
         int shortQueries = 0;
-        try (SearchSession session =
-                SearchSession.open(connection, config.settings(), wrap, sql(table, mode), interruption)) {
+        try (SearchSession session = SearchSession.open(
+                connection, spec.secondaryClients() > 0, config.settings(), wrap, sql(table, mode), interruption)) {
             for (int q = 0; q < queries.size(); q++) {
                 Item query = queries.get(q);
                 String vector = vectors.get(q);
@@ -351,7 +351,8 @@ public final class Bench {
                 progress.update("recall", (q + 1.0) / queries.size());
             }
         }
-        progress.phase(config.name() + ", " + mode.label() + ": " + spec.clients() + " clients, "
+        progress.phase(config.name() + ", " + mode.label() + ": " + spec.clients() + " clients ("
+                + spec.secondaryClients() + " on the secondaries), "
                 + spec.warmup().toSeconds() + "s warm-up + " + spec.duration().toSeconds() + "s");
         LoadRun.Result load = LoadRun.run(
                 connection,
@@ -360,7 +361,8 @@ public final class Bench {
                         config.settings(),
                         wrap,
                         queries.size(),
-                        (session, q) -> session.run(s -> bind(s, mode, queries.get(q), vectors.get(q)), r -> null)),
+                        (session, q) -> session.run(s -> bind(s, mode, queries.get(q), vectors.get(q)), r -> null),
+                        spec.secondaryClients()),
                 spec.clients(),
                 spec.warmup(),
                 spec.duration(),

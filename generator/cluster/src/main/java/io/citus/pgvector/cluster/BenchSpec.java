@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
  *
  * @param table prefix of the tables the run creates: {@code <table>_<shards>} per shard count, {@code <table>_queries}
  * @param keep leave the tables (and reuse them in a later run with the same dataset) instead of dropping them
+ * @param secondaryClients how many of the clients read through the read endpoint of replica reads (the workers'
+ *     secondaries); with any, recall is measured through it too
  */
 public record BenchSpec(
         SyntheticDataset dataset,
@@ -24,7 +26,8 @@ public record BenchSpec(
         List<Mode> modes,
         List<BenchConfig> configs,
         String table,
-        boolean keep) {
+        boolean keep,
+        int secondaryClients) {
 
     /** Router kNN filters on the distribution column and runs on one shard; fan-out kNN runs on every shard. */
     public enum Mode {
@@ -70,6 +73,10 @@ public record BenchSpec(
         if (k < 1 || queries < 1 || clients < 1 || hnswM < 2 || hnswEfConstruction < 4) {
             throw new IllegalArgumentException(
                     "k, queries and clients must be positive, hnsw m at least 2 and ef_construction at least 4");
+        }
+        if (secondaryClients < 0 || secondaryClients > clients) {
+            throw new IllegalArgumentException(
+                    "--secondary-clients must be between 0 and the clients (" + clients + "), got " + secondaryClients);
         }
         if (modes.isEmpty() || configs.isEmpty()) {
             throw new IllegalArgumentException("at least one mode and one configuration");

@@ -87,6 +87,7 @@ public final class ClusterVerifier {
         checks.add(shardBalance(coordinator));
         checks.add(HealthCheck.VECTOR_INDEXES.run(coordinator, Map.of()));
         checks.add(settings(coordinator));
+        checks.add(secondaries(coordinator));
         if (intent.isPresent()) {
             checks.add(chartSettings(coordinator, intent.get(), clusters));
         }
@@ -189,6 +190,100 @@ public final class ClusterVerifier {
                         String.join(",", names),
                         "citus_pgvector.expected_settings",
                         expected));
+    }
+
+    /**
+     * The Citus secondaries (replica reads): each must be a streaming standby of its group's primary (the same system
+     * identifier, in recovery, its WAL receiver streaming), or that primary itself under a second name (the registrar's
+     * choice while a worker has no standby). Every node is asked through the coordinator (master_run_on_worker) with
+     * the chart's node-identity.sql.
+     */
+    private Check secondaries(Coordinator coordinator) throws SQLException {
+        record Secondary(String name, int port, String primaryName, int primaryPort) {}
+        List<Secondary> secondaries = new ArrayList<>();
+        try (PreparedStatement s = coordinator.connection().prepareStatement("""
+                SELECT s.nodename, s.nodeport, p.nodename, p.nodeport FROM pg_dist_node s
+                LEFT JOIN pg_dist_node p ON p.groupid = s.groupid AND p.noderole = 'primary'
+                WHERE s.noderole = 'secondary' ORDER BY p.nodename, p.nodeport, s.nodename, s.nodeport""");
+                ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                secondaries.add(new Secondary(r.getString(1), r.getInt(2), r.getString(3), r.getInt(4)));
+            }
+        }
+        if (secondaries.isEmpty()) {
+            return new Check("secondaries", Status.OK, "no secondaries: replica reads have nothing to read", List.of());
+        }
+        Map<String, String> identities = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        for (Secondary secondary : secondaries) {
+            names.add(secondary.name());
+            ports.add(secondary.port());
+            if (secondary.primaryName() != null) {
+                names.add(secondary.primaryName());
+                ports.add(secondary.primaryPort());
+            }
+        }
+        String identity = "SELECT concat_ws(E'\\t', i.a, i.b, i.c, i.d) FROM ("
+                + HealthCheck.chartSql("node-identity.sql")
+                        .lines()
+                        .filter(l -> !l.startsWith("--"))
+                        .reduce("", (a, b) -> a + "\n" + b)
+                + ") i(a, b, c, d)";
+        try (PreparedStatement s = coordinator
+                .connection()
+                .prepareStatement("SELECT node_name || ':' || node_port,"
+                        + " success, result FROM master_run_on_worker(?, ?, ?, true)")) {
+            s.setArray(1, coordinator.connection().createArrayOf("text", names.toArray()));
+            s.setArray(2, coordinator.connection().createArrayOf("int4", ports.toArray()));
+            s.setArray(
+                    3,
+                    coordinator
+                            .connection()
+                            .createArrayOf(
+                                    "text", names.stream().map(n -> identity).toArray()));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    identities.put(r.getString(1), (r.getBoolean(2) ? "" : "!") + r.getString(3));
+                }
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        List<String> listed = new ArrayList<>();
+        for (Secondary secondary : secondaries) {
+            String node = secondary.name() + ":" + secondary.port();
+            if (secondary.primaryName() == null) {
+                problems.add("secondary " + node + " is in a group without a primary");
+                continue;
+            }
+            String primaryNode = secondary.primaryName() + ":" + secondary.primaryPort();
+            String[] mine = identities.getOrDefault(node, "!no answer").split("\t", -1);
+            String[] its = identities.getOrDefault(primaryNode, "!no answer").split("\t", -1);
+            if (mine[0].startsWith("!") || its[0].startsWith("!")) {
+                problems.add("secondary " + node + " of " + primaryNode + ": cannot ask "
+                        + (mine[0].startsWith("!")
+                                ? node + " (" + mine[0].substring(1) + ")"
+                                : primaryNode + " (" + its[0].substring(1) + ")"));
+            } else if (!mine[0].equals(its[0])) {
+                problems.add("secondary " + node + " is not a standby of its primary " + primaryNode
+                        + ": system identifier " + mine[0] + ", the primary's " + its[0]);
+            } else if (mine[1].equals("t") && !mine[2].equals("streaming")) {
+                problems.add("secondary " + node + " is a standby of " + primaryNode + " but not streaming (WAL"
+                        + " receiver: " + (mine[2].isEmpty() ? "none" : mine[2]) + ")");
+            } else if (mine[1].equals("f") && !mine[3].equals(its[3])) {
+                problems.add("secondary " + node + " is not a standby of its primary " + primaryNode
+                        + ": it is a primary itself (" + mine[3] + ", the primary answers on " + its[3] + ")");
+            } else {
+                listed.add(primaryNode + " -> " + node
+                        + (mine[1].equals("t") ? " (standby, streaming)" : " (the primary itself: no standby)"));
+            }
+        }
+        return new Check(
+                "secondaries",
+                problems.isEmpty() ? Status.OK : Status.FAIL,
+                secondaries.size() + " " + plural(secondaries.size(), "secondary", "secondaries") + ": "
+                        + String.join(", ", listed),
+                problems);
     }
 
     /** Which cluster each active worker is: Patroni sets cluster_name to its scope, the postgresql resource's name. */

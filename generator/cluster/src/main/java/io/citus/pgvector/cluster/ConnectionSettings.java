@@ -141,7 +141,18 @@ public record ConnectionSettings(String host, int port, String user, String data
 
     /** Opens a connection to the database. */
     public Connection connect() throws SQLException {
+        return connect(false);
+    }
+
+    /**
+     * Opens a connection to the database; with {@code readSecondaries} through the read endpoint of replica reads:
+     * {@code citus.use_secondary_nodes = 'always'} set at connection start, so Citus reads the workers' secondaries.
+     */
+    public Connection connect(boolean readSecondaries) throws SQLException {
         Properties properties = new Properties();
+        if (readSecondaries) {
+            properties.setProperty("options", "-c citus.use_secondary_nodes=always");
+        }
         properties.setProperty("user", user);
         if (password != null) {
             properties.setProperty("password", password);

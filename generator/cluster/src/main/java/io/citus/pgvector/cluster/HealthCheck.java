@@ -68,6 +68,11 @@ enum HealthCheck {
     }
 
     private String sql() {
+        return chartSql(file);
+    }
+
+    /** One of the chart's SQL files, as the build put it on the classpath. */
+    static String chartSql(String file) {
         try (InputStream in = HealthCheck.class.getClassLoader().getResourceAsStream(SQL_FOLDER + file)) {
             if (in == null) {
                 throw new IllegalStateException(SQL_FOLDER + file + " is missing from the build");

@@ -33,8 +33,17 @@ final class LoadRun {
         }
     }
 
-    /** What the clients run: the statement, the settings of its sessions and the queries. */
-    record Work(String sql, Map<String, String> settings, boolean wrap, int queries, Query query) {}
+    /**
+     * What the clients run: the statement, the settings of its sessions and the queries; the first
+     * {@code secondaryClients} clients read through the read endpoint of replica reads (the workers' secondaries).
+     */
+    record Work(
+            String sql, Map<String, String> settings, boolean wrap, int queries, Query query, int secondaryClients) {
+
+        Work(String sql, Map<String, String> settings, boolean wrap, int queries, Query query) {
+            this(sql, settings, wrap, queries, query, 0);
+        }
+    }
 
     private LoadRun() {}
 
@@ -55,11 +64,12 @@ final class LoadRun {
             List<Future<long[]>> futures = new ArrayList<>();
             for (int client = 0; client < clients; client++) {
                 int offset = client * work.queries() / clients;
+                boolean secondaries = client < work.secondaryClients();
                 futures.add(pool.submit(() -> {
                     long[] latencies = new long[1024];
                     int count = 0;
-                    try (SearchSession session =
-                            SearchSession.open(target, work.settings(), work.wrap(), work.sql(), interruption)) {
+                    try (SearchSession session = SearchSession.open(
+                            target, secondaries, work.settings(), work.wrap(), work.sql(), interruption)) {
                         for (int i = offset; ; i++) {
                             long before = System.nanoTime();
                             if (before >= measureTo) {

@@ -56,7 +56,22 @@ final class SearchSession implements AutoCloseable {
             String sql,
             Interruption interruption)
             throws SQLException {
-        Connection connection = interruption.track(target.connect());
+        return open(target, false, settings, wrap, sql, interruption);
+    }
+
+    /**
+     * Opens a session for {@code sql}; with {@code readSecondaries} through the read endpoint of replica reads
+     * ({@code citus.use_secondary_nodes = 'always'} from connection start).
+     */
+    static SearchSession open(
+            ConnectionSettings target,
+            boolean readSecondaries,
+            Map<String, String> settings,
+            boolean wrap,
+            String sql,
+            Interruption interruption)
+            throws SQLException {
+        Connection connection = interruption.track(target.connect(readSecondaries));
         try {
             try (Statement s = connection.createStatement()) {
                 s.execute("SET citus.node_connection_timeout = " + Coordinator.NODE_CONNECTION_TIMEOUT_MS);

@@ -180,7 +180,14 @@ public record Values(
                     + " changed password is applied within a few minutes, with no restart. Empty name: the chart"
                     + " generates a password and keeps it across upgrades in Secret `<release>-application-roles`"
                     + " (under the role's name), like the superuser's.")
-            ExistingSecret existingSecret) {
+            ExistingSecret existingSecret,
+
+            @Doc("Replica reads: the role may set `citus.use_secondary_nodes` when it connects (`options=-c"
+                    + " citus.use_secondary_nodes=always` in its connection string), so its queries read each worker's"
+                    + " standby (its Citus secondary) instead of its primary, and its transactions are read-only"
+                    + " (`default_transaction_read_only`). Reads may lag the primary: see Replica reads in the README.")
+            @Default("false")
+            Boolean replicaReads) {
 
         /**
          * Roles an application role must not be, for the documentation (an annotation takes constants only):

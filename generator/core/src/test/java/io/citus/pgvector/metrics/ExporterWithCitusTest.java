@@ -119,6 +119,7 @@ class ExporterWithCitusTest {
             for (QueryFile.Metric metric : file.metrics()) {
                 boolean clusterWide = metric.query().equals("citus_pgvector_workers")
                         || metric.query().equals("citus_pgvector_placements")
+                        || metric.query().equals("citus_pgvector_secondaries")
                         || metric.query().equals("citus_pgvector_background_tasks");
                 assertThat(worker.stream().anyMatch(sample -> sample.name().equals(metric.name())))
                         .as("worker metric %s (cluster-wide ones come from the coordinator only)", metric.name())
@@ -134,6 +135,13 @@ class ExporterWithCitusTest {
                     .mapToDouble(Sample::value)
                     .sum();
             assertThat(placements).isEqualTo(4);
+            // One series per worker; this cluster has no standbys, so no secondaries.
+            assertThat(coordinator.stream()
+                            .filter(sample -> sample.name().equals("citus_pgvector_secondaries_secondaries"))
+                            .mapToDouble(Sample::value)
+                            .boxed()
+                            .toList())
+                    .containsExactly(0.0, 0.0);
             assertThat(value(coordinator, "citus_pgvector_node_group_id", Map.of()))
                     .isEqualTo(0);
             assertThat(value(worker, "citus_pgvector_node_group_id", Map.of())).isPositive();

@@ -93,8 +93,9 @@ class ValuesLoaderTest {
                     """)));
             assertThat(values.applicationRoles())
                     .containsExactly(
-                            new Values.ApplicationRole("app", new Values.ExistingSecret("", "password")),
-                            new Values.ApplicationRole("search", new Values.ExistingSecret("search-db", "password")));
+                            new Values.ApplicationRole("app", new Values.ExistingSecret("", "password"), false),
+                            new Values.ApplicationRole(
+                                    "search", new Values.ExistingSecret("search-db", "password"), false));
         }
 
         @Test

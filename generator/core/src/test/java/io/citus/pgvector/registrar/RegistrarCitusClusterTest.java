@@ -130,13 +130,14 @@ class RegistrarCitusClusterTest {
         return activeWorkers(workers.subList(0, 2));
     }
 
-    /** Whether exactly these workers are active nodes. */
+    /** Whether exactly these workers are active nodes (primaries: a secondary may have a worker's port too). */
     private boolean activeWorkers(List<LocalPostgres> expected) {
         try {
             return String.valueOf(expected.size())
                     .equals(coordinator.query(
                             DATABASE,
-                            "SELECT count(*) FROM pg_dist_node WHERE groupid <> 0 AND isactive AND nodeport IN ("
+                            "SELECT count(*) FROM pg_dist_node WHERE groupid <> 0 AND isactive AND noderole = 'primary'"
+                                    + " AND nodeport IN ("
                                     + String.join(
                                             ",",
                                             expected.stream()
@@ -460,6 +461,106 @@ class RegistrarCitusClusterTest {
                 .contains("create application role " + ROLE)
                 .contains("set the password of application role " + ROLE);
         assertNoPasswordLogged();
+    }
+
+    @Test
+    @DisplayName("replica reads: with no standby behind the replica Service the worker's secondary is its primary under"
+            + " its second name; a replicaReads role reads through it with the setting at connection start, and"
+            + " cannot write")
+    void replicaReadRole() throws Exception {
+        writePassword(FIRST_PASSWORD);
+        int nothingListens = LocalPostgres.freePort();
+        for (int i = 0; i < 2; i++) {
+            LocalPostgres worker = workers.get(i);
+            registrar(
+                    "worker-" + (i + 1),
+                    worker,
+                    Map.of(
+                            "REGISTRAR_APPLICATION_ROLES",
+                            ROLE,
+                            "REGISTRAR_APPLICATION_ROLES_DIR",
+                            rolesDir().toString(),
+                            "REGISTRAR_REPLICA_READ_ROLES",
+                            RegistrarProcess.renderedEnv(
+                                    "REGISTRAR_REPLICA_READ_ROLES",
+                                    Map.of(
+                                            "applicationRoles[0].name",
+                                            ROLE,
+                                            "applicationRoles[0].replicaReads",
+                                            "true")),
+                            "WORKER_REPLICA_HOST",
+                            "127.0.0.1",
+                            "WORKER_REPLICA_PORT",
+                            Integer.toString(nothingListens),
+                            "WORKER_PRIMARY_ALIAS_HOST",
+                            "localhost",
+                            "WORKER_PRIMARY_ALIAS_PORT",
+                            Integer.toString(worker.port())));
+        }
+        String expected = workers.stream()
+                .map(w -> w.port() + ">localhost:" + w.port())
+                .sorted()
+                .reduce((a, b) -> a + "," + b)
+                .orElseThrow();
+        awaitRegistrars(
+                "each worker's secondary on its primary's second name, the role set up",
+                () -> activeWorkers(workers)
+                        && allRegistered()
+                        && expected.equals(coordinator.query(
+                                DATABASE,
+                                "SELECT string_agg(p.nodeport || '>' || s.nodename || ':' || s.nodeport, ','"
+                                        + " ORDER BY p.nodeport::text) FROM pg_dist_node s JOIN pg_dist_node p"
+                                        + " ON p.groupid = s.groupid AND p.noderole = 'primary'"
+                                        + " WHERE s.noderole = 'secondary'"))
+                        && coordinator
+                                .query(
+                                        DATABASE,
+                                        "SELECT has_parameter_privilege('" + ROLE
+                                                + "', 'citus.use_secondary_nodes', 'SET')")
+                                .equals("t"));
+        coordinatorQuery("CREATE TABLE items (channel bigint, id bigint, embedding vector(3))");
+        coordinatorQuery("SELECT create_distributed_table('items', 'channel')");
+        coordinatorQuery("INSERT INTO items SELECT i % 10, i, ARRAY[sin(i), cos(i), sin(2 * i)]::vector"
+                + " FROM generate_series(1, 100) i");
+        coordinatorQuery("GRANT SELECT, INSERT ON items TO " + ROLE);
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("user", ROLE);
+        properties.setProperty("password", FIRST_PASSWORD);
+        properties.setProperty("options", "-c citus.use_secondary_nodes=always");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(coordinator.jdbcUrl(DATABASE), properties);
+                java.sql.Statement s = c.createStatement()) {
+            try (java.sql.ResultSet r = s.executeQuery("SELECT current_setting('citus.use_secondary_nodes'),"
+                    + " current_setting('default_transaction_read_only')")) {
+                r.next();
+                assertThat(r.getString(1) + "," + r.getString(2)).isEqualTo("always,on");
+            }
+            List<String> ports = new ArrayList<>();
+            try (java.sql.ResultSet r = s.executeQuery(
+                    "SELECT id, inet_server_port() FROM items" + " ORDER BY embedding <-> '[1,0,0]' LIMIT 10")) {
+                while (r.next()) {
+                    ports.add(r.getString(2));
+                }
+            }
+            assertThat(ports)
+                    .hasSize(10)
+                    .allSatisfy(port -> assertThat(workers.stream().map(w -> String.valueOf(w.port())))
+                            .contains(port));
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                            () -> s.execute("INSERT INTO items VALUES (1, 1000, '[1,1,1]')")))
+                    .hasMessageContaining("writing to worker nodes is not currently allowed");
+        }
+        assertThat(coordinator
+                        .psqlAs(
+                                LocalPostgres.SUPERUSER,
+                                PASSWORD,
+                                DATABASE,
+                                "ALTER ROLE " + ROLE + " SET citus.use_secondary_nodes = 'always'")
+                        .stderr())
+                .as("why the setting is given at connection start")
+                .contains("cannot be set after connection start");
+        assertThat(registrars.stream().map(this::output).reduce("", String::concat))
+                .contains("add secondary localhost:")
+                .contains(ROLE + " reads from the secondaries");
     }
 
     @Test

@@ -60,7 +60,10 @@ class HooksTlsTest {
         Assumptions.assumeTrue(openssl.isEmpty(), () -> openssl.orElseThrow());
         ShippedHooks hooks = ShippedHooks.render(dir, Map.of("tls.secretName", "citus-tls", "tls.caFile", "ca.crt"));
         Path scripts = hooks.mountScripts(dir.resolve("scripts"));
-        Map<String, String> podEnv = ShippedHooks.env(hooks.named("Pod", "citus-test-vector-queries"));
+        // A single server: no standbys to read from, so no replica-read step.
+        Map<String, String> podEnv =
+                new java.util.HashMap<>(ShippedHooks.env(hooks.named("Pod", "citus-test-vector-queries")));
+        podEnv.put("REPLICA_READS", "false");
         TestCa trusted = TestCa.create(dir, "trusted-ca");
         TestCa other = TestCa.create(dir, "other-ca");
         try (LocalPostgres signed = LocalPostgres.start(dir, "signed", PASSWORD, false, false);

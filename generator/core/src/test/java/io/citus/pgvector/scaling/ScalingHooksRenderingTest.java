@@ -179,6 +179,8 @@ class ScalingHooksRenderingTest {
         }
         assertThat(ShippedHooks.env(hooks.named("Pod", "citus-test-vector-queries")))
                 .containsEntry("EXPECTED_WORKERS", "2")
+                .as("2 pods per worker: a standby to read from")
+                .containsEntry("REPLICA_READS", "true")
                 .as("the parameters the chart sets alike on both roles: with the default pods, all but"
                         + " max_parallel_maintenance_workers (1 CPU on the coordinator, 2 on a worker); 2Gi for one"
                         + " index build and 4Gi for two give both 512MB of maintenance_work_mem")

@@ -72,7 +72,9 @@ class ScalingWithCitusTest {
         scripts = hooks.mountScripts(dir.resolve("mounted-scripts"));
         scaleDownEnv = ShippedHooks.env(hooks.named("Job", "citus-scale-down"));
         scaleUpEnv = ShippedHooks.env(hooks.named("Job", "citus-scale-up"));
-        testEnv = ShippedHooks.env(hooks.named("Pod", "citus-test-vector-queries"));
+        // The local cluster's workers have no standbys, so no secondaries to read from: no replica-read step.
+        testEnv = new java.util.HashMap<>(ShippedHooks.env(hooks.named("Pod", "citus-test-vector-queries")));
+        testEnv.put("REPLICA_READS", "false");
         guardEnv = ShippedHooks.env(hooks.named("Job", "citus-uninstall-guard"));
 
         cluster = LocalCitusCluster.start(dir, 3, "scaling-pw", true);

@@ -20,12 +20,25 @@ final class CitusState {
 
     private CitusState() {}
 
-    /** {@code nodename:nodeport:groupid-is-coordinator:isactive:shouldhaveshards} of every node, sorted. */
+    /**
+     * {@code nodename:nodeport:groupid-is-coordinator:isactive:shouldhaveshards} of every primary node, sorted (the
+     * secondaries of replica reads move with the standbys: {@link #secondaries}).
+     */
     static List<String> nodes(PatroniRelease release) throws SQLException {
         return column(
                 release,
                 "SELECT nodename || ':' || nodeport || ':' || (groupid = 0) || ':' || isactive"
-                        + " || ':' || shouldhaveshards FROM pg_dist_node ORDER BY nodename, nodeport");
+                        + " || ':' || shouldhaveshards FROM pg_dist_node WHERE noderole = 'primary'"
+                        + " ORDER BY nodename, nodeport");
+    }
+
+    /** {@code primary-port>secondary-name:secondary-port} of every secondary, by the port of its group's primary. */
+    static List<String> secondaries(PatroniRelease release) throws SQLException {
+        return column(
+                release,
+                "SELECT p.nodeport || '>' || s.nodename || ':' || s.nodeport FROM pg_dist_node s"
+                        + " LEFT JOIN pg_dist_node p ON p.groupid = s.groupid AND p.noderole = 'primary'"
+                        + " WHERE s.noderole = 'secondary' ORDER BY p.nodeport, s.nodename, s.nodeport");
     }
 
     /** The metadata a release with these workers must have: each worker once, active, and the coordinator once. */

@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * HAProxy 2.6 standing in for the Kubernetes Service of every cluster: one TCP frontend per cluster on 127.0.0.1 that
+ * HAProxy 2.6 standing in for the Kubernetes Services of every cluster: per cluster one TCP frontend on 127.0.0.1 that
  * routes only to the member whose Patroni REST API answers {@code /primary} with 200, the way the operator's Service
- * follows the leader. The check is an OPTIONS request (a GET makes Patroni log a traceback per check); a member marked
+ * follows the leader, and one for its replica Service {@code <cluster>-repl} that routes to the members answering
+ * {@code /replica} with 200 (running as replicas), the way the operator's replica Service selects the pods Patroni
+ * labels as replicas; with several, HAProxy's round robin spreads connections like a Service. The check is an OPTIONS request (a GET makes Patroni log a traceback per check); a member marked
  * down has its sessions cut, as a Service endpoint change ends them.
  */
 final class HaProxy implements AutoCloseable {
@@ -66,20 +68,23 @@ final class HaProxy implements AutoCloseable {
                     stats uri /stats
                 """.formatted(statsPort));
         clusters.forEach((cluster, servers) -> {
-            int port = Ports.free();
-            frontends.put(cluster, port);
-            config.append("""
+            for (String role : List.of("primary", "replica")) {
+                String frontend = role.equals("primary") ? cluster : replicaService(cluster);
+                int port = Ports.free();
+                frontends.put(frontend, port);
+                config.append("""
 
-                    listen %s
-                        bind 127.0.0.1:%d
-                        option httpchk
-                        http-check send meth OPTIONS uri /primary
-                        http-check expect status 200
-                        default-server inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
-                    """.formatted(cluster, port));
-            for (Server server : servers) {
-                config.append("    server %s 127.0.0.1:%d check port %d%n"
-                        .formatted(server.name(), server.postgresPort(), server.restPort()));
+                        listen %s
+                            bind 127.0.0.1:%d
+                            option httpchk
+                            http-check send meth OPTIONS uri /%s
+                            http-check expect status 200
+                            default-server inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
+                        """.formatted(frontend, port, role));
+                for (Server server : servers) {
+                    config.append("    server %s 127.0.0.1:%d check port %d%n"
+                            .formatted(server.name(), server.postgresPort(), server.restPort()));
+                }
             }
         });
         try {
@@ -118,7 +123,12 @@ final class HaProxy implements AutoCloseable {
         return haproxy;
     }
 
-    /** The port of a cluster's frontend: its Service. */
+    /** The name of a cluster's replica Service, as the operator names it: {@code <cluster>-repl}. */
+    static String replicaService(String cluster) {
+        return cluster + "-repl";
+    }
+
+    /** The port of a frontend: a cluster's Service, or its replica Service ({@link #replicaService}). */
     int frontendPort(String cluster) {
         Integer port = frontends.get(cluster);
         if (port == null) {

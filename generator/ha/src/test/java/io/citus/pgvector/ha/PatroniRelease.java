@@ -305,6 +305,12 @@ final class PatroniRelease implements AutoCloseable {
         env.put("COORDINATOR_PORT", Integer.toString(servicePort(rendered.get("COORDINATOR_HOST"))));
         env.put("WORKER_HOST", "127.0.0.1");
         env.put("WORKER_PORT", Integer.toString(servicePort(rendered.get("WORKER_HOST"))));
+        // The replica Service, and the primary's Service under a second name (localhost, where the chart uses the
+        // namespaced name), so that it is a second entry in pg_dist_node.
+        env.put("WORKER_REPLICA_HOST", "127.0.0.1");
+        env.put("WORKER_REPLICA_PORT", Integer.toString(haproxy.frontendPort(rendered.get("WORKER_REPLICA_HOST"))));
+        env.put("WORKER_PRIMARY_ALIAS_HOST", "localhost");
+        env.put("WORKER_PRIMARY_ALIAS_PORT", env.get("WORKER_PORT"));
         // What the operator injects into every sidecar.
         env.put("POD_NAME", member.name());
         env.put("POD_NAMESPACE", Charts.NAMESPACE);
@@ -388,6 +394,11 @@ final class PatroniRelease implements AutoCloseable {
     static String jdbcUrl(int port, String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database
                 + "?sslmode=require&connectTimeout=3&socketTimeout=20&tcpKeepAlive=true";
+    }
+
+    /** The local port of the replica Service of a cluster ({@code <cluster>-repl}). */
+    int replicaServicePort(String cluster) {
+        return haproxy.frontendPort(HaProxy.replicaService(cluster));
     }
 
     /** The local port of the Service named {@code host} (a cluster name). */
