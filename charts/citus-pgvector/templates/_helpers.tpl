@@ -186,27 +186,29 @@ Millicores of a CPU quantity ("500m", "2", "1.5"), rounded up.
 {{- end }}
 
 {{/*
-CPU cores of a quantity, rounded up, at least 1: the unit shard counts are derived from.
+CPU cores of a quantity, rounded up, at least 1: the unit parallel maintenance workers are derived from.
 */}}
 {{- define "citus-pgvector.cpuCores" -}}
 {{- max 1 (div (add (include "citus-pgvector.cpuMillis" . | int) 999) 1000) }}
 {{- end }}
 
 {{/*
-Shards of a new distributed table: the value, or one per worker CPU so a fan-out query keeps every core busy without
-the per-shard overhead of Citus's default 32.
+Shards of a new distributed table: the value, or citus.shardsPerWorker (1) per worker. Each shard of a fan-out kNN
+query runs a whole HNSW search, about as costly on a small shard as on a large one, so shards multiply the CPU of
+every fan-out query (docs/performance.md).
 */}}
 {{- define "citus-pgvector.shardCount" -}}
 {{- if gt (int .Values.citus.shardCount) 0 }}
 {{- .Values.citus.shardCount }}
 {{- else }}
-{{- mul (int .Values.workers.count) (include "citus-pgvector.cpuCores" .Values.workers.resources.requests.cpu | int) }}
+{{- mul (int .Values.workers.count) (int .Values.citus.shardsPerWorker) }}
 {{- end }}
 {{- end }}
 
 {{/*
-Shards of a table on the busiest worker, ceil(shards / workers): what a fan-out query and a CREATE INDEX run at once
-on one worker.
+The layout's shards per worker: shards of a table on the busiest worker, ceil(shards / workers), which is
+citus.shardsPerWorker unless citus.shardCount is set. What a fan-out query and a CREATE INDEX run at once on one
+worker.
 */}}
 {{- define "citus-pgvector.shardsPerWorker" -}}
 {{- $workers := int .Values.workers.count }}

@@ -49,7 +49,8 @@ public enum ManagedSetting {
             Purpose.TUNING,
             "citus.shardCount",
             "32",
-            "the value, or 0: workers.count x the workers' CPU request (cores, rounded up)",
+            "the value, or 0: workers.count x citus.shardsPerWorker (1: each shard of a fan-out kNN query is a whole"
+                    + " HNSW search, so one shard per worker is the cheapest layout; docs/performance.md)",
             Role.EVERY),
     CITUS_MAX_CACHED_CONNS_PER_WORKER(
             "citus.max_cached_conns_per_worker",
