@@ -217,7 +217,9 @@ worker.
 
 {{/*
 Cached connections per worker: the value, or enough for one per shard a worker holds, so fan-out queries do not open
-new connections (Citus caches 1 by default).
+new connections (Citus caches 1 by default). Also the executor's pool size per worker
+(citus.max_adaptive_executor_pool_size, Citus's default 16): a multi-shard query then runs on the connections a
+worker keeps and never opens one it closes afterwards (TLS, authentication and a new backend on every query).
 */}}
 {{- define "citus-pgvector.maxCachedConnsPerWorker" -}}
 {{- if gt (int .Values.citus.maxCachedConnsPerWorker) 0 }}
@@ -309,6 +311,7 @@ tests read; ManagedSettingTest fails when the two differ.
   "citus.local_hostname" "/var/run/postgresql"
   "citus.shard_count" (include "citus-pgvector.shardCount" $root)
   "citus.max_cached_conns_per_worker" (include "citus-pgvector.maxCachedConnsPerWorker" $root)
+  "citus.max_adaptive_executor_pool_size" (include "citus-pgvector.maxCachedConnsPerWorker" $root)
   "hnsw.ef_search" (toString $root.Values.vector.hnswEfSearch)
   "hnsw.iterative_scan" $root.Values.vector.hnswIterativeScan
   "maintenance_work_mem" (include "citus-pgvector.maintenanceWorkMem" .)

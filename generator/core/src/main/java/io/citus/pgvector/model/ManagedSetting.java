@@ -60,6 +60,15 @@ public enum ManagedSetting {
             "1",
             "the value, or 0: the shards on the busiest worker, ceil(shard count / workers.count)",
             Role.EVERY),
+    CITUS_MAX_ADAPTIVE_EXECUTOR_POOL_SIZE(
+            "citus.max_adaptive_executor_pool_size",
+            Origin.CITUS,
+            Purpose.TUNING,
+            "",
+            "16",
+            "citus.max_cached_conns_per_worker: a multi-shard query uses at most the connections a worker keeps"
+                    + " cached, never opening one it closes afterwards",
+            Role.EVERY),
     HNSW_EF_SEARCH(
             "hnsw.ef_search", Origin.PGVECTOR, Purpose.TUNING, "vector.hnswEfSearch", "40", "the value", Role.EVERY),
     HNSW_ITERATIVE_SCAN(

@@ -109,6 +109,7 @@ class ChartRenderingTest {
             JsonNode p = pg.at("/spec/postgresql/parameters");
             assertThat(p.path("citus.shard_count").asText()).isEqualTo("12");
             assertThat(p.path("citus.max_cached_conns_per_worker").asText()).isEqualTo("4");
+            assertThat(p.path("citus.max_adaptive_executor_pool_size").asText()).isEqualTo("4");
         }
         assertThat(tenants.named("postgresql", "citus-worker-1")
                         .at("/spec/postgresql/parameters/maintenance_work_mem")
@@ -157,6 +158,9 @@ class ChartRenderingTest {
                     .as("3 workers x 1 shard per worker, whatever their CPUs")
                     .isEqualTo("3");
             assertThat(p.path("citus.max_cached_conns_per_worker").asText()).isEqualTo("1");
+            assertThat(p.path("citus.max_adaptive_executor_pool_size").asText())
+                    .as("the cached connections")
+                    .isEqualTo("1");
             assertThat(p.path("max_connections").asText()).isEqualTo("300");
         }
         JsonNode worker = rendered.named("postgresql", "citus-worker-1").at("/spec/postgresql/parameters");

@@ -182,8 +182,8 @@ class ScalingHooksRenderingTest {
                         + " one shard)")
                 .containsEntry(
                         "SAME_SETTINGS",
-                        "citus.local_hostname,citus.max_cached_conns_per_worker,"
-                                + "citus.shard_count,hnsw.ef_search,hnsw.iterative_scan,"
+                        "citus.local_hostname,citus.max_adaptive_executor_pool_size,"
+                                + "citus.max_cached_conns_per_worker,citus.shard_count,hnsw.ef_search,hnsw.iterative_scan,"
                                 + "max_prepared_transactions,max_worker_processes,shared_preload_libraries,wal_level");
         assertThat(ShippedHooks.env(hooks.named("Job", "citus-scale-up")))
                 .containsEntry("REBALANCE", "true")
