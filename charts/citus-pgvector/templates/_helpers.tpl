@@ -198,27 +198,29 @@ Millicores of a CPU quantity ("500m", "2", "1.5"), rounded up.
 {{- end }}
 
 {{/*
-CPU cores of a quantity, rounded up, at least 1: the unit shard counts are derived from.
+CPU cores of a quantity, rounded up, at least 1: the unit parallel maintenance workers are derived from.
 */}}
 {{- define "citus-pgvector.cpuCores" -}}
 {{- max 1 (div (add (include "citus-pgvector.cpuMillis" . | int) 999) 1000) }}
 {{- end }}
 
 {{/*
-Shards of a new distributed table: the value, or one per worker CPU so a fan-out query keeps every core busy without
-the per-shard overhead of Citus's default 32.
+Shards of a new distributed table: the value, or citus.shardsPerWorker (1) per worker. Each shard of a fan-out kNN
+query runs a whole HNSW search, about as costly on a small shard as on a large one, so shards multiply the CPU of
+every fan-out query (docs/performance.md).
 */}}
 {{- define "citus-pgvector.shardCount" -}}
 {{- if gt (int .Values.citus.shardCount) 0 }}
 {{- .Values.citus.shardCount }}
 {{- else }}
-{{- mul (int .Values.workers.count) (include "citus-pgvector.cpuCores" .Values.workers.resources.requests.cpu | int) }}
+{{- mul (int .Values.workers.count) (int .Values.citus.shardsPerWorker) }}
 {{- end }}
 {{- end }}
 
 {{/*
-Shards of a table on the busiest worker, ceil(shards / workers): what a fan-out query and a CREATE INDEX run at once
-on one worker.
+The layout's shards per worker: shards of a table on the busiest worker, ceil(shards / workers), which is
+citus.shardsPerWorker unless citus.shardCount is set. What a fan-out query and a CREATE INDEX run at once on one
+worker.
 */}}
 {{- define "citus-pgvector.shardsPerWorker" -}}
 {{- $workers := int .Values.workers.count }}
@@ -227,7 +229,9 @@ on one worker.
 
 {{/*
 Cached connections per worker: the value, or enough for one per shard a worker holds, so fan-out queries do not open
-new connections (Citus caches 1 by default).
+new connections (Citus caches 1 by default). Also the executor's pool size per worker
+(citus.max_adaptive_executor_pool_size, Citus's default 16): a multi-shard query then runs on the connections a
+worker keeps and never opens one it closes afterwards (TLS, authentication and a new backend on every query).
 */}}
 {{- define "citus-pgvector.maxCachedConnsPerWorker" -}}
 {{- if gt (int .Values.citus.maxCachedConnsPerWorker) 0 }}
@@ -319,6 +323,7 @@ tests read; ManagedSettingTest fails when the two differ.
   "citus.local_hostname" "/var/run/postgresql"
   "citus.shard_count" (include "citus-pgvector.shardCount" $root)
   "citus.max_cached_conns_per_worker" (include "citus-pgvector.maxCachedConnsPerWorker" $root)
+  "citus.max_adaptive_executor_pool_size" (include "citus-pgvector.maxCachedConnsPerWorker" $root)
   "hnsw.ef_search" (toString $root.Values.vector.hnswEfSearch)
   "hnsw.iterative_scan" $root.Values.vector.hnswIterativeScan
   "maintenance_work_mem" (include "citus-pgvector.maintenanceWorkMem" .)

@@ -49,7 +49,8 @@ public enum ManagedSetting {
             Purpose.TUNING,
             "citus.shardCount",
             "32",
-            "the value, or 0: workers.count x the workers' CPU request (cores, rounded up)",
+            "the value, or 0: workers.count x citus.shardsPerWorker (1: each shard of a fan-out kNN query is a whole"
+                    + " HNSW search, so one shard per worker is the cheapest layout; docs/performance.md)",
             Role.EVERY),
     CITUS_MAX_CACHED_CONNS_PER_WORKER(
             "citus.max_cached_conns_per_worker",
@@ -58,6 +59,15 @@ public enum ManagedSetting {
             "citus.maxCachedConnsPerWorker",
             "1",
             "the value, or 0: the shards on the busiest worker, ceil(shard count / workers.count)",
+            Role.EVERY),
+    CITUS_MAX_ADAPTIVE_EXECUTOR_POOL_SIZE(
+            "citus.max_adaptive_executor_pool_size",
+            Origin.CITUS,
+            Purpose.TUNING,
+            "",
+            "16",
+            "citus.max_cached_conns_per_worker: a multi-shard query uses at most the connections a worker keeps"
+                    + " cached, never opening one it closes afterwards",
             Role.EVERY),
     HNSW_EF_SEARCH(
             "hnsw.ef_search", Origin.PGVECTOR, Purpose.TUNING, "vector.hnswEfSearch", "40", "the value", Role.EVERY),

@@ -242,11 +242,20 @@ public record Values(
             Boolean synchronousModeStrict) {}
 
     public record Citus(
-            @Doc("Shards of a new distributed table (`citus.shard_count`); 0 derives workers.count x the workers'"
-                    + " CPU request, so each worker CPU serves one shard of a fan-out query.")
+            @Doc("Shards of a new distributed table (`citus.shard_count`); 0 derives workers.count x"
+                    + " `shardsPerWorker`.")
             @Range(min = 0, max = 4096)
             @Default("0")
             Integer shardCount,
+
+            @Doc("Shards per worker when `shardCount` is 0. Every shard of a fan-out kNN query runs its own HNSW"
+                    + " search, which costs about as much on a small shard as on a large one, so more shards multiply"
+                    + " the CPU of every fan-out query: 1 is the cheapest (docs/performance.md). Raise it when most"
+                    + " queries filter on the distribution column (tenants): a router query searches one shard, and"
+                    + " smaller shards hold fewer other tenants' rows for its filtered scan to skip.")
+            @Range(min = 1, max = 64)
+            @Default("1")
+            Integer shardsPerWorker,
 
             @Doc("Cached connections per worker (`citus.max_cached_conns_per_worker`); 0 derives the shards per"
                     + " worker, so fan-out queries reuse connections.")

@@ -99,8 +99,36 @@ class ChartRenderingTest {
     }
 
     @Test
+    @DisplayName("citus.shardsPerWorker sets the layout: shards, cached connections and index build memory follow it;"
+            + " citus.shardCount overrides it")
+    void shardsPerWorker() throws HelmException {
+        RenderedChart tenants = Charts.render(
+                CHART,
+                Map.of("workers.count", "3", "citus.shardsPerWorker", "4", "workers.resources.requests.memory", "8Gi"));
+        for (JsonNode pg : tenants.ofKind("postgresql")) {
+            JsonNode p = pg.at("/spec/postgresql/parameters");
+            assertThat(p.path("citus.shard_count").asText()).isEqualTo("12");
+            assertThat(p.path("citus.max_cached_conns_per_worker").asText()).isEqualTo("4");
+            assertThat(p.path("citus.max_adaptive_executor_pool_size").asText()).isEqualTo("4");
+        }
+        assertThat(tenants.named("postgresql", "citus-worker-1")
+                        .at("/spec/postgresql/parameters/maintenance_work_mem")
+                        .asText())
+                .as("8Gi / 4 shared by the 4 shards a worker builds at once")
+                .isEqualTo("512MB");
+        JsonNode fixed = Charts.render(
+                        CHART, Map.of("workers.count", "3", "citus.shardsPerWorker", "4", "citus.shardCount", "7"))
+                .named("postgresql", "citus-coordinator")
+                .at("/spec/postgresql/parameters");
+        assertThat(fixed.path("citus.shard_count").asText()).isEqualTo("7");
+        assertThat(fixed.path("citus.max_cached_conns_per_worker").asText())
+                .as("ceil(7 / 3) on the busiest worker")
+                .isEqualTo("3");
+    }
+
+    @Test
     @DisplayName("Citus and pgvector settings are on every node; shard count and cached connections derive from"
-            + " worker CPUs")
+            + " the workers and the shards per worker")
     void parameters() throws HelmException {
         RenderedChart rendered = Charts.render(
                 CHART,
@@ -127,15 +155,18 @@ class ChartRenderingTest {
             assertThat(p.path("hnsw.ef_search").asText()).isEqualTo("100");
             assertThat(p.path("hnsw.iterative_scan").asText()).isEqualTo("relaxed_order");
             assertThat(p.path("citus.shard_count").asText())
-                    .as("3 workers x ceil(1.5) cores")
-                    .isEqualTo("6");
-            assertThat(p.path("citus.max_cached_conns_per_worker").asText()).isEqualTo("2");
+                    .as("3 workers x 1 shard per worker, whatever their CPUs")
+                    .isEqualTo("3");
+            assertThat(p.path("citus.max_cached_conns_per_worker").asText()).isEqualTo("1");
+            assertThat(p.path("citus.max_adaptive_executor_pool_size").asText())
+                    .as("the cached connections")
+                    .isEqualTo("1");
             assertThat(p.path("max_connections").asText()).isEqualTo("300");
         }
         JsonNode worker = rendered.named("postgresql", "citus-worker-1").at("/spec/postgresql/parameters");
         assertThat(worker.path("maintenance_work_mem").asText())
-                .as("6Gi / 4 shared by 2 shards built at once")
-                .isEqualTo("768MB");
+                .as("6Gi / 4 for the one shard a worker builds")
+                .isEqualTo("1536MB");
         assertThat(worker.path("max_parallel_maintenance_workers").asText())
                 .as("ceil(1.5) CPUs")
                 .isEqualTo("2");

@@ -182,12 +182,13 @@ class ScalingHooksRenderingTest {
                 .as("2 pods per worker: a standby to read from")
                 .containsEntry("REPLICA_READS", "true")
                 .as("the parameters the chart sets alike on both roles: with the default pods, all but"
-                        + " max_parallel_maintenance_workers (1 CPU on the coordinator, 2 on a worker); 2Gi for one"
-                        + " index build and 4Gi for two give both 512MB of maintenance_work_mem")
+                        + " max_parallel_maintenance_workers (1 CPU on the coordinator, 2 on a worker) and"
+                        + " maintenance_work_mem (a quarter of 2Gi on the coordinator, of 4Gi on a worker building its"
+                        + " one shard)")
                 .containsEntry(
                         "SAME_SETTINGS",
-                        "citus.local_hostname,citus.max_cached_conns_per_worker,"
-                                + "citus.shard_count,hnsw.ef_search,hnsw.iterative_scan,maintenance_work_mem,"
+                        "citus.local_hostname,citus.max_adaptive_executor_pool_size,"
+                                + "citus.max_cached_conns_per_worker,citus.shard_count,hnsw.ef_search,hnsw.iterative_scan,"
                                 + "max_prepared_transactions,max_worker_processes,shared_preload_libraries,wal_level");
         assertThat(ShippedHooks.env(hooks.named("Job", "citus-scale-up")))
                 .containsEntry("REBALANCE", "true")
