@@ -24,6 +24,11 @@ log "workers that stay: ${DESIRED_WORKERS}"
 if ! sql_file unretire-workers.sql -v desired_workers="${DESIRED_WORKERS}"; then
   fail "cannot clear the retired marks of the workers that stay (see the error above); the upgrade stops"
 fi
+# The shard count the release ran with, before the upgrade changes it: tables created with it are the layout's,
+# which the scale-up Job may split (split-record-layout.sql).
+if ! sql_file split-record-layout.sql; then
+  fail "cannot record the layout's shard count (see the error above); nothing was changed and the upgrade stops"
+fi
 if ! plan="$(sql_file scale-down-plan.sql -v desired_workers="${DESIRED_WORKERS}" \
   -v worker_name_regex="${WORKER_NAME_REGEX}")"; then
   fail "cannot scale down (see the error above); nothing was changed and the upgrade stops"

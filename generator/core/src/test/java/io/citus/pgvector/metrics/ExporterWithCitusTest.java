@@ -117,7 +117,8 @@ class ExporterWithCitusTest {
             for (QueryFile.Metric metric : file.metrics()) {
                 boolean clusterWide = metric.query().equals("citus_pgvector_workers")
                         || metric.query().equals("citus_pgvector_placements")
-                        || metric.query().equals("citus_pgvector_background_tasks");
+                        || metric.query().equals("citus_pgvector_background_tasks")
+                        || metric.query().equals("citus_pgvector_shard_splits");
                 assertThat(worker.stream().anyMatch(sample -> sample.name().equals(metric.name())))
                         .as("worker metric %s (cluster-wide ones come from the coordinator only)", metric.name())
                         .isEqualTo(!clusterWide);
