@@ -3,7 +3,8 @@
 # resources (and the operator their volumes). For every leaving worker, on the coordinator: no new shards
 # (shouldhaveshards=false), citus_drain_node, citus_cleanup_orphaned_resources, citus_remove_node.
 # Any failure exits non-zero, so Helm stops the upgrade and deletes no worker; a failed drain gives the leaving
-# workers their shouldhaveshards back and removes nothing.
+# workers their shouldhaveshards back and removes nothing. First it records the shard count the release ran with, so
+# the post-upgrade hook knows which tables the chart's layout distributed (split-record-layout.sql).
 #
 # Environment: the libpq variables of the coordinator (see common.sh), DESIRED_WORKERS (host:port of every worker
 # that stays, comma-separated), WORKER_NAME_REGEX (node names this release manages), SHARD_TRANSFER_MODE,

@@ -3,6 +3,7 @@
 -- pg_dist_colocation even after its shards were split, so the recorded counts tell the tables distributed with the
 -- layout's count from tables given their own (shard_count =>). The pre-upgrade hook records the count the release
 -- ran with, the post-upgrade hook the one in force after it.
+SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS citus_pgvector;
 CREATE TABLE IF NOT EXISTS citus_pgvector.layout_shard_counts (
   shard_count integer PRIMARY KEY,

@@ -17,5 +17,6 @@ ON CONFLICT (shardid) DO NOTHING;
 UPDATE citus_pgvector.shard_split_status SET to_do = greatest(to_do - 1, 0);
 -- The split shard's old copies wait for Citus's deferred drop: drop them now, so the disk holds one extra copy of
 -- one shard group at a time.
+SET client_min_messages = warning;
 CALL pg_catalog.citus_cleanup_orphaned_resources();
 SELECT round(extract(epoch FROM clock_timestamp() - :'split_started'::timestamptz)::numeric, 1);

@@ -62,6 +62,7 @@ class ShardSplitWithCitusTest {
     private VectorTableSnapshot baseline;
     private Map<String, List<String>> untouchedShards;
     private int shardsPerWorker;
+    private Map<String, String> layout;
     private final List<String> splitShardIds = new ArrayList<>();
 
     @BeforeAll
@@ -82,9 +83,10 @@ class ShardSplitWithCitusTest {
                 .asText();
 
         cluster = LocalCitusCluster.start(dir, 2, "split-pw", true);
-        // The release with 2 workers: the operator put the chart's citus.shard_count on the coordinator.
-        cluster.sql(cluster.coordinator(), "ALTER SYSTEM SET citus.shard_count = " + layoutShardCount);
-        cluster.sql(cluster.coordinator(), "SELECT pg_reload_conf()");
+        // The release with 2 workers: Patroni put the chart's citus.shard_count on every node.
+        layout = Map.of("citus.shard_count", layoutShardCount);
+        cluster.coordinator().configure(layout);
+        cluster.workers().forEach(w -> w.configure(layout));
         try (Connection c = coordinator();
                 Statement s = c.createStatement()) {
             s.execute("CREATE TABLE items (id bigint PRIMARY KEY, embedding vector(" + DIMENSION + ") NOT NULL)");
@@ -147,8 +149,8 @@ class ShardSplitWithCitusTest {
     @Order(2)
     @DisplayName("splitShards=off: the new workers are registered, nothing is split")
     void switchedOff() {
-        cluster.startWorker(true);
-        cluster.startWorker(true);
+        cluster.startWorker(true).configure(layout);
+        cluster.startWorker(true).configure(layout);
         ShippedHooks.Run run = runScript(
                 "scale-up.sh",
                 scaleUpEnv,
@@ -200,6 +202,7 @@ class ShardSplitWithCitusTest {
         hook.process().destroyForcibly();
         String output = hook.output();
         hook.process().waitFor(30, TimeUnit.SECONDS);
+        java.nio.file.Files.deleteIfExists(hook.outputFile());
         splitShardIds.addAll(matches(SPLIT, output));
         // The backend notices the client is gone (client_connection_check_interval) and Citus rolls the split back.
         awaitNoSplitRunning();
@@ -228,8 +231,8 @@ class ShardSplitWithCitusTest {
         assertThat(splitShardIds).as("no shard split twice").doesNotHaveDuplicates();
         int workers = 4;
         assertThat(splitShardIds)
-                .as("every shard of the layout split once")
-                .hasSize(Integer.parseInt(layoutShardCount()));
+                .as("every shard of the two layout groups (items, docs, chunks; events) split once")
+                .hasSize(2 * Integer.parseInt(layoutShardCount()));
         assertThat(query("SELECT count(*)::text FROM citus_pgvector.shard_splits"))
                 .containsExactly(Integer.toString(splitShardIds.size()));
         assertThat(query("SELECT to_do::text FROM citus_pgvector.shard_split_status"))
