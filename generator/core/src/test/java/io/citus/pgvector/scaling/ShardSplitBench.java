@@ -38,13 +38,14 @@ import java.util.stream.Collectors;
  *   DIR                 working folder
  *   --rows N            rows of the table before the scale-up (default 100000)
  *   --dimension D       vector dimension (default 128)
+ *   --channels C        distinct values of the distribution column (default 1000)
  *   --writes-per-second W   pace of the writers together (default 1000; 0: no writes)
  * </pre>
  */
 public final class ShardSplitBench {
 
-    private static final int CHANNELS = 100;
     private static final int QUERIES = 50;
+    private static final int BASELINE_SECONDS = 20;
     private static final int WRITERS = 4;
     private static final Pattern SPLIT = Pattern.compile(
             " split shard (\\d+) of (.+) \\((\\d+) bytes\\) into (\\d+) pieces on (\\S+) in ([0-9.]+)s");
@@ -56,25 +57,27 @@ public final class ShardSplitBench {
         int rows = 100_000;
         int dimension = 128;
         int writesPerSecond = 1000;
+        int channels = 1000;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rows" -> rows = Integer.parseInt(args[++i]);
                 case "--dimension" -> dimension = Integer.parseInt(args[++i]);
                 case "--writes-per-second" -> writesPerSecond = Integer.parseInt(args[++i]);
+                case "--channels" -> channels = Integer.parseInt(args[++i]);
                 default -> dir = Path.of(args[i]).toAbsolutePath();
             }
         }
         if (dir == null) {
             throw new IllegalArgumentException(
-                    "usage: ShardSplitBench DIR [--rows N] [--dimension D] [--writes-per-second W]");
+                    "usage: ShardSplitBench DIR [--rows N] [--dimension D] [--channels C] [--writes-per-second W]");
         }
         LocalPostgres.citusUnavailableReason().ifPresent(reason -> {
             throw new IllegalStateException(reason);
         });
         Files.createDirectories(dir);
         System.out.printf(
-                "machine: %d cores, load average %.2f at start; rows %d, dimension %d, %d writes/s%n",
-                Runtime.getRuntime().availableProcessors(), loadAverage(), rows, dimension, writesPerSecond);
+                "machine: %d cores, load average %.2f at start; rows %d, dimension %d, channels %d, %d writes/s%n",
+                Runtime.getRuntime().availableProcessors(), loadAverage(), rows, dimension, channels, writesPerSecond);
         ShippedHooks before = ShippedHooks.render(dir, Map.of("workers.count", "2"));
         ShippedHooks upgrade = ShippedHooks.render(dir, Map.of("workers.count", "4"));
         Path scripts = upgrade.mountScripts(dir.resolve("mounted-scripts"));
@@ -93,10 +96,10 @@ public final class ShardSplitBench {
             cluster.coordinator().configure(tuning);
             cluster.workers().forEach(w -> w.configure(tuning));
             long loadStarted = System.nanoTime();
-            load(cluster, rows, dimension);
+            load(cluster, rows, dimension, channels);
             System.out.printf("loaded %d rows and built HNSW in %.0fs%n", rows, seconds(loadStarted));
             List<float[]> queries = queries(cluster, dimension);
-            double[] recallBefore = recall(cluster, queries);
+            double[] recallBefore = recall(cluster, queries, channels);
             System.out.printf(
                     Locale.ROOT,
                     "before: fan-out recall@10 %.4f, router recall@10 %.4f%n",
@@ -123,15 +126,17 @@ public final class ShardSplitBench {
                             .map(w -> LocalCitusCluster.HOST + ":" + w.port())
                             .collect(Collectors.joining(",")));
 
-            Writers writers = new Writers(cluster, dimension, writesPerSecond);
+            Writers writers = new Writers(cluster, dimension, channels, writesPerSecond);
             DiskSampler disk = new DiskSampler(cluster);
             writers.start();
             disk.start();
-            Thread.sleep(3000);
+            // The writes before the hook show what the machine alone does to their latency.
+            Thread.sleep(TimeUnit.SECONDS.toMillis(BASELINE_SECONDS));
             long hookStarted = System.nanoTime();
             ShippedHooks.Run run = ShippedHooks.run(
                     scripts, "scale-up.sh", ShippedHooks.env(upgrade.named("Job", "citus-scale-up")), env, 7200);
             double hookSeconds = seconds(hookStarted);
+            long hookEnded = System.nanoTime();
             Thread.sleep(3000);
             writers.stop();
             disk.stop();
@@ -164,9 +169,9 @@ public final class ShardSplitBench {
                     disk.peak.get() / 1e6,
                     (disk.peak.get() - sizeBefore) / 1e6,
                     workerBytes(cluster) / 1e6);
-            writers.report(cluster);
+            writers.report(cluster, hookStarted, hookEnded);
             shares(cluster);
-            double[] recallAfter = recall(cluster, queries);
+            double[] recallAfter = recall(cluster, queries, channels);
             System.out.printf(
                     Locale.ROOT,
                     "after: fan-out recall@10 %.4f (%+.4f), router recall@10 %.4f (%+.4f)%n",
@@ -178,19 +183,19 @@ public final class ShardSplitBench {
         }
     }
 
-    private static void load(LocalCitusCluster cluster, int rows, int dimension) throws SQLException {
+    private static void load(LocalCitusCluster cluster, int rows, int dimension, int channels) throws SQLException {
         try (Connection c = cluster.coordinator().connect(LocalCitusCluster.DATABASE);
                 Statement s = c.createStatement()) {
             s.execute("CREATE TABLE items (channel bigint NOT NULL, id bigint NOT NULL, embedding vector(" + dimension
                     + ") NOT NULL, PRIMARY KEY (channel, id))");
             s.execute("SELECT create_distributed_table('items', 'channel')");
             s.execute("SELECT setseed(0.42)");
-            s.execute("CREATE TEMP TABLE centers AS SELECT c, (SELECT array_agg(random() - 0.5 + 0 * c)"
-                    + " FROM generate_series(1, " + dimension + ")) AS v FROM generate_series(0, " + (CHANNELS - 1)
+            s.execute("CREATE TEMP TABLE centers AS SELECT c, (SELECT array_agg(random() - 0.5 + 0 * c + 0 * d)"
+                    + " FROM generate_series(1, " + dimension + ") d) AS v FROM generate_series(0, " + (channels - 1)
                     + ") c");
-            s.execute("INSERT INTO items SELECT i % " + CHANNELS + ", i, (SELECT array_agg(v[d] + 0.3 * (random() -"
+            s.execute("INSERT INTO items SELECT i % " + channels + ", i, (SELECT array_agg(v[d] + 0.3 * (random() -"
                     + " 0.5) + 0 * i ORDER BY d) FROM generate_series(1, " + dimension + ") d)::vector"
-                    + " FROM generate_series(1, " + rows + ") i JOIN centers ON c = i % " + CHANNELS);
+                    + " FROM generate_series(1, " + rows + ") i JOIN centers ON c = i % " + channels);
             s.execute("SET maintenance_work_mem = '256MB'");
             s.execute("CREATE INDEX items_embedding ON items USING hnsw (embedding vector_cosine_ops)"
                     + " WITH (m = 16, ef_construction = 64)");
@@ -217,13 +222,13 @@ public final class ShardSplitBench {
     }
 
     /** Fan-out and router recall@10 of the HNSW index against exact search, averaged over the queries. */
-    private static double[] recall(LocalCitusCluster cluster, List<float[]> queries) throws SQLException {
+    private static double[] recall(LocalCitusCluster cluster, List<float[]> queries, int channels) throws SQLException {
         double fanOut = 0;
         double router = 0;
         try (Connection c = cluster.coordinator().connect(LocalCitusCluster.DATABASE)) {
             for (int i = 0; i < queries.size(); i++) {
                 String v = vector(queries.get(i));
-                long channel = i % CHANNELS;
+                long channel = i % channels;
                 fanOut += overlap(
                         ids(c, "SELECT id FROM items ORDER BY embedding <=> ?::vector LIMIT 10", v, -1),
                         ids(c, "SELECT id FROM items ORDER BY (embedding <=> ?::vector) + 0, id LIMIT 10", v, -1));
@@ -370,18 +375,22 @@ public final class ShardSplitBench {
         private final LocalCitusCluster cluster;
         private final int dimension;
         private final int perSecond;
+        private final int channels;
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final ConcurrentLinkedQueue<Long> acked = new ConcurrentLinkedQueue<>();
-        private final ConcurrentLinkedQueue<Long> latenciesMicros = new ConcurrentLinkedQueue<>();
+        /** Start (nanoTime) and latency of every write, successful or not. */
+        private final ConcurrentLinkedQueue<long[]> writes = new ConcurrentLinkedQueue<>();
+
         private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
         private final AtomicLong attempts = new AtomicLong();
         private final List<Thread> threads = new ArrayList<>();
         private long startedNanos;
         private long stoppedNanos;
 
-        Writers(LocalCitusCluster cluster, int dimension, int perSecond) {
+        Writers(LocalCitusCluster cluster, int dimension, int channels, int perSecond) {
             this.cluster = cluster;
             this.dimension = dimension;
+            this.channels = channels;
             this.perSecond = perSecond;
         }
 
@@ -417,7 +426,7 @@ public final class ShardSplitBench {
                         v[d] = random.nextFloat() - 0.5f;
                     }
                     id++;
-                    s.setLong(1, id % CHANNELS);
+                    s.setLong(1, id % channels);
                     s.setLong(2, id);
                     s.setString(3, vector(v));
                     attempts.incrementAndGet();
@@ -428,7 +437,7 @@ public final class ShardSplitBench {
                     } catch (SQLException e) {
                         errors.add(e.getMessage());
                     }
-                    latenciesMicros.add((System.nanoTime() - started) / 1000);
+                    writes.add(new long[] {started, System.nanoTime() - started});
                 }
             } catch (SQLException e) {
                 errors.add("connection: " + e.getMessage());
@@ -445,7 +454,7 @@ public final class ShardSplitBench {
             stoppedNanos = System.nanoTime();
         }
 
-        void report(LocalCitusCluster cluster) throws SQLException {
+        void report(LocalCitusCluster cluster, long hookStarted, long hookEnded) throws SQLException {
             Set<Long> present = new HashSet<>();
             try (Connection c = cluster.coordinator().connect(LocalCitusCluster.DATABASE);
                     Statement s = c.createStatement();
@@ -455,23 +464,39 @@ public final class ShardSplitBench {
                 }
             }
             long lost = acked.stream().filter(id -> !present.contains(id)).count();
-            List<Long> sorted = latenciesMicros.stream().sorted().toList();
-            long max = sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1);
-            long p99 = sorted.isEmpty() ? 0 : sorted.get((int) Math.floor(sorted.size() * 0.99));
             double seconds = (stoppedNanos - startedNanos) / 1e9;
             System.out.printf(
                     Locale.ROOT,
                     "writes: %d attempted, %d acknowledged (%.0f/s over %.0fs), %d errors, %d acknowledged rows"
-                            + " lost; latency p99 %.1f ms, longest %.1f ms%n",
+                            + " lost%n",
                     attempts.get(),
                     acked.size(),
                     acked.size() / seconds,
                     seconds,
                     errors.size(),
-                    lost,
-                    p99 / 1000.0,
-                    max / 1000.0);
+                    lost);
+            latencies("before the hook (the machine alone)", w -> w[0] < hookStarted);
+            latencies("while the hook ran", w -> w[0] >= hookStarted && w[0] < hookEnded);
             errors.stream().distinct().limit(5).forEach(e -> System.out.println("  write error: " + e));
+        }
+
+        private void latencies(String window, java.util.function.Predicate<long[]> in) {
+            List<Long> sorted =
+                    writes.stream().filter(in).map(w -> w[1]).sorted().toList();
+            if (sorted.isEmpty()) {
+                return;
+            }
+            long over =
+                    sorted.stream().filter(l -> l > TimeUnit.SECONDS.toNanos(1)).count();
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %s: %d writes, p50 %.1f ms, p99 %.1f ms, longest %.1f ms, %d over 1 s%n",
+                    window,
+                    sorted.size(),
+                    sorted.get(sorted.size() / 2) / 1e6,
+                    sorted.get((int) Math.floor(sorted.size() * 0.99)) / 1e6,
+                    sorted.get(sorted.size() - 1) / 1e6,
+                    over);
         }
     }
 }
