@@ -40,13 +40,13 @@ import java.util.stream.Collectors;
  *   --dimension D       vector dimension (default 128)
  *   --channels C        distinct values of the distribution column (default 1000)
  *   --writes-per-second W   pace of the writers together (default 1000; 0: no writes)
+ *   --writers N         concurrent writing clients, each its own connection (default 16)
  * </pre>
  */
 public final class ShardSplitBench {
 
     private static final int QUERIES = 50;
     private static final int BASELINE_SECONDS = 20;
-    private static final int WRITERS = 4;
     private static final Pattern SPLIT = Pattern.compile(
             " split shard (\\d+) of (.+) \\((\\d+) bytes\\) into (\\d+) pieces on (\\S+) in ([0-9.]+)s");
 
@@ -58,18 +58,20 @@ public final class ShardSplitBench {
         int dimension = 128;
         int writesPerSecond = 1000;
         int channels = 1000;
+        int writerCount = 16;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rows" -> rows = Integer.parseInt(args[++i]);
                 case "--dimension" -> dimension = Integer.parseInt(args[++i]);
                 case "--writes-per-second" -> writesPerSecond = Integer.parseInt(args[++i]);
                 case "--channels" -> channels = Integer.parseInt(args[++i]);
+                case "--writers" -> writerCount = Integer.parseInt(args[++i]);
                 default -> dir = Path.of(args[i]).toAbsolutePath();
             }
         }
         if (dir == null) {
             throw new IllegalArgumentException(
-                    "usage: ShardSplitBench DIR [--rows N] [--dimension D] [--channels C] [--writes-per-second W]");
+                    "usage: ShardSplitBench DIR [--rows N] [--dimension D] [--channels C] [--writes-per-second W] [--writers N]");
         }
         LocalPostgres.citusUnavailableReason().ifPresent(reason -> {
             throw new IllegalStateException(reason);
@@ -126,7 +128,7 @@ public final class ShardSplitBench {
                             .map(w -> LocalCitusCluster.HOST + ":" + w.port())
                             .collect(Collectors.joining(",")));
 
-            Writers writers = new Writers(cluster, dimension, channels, writesPerSecond);
+            Writers writers = new Writers(cluster, dimension, channels, writesPerSecond, writerCount);
             DiskSampler disk = new DiskSampler(cluster);
             writers.start();
             disk.start();
@@ -376,6 +378,7 @@ public final class ShardSplitBench {
         private final int dimension;
         private final int perSecond;
         private final int channels;
+        private final int count;
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final ConcurrentLinkedQueue<Long> acked = new ConcurrentLinkedQueue<>();
         /** Start (nanoTime) and latency of every write, successful or not. */
@@ -387,11 +390,12 @@ public final class ShardSplitBench {
         private long startedNanos;
         private long stoppedNanos;
 
-        Writers(LocalCitusCluster cluster, int dimension, int channels, int perSecond) {
+        Writers(LocalCitusCluster cluster, int dimension, int channels, int perSecond, int count) {
             this.cluster = cluster;
             this.dimension = dimension;
             this.channels = channels;
             this.perSecond = perSecond;
+            this.count = count;
         }
 
         void start() {
@@ -399,7 +403,7 @@ public final class ShardSplitBench {
             if (perSecond == 0) {
                 return;
             }
-            for (int t = 0; t < WRITERS; t++) {
+            for (int t = 0; t < count; t++) {
                 int writer = t;
                 Thread thread = new Thread(() -> write(writer));
                 threads.add(thread);
@@ -409,7 +413,7 @@ public final class ShardSplitBench {
 
         private void write(int writer) {
             Random random = new Random(writer);
-            long intervalNanos = TimeUnit.SECONDS.toNanos(1) * WRITERS / perSecond;
+            long intervalNanos = TimeUnit.SECONDS.toNanos(1) * count / perSecond;
             long next = System.nanoTime();
             long id = 1_000_000_000L * (writer + 1);
             try (Connection c = cluster.coordinator().connect(LocalCitusCluster.DATABASE);
