@@ -24,17 +24,32 @@ readonly SHARD_TRANSFER_MODE="${SHARD_TRANSFER_MODE:-auto}"
 readonly SPLIT_SHARDS="${SPLIT_SHARDS:-off}"
 readonly SHARDS_PER_WORKER="${SHARDS_PER_WORKER:-1}"
 readonly RELEASE="${RELEASE:-<release>}"
-# A split that fails (a worker failing over, a lock held by a move) is tried again this many times, re-planned.
+# A plan or split that fails (a worker failing over, a lock held by a move) is tried again, re-planned, until this
+# many failures in a row.
 readonly SPLIT_ATTEMPTS=3
 STARTED_AT="$(date +%s)"
 readonly STARTED_AT
 
-# What to do after a stop: $1 shard id, $2 split points, $3 node ids of the next split.
+# What to do after a stop: $1 shard id, $2 split points, $3 node ids of the next split, when known.
 resume_hint() {
+  local by_hand=""
+  [[ -z "$1" ]] || by_hand=", or split one by one on the coordinator, starting with: SELECT
+citus_split_shard_by_split_points($1, '$2', '$3', '${SHARD_TRANSFER_MODE}');"
   echo "the shards split so far stay split and the rest are whole; to finish, run the upgrade again (helm upgrade" \
-    "${RELEASE} <chart> --reuse-values: the scale-up Job goes on from the catalog), or split one by one on the" \
-    "coordinator, starting with: SELECT citus_split_shard_by_split_points($1, '$2', '$3'," \
-    "'${SHARD_TRANSFER_MODE}');"
+    "${RELEASE} <chart> --reuse-values: the scale-up Job goes on from the catalog)${by_hand//$'\n'/ }"
+}
+
+# After a failed plan or split: fails when out of time or attempts (naming the split $1..$3, if any), else waits.
+retry_or_fail() {
+  failures=$((failures + 1))
+  if (($(seconds_left) <= POLL_SECONDS)); then
+    fail "out of time (scaling.timeoutSeconds=${TIMEOUT_SECONDS}) during ${4}; $(resume_hint "$1" "$2" "$3")"
+  fi
+  if ((failures >= SPLIT_ATTEMPTS)); then
+    fail "${4} failed ${failures} times in a row (see the errors above); $(resume_hint "$1" "$2" "$3")"
+  fi
+  log "${4} failed (see the error above); trying again in ${POLL_SECONDS}s"
+  sleep "${POLL_SECONDS}"
 }
 
 # Splits until split-plan.sql finds nothing left to split; fails with the command to resume when it runs out of
@@ -47,9 +62,11 @@ split_shards() {
     || fail "cannot let Citus use its logical decoding plugin (see the error above); nothing was split"
   [[ -z "${changes}" ]] || log "${changes}"
   while true; do
-    plan="$(sql_file split-plan.sql -v shards_per_worker="${SHARDS_PER_WORKER}" -v split_tables="${SPLIT_SHARDS}" \
-      -v shard_transfer_mode="${SHARD_TRANSFER_MODE}" -v run_started_at="${STARTED_AT}")" \
-      || fail "cannot plan the shard splits (see the error above); nothing was split by this step"
+    if ! plan="$(sql_file split-plan.sql -v shards_per_worker="${SHARDS_PER_WORKER}" -v split_tables="${SPLIT_SHARDS}" \
+      -v shard_transfer_mode="${SHARD_TRANSFER_MODE}" -v run_started_at="${STARTED_AT}")"; then
+      retry_or_fail "" "" "" "planning the shard splits"
+      continue
+    fi
     split_line=""
     while IFS=$'\t' read -r kind a b c d e f g h; do
       case "${kind}" in
@@ -84,17 +101,7 @@ split_shards() {
       seconds_done=$((seconds_done + ${seconds%.*} + 1))
       continue
     fi
-    failures=$((failures + 1))
-    if (($(seconds_left) <= POLL_SECONDS)); then
-      fail "out of time (scaling.timeoutSeconds=${TIMEOUT_SECONDS}) during the split of shard ${a} (${c});" \
-        "Citus rolled it back; $(resume_hint "${a}" "${f}" "${g}")"
-    fi
-    if ((failures >= SPLIT_ATTEMPTS)); then
-      fail "the split of shard ${a} (${c}) failed ${failures} times (see the errors above); Citus rolled it back;" \
-        "$(resume_hint "${a}" "${f}" "${g}")"
-    fi
-    log "the split of shard ${a} failed (see the error above); Citus rolled it back; planning again in ${POLL_SECONDS}s"
-    sleep "${POLL_SECONDS}"
+    retry_or_fail "${a}" "${f}" "${g}" "the split of shard ${a} (${c}; Citus rolled it back)"
   done
   log "shard splits done: ${done_splits}; every colocation group that can be split holds ${SHARDS_PER_WORKER} shard(s) per worker"
 }

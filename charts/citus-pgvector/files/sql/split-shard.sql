@@ -10,6 +10,9 @@ SELECT pg_catalog.replicate_reference_tables(:'shard_transfer_mode'::citus.shard
 SELECT clock_timestamp() AS split_started \gset
 SELECT pg_catalog.citus_split_shard_by_split_points(:shard_id, :'split_points'::text[], :'node_ids'::integer[],
                                                     :'shard_transfer_mode'::citus.shard_transfer_mode) \g /dev/null
+-- The split is done: what follows is bookkeeping, and its failure (a worker unreachable for the clean-up) must not
+-- read as a failed split.
+\set ON_ERROR_STOP 0
 INSERT INTO citus_pgvector.shard_splits (shardid, colocationid, tables, bytes, pieces, nodes, seconds)
 SELECT :shard_id, :colocation_id, :'tables', :bytes, :pieces, :'nodes',
        round(extract(epoch FROM clock_timestamp() - :'split_started'::timestamptz)::numeric, 1)
