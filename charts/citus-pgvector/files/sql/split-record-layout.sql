@@ -4,7 +4,15 @@
 -- layout's count from tables given their own (shard_count =>). The pre-upgrade hook records the count the release
 -- ran with, the post-upgrade hook the one in force after it.
 SET client_min_messages = warning;
-CREATE SCHEMA IF NOT EXISTS citus_pgvector;
+-- Citus propagates CREATE SCHEMA to every worker, even with IF NOT EXISTS, which fails while one fails over: only
+-- when the schema is missing.
+DO $$
+BEGIN
+  IF to_regnamespace('citus_pgvector') IS NULL THEN
+    CREATE SCHEMA citus_pgvector;
+  END IF;
+END
+$$;
 CREATE TABLE IF NOT EXISTS citus_pgvector.layout_shard_counts (
   shard_count integer PRIMARY KEY,
   first_seen timestamptz NOT NULL DEFAULT now()
