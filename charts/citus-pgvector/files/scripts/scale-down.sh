@@ -3,7 +3,8 @@
 # resources (and the operator their volumes). For every leaving worker, on the coordinator: no new shards
 # (shouldhaveshards=false), citus_drain_node, citus_cleanup_orphaned_resources, citus_remove_node.
 # Any failure exits non-zero, so Helm stops the upgrade and deletes no worker; a failed drain gives the leaving
-# workers their shouldhaveshards back and removes nothing.
+# workers their shouldhaveshards back and removes nothing. First it records the shard count the release ran with, so
+# the post-upgrade hook knows which tables the chart's layout distributed (split-record-layout.sql).
 #
 # Environment: the libpq variables of the coordinator (see common.sh), DESIRED_WORKERS (host:port of every worker
 # that stays, comma-separated), WORKER_NAME_REGEX (node names this release manages), SHARD_TRANSFER_MODE,
@@ -23,6 +24,11 @@ await_coordinator
 log "workers that stay: ${DESIRED_WORKERS}"
 if ! sql_file unretire-workers.sql -v desired_workers="${DESIRED_WORKERS}"; then
   fail "cannot clear the retired marks of the workers that stay (see the error above); the upgrade stops"
+fi
+# The shard count the release ran with, before the upgrade changes it: tables created with it are the layout's,
+# which the scale-up Job may split (split-record-layout.sql).
+if ! sql_file split-record-layout.sql; then
+  fail "cannot record the layout's shard count (see the error above); nothing was changed and the upgrade stops"
 fi
 if ! plan="$(sql_file scale-down-plan.sql -v desired_workers="${DESIRED_WORKERS}" \
   -v worker_name_regex="${WORKER_NAME_REGEX}")"; then

@@ -541,6 +541,16 @@ public record Values(
             @Default("true")
             Boolean rebalanceOnScaleUp,
 
+            @Doc("After an upgrade, split shards online (`citus_split_shard_by_split_points`) until every colocation"
+                    + " group holds the layout's shards per worker (`citus.shard_count` / `workers.count`) on every"
+                    + " worker, so tables that existed before a scale-up reach the new workers; the pieces go straight"
+                    + " to the workers that lack them. `layout`: groups created with a shard count the chart set;"
+                    + " `all`: also tables given their own `shard_count`; `off`: no split (the rebalance moves whole"
+                    + " shards, and a table with fewer shards than workers stays off the new ones).")
+            @OneOf({"layout", "all", "off"})
+            @Default("layout")
+            String splitShards,
+
             @Doc("How shards move: `auto` (logical replication; tables need a primary key or replica identity),"
                     + " `force_logical`, or `block_writes` (blocks writes to a shard while it moves).")
             @OneOf({"auto", "force_logical", "block_writes"})

@@ -120,7 +120,9 @@ class ExporterWithCitusTest {
                 boolean clusterWide = metric.query().equals("citus_pgvector_workers")
                         || metric.query().equals("citus_pgvector_placements")
                         || metric.query().equals("citus_pgvector_secondaries")
-                        || metric.query().equals("citus_pgvector_background_tasks");
+                        || metric.query().equals("citus_pgvector_background_tasks")
+                        || metric.query().equals("citus_pgvector_shard_splits")
+                        || metric.query().equals("citus_pgvector_restore_points");
                 assertThat(worker.stream().anyMatch(sample -> sample.name().equals(metric.name())))
                         .as("worker metric %s (cluster-wide ones come from the coordinator only)", metric.name())
                         .isEqualTo(!clusterWide);

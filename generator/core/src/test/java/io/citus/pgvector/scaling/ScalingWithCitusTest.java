@@ -56,13 +56,10 @@ class ScalingWithCitusTest {
     private Map<String, String> scaleUpEnv;
     private Map<String, String> testEnv;
     private Map<String, String> guardEnv;
-    private Snapshot baseline;
+    private VectorTableSnapshot baseline;
     private LocalPostgres newWorker;
     /** The coordinator's statement texts while the scripts run: they must never carry the password. */
     private StatementTextSampler sampler;
-
-    /** What must not change: row count, checksum over ids and embeddings, exact top-10 of fixed queries. */
-    record Snapshot(long rows, String checksum, List<List<Long>> topTen) {}
 
     @BeforeAll
     void startCluster() throws Exception {
@@ -367,33 +364,9 @@ class ScalingWithCitusTest {
         return shards;
     }
 
-    private Snapshot snapshot() throws SQLException {
-        try (Connection c = coordinator();
-                Statement s = c.createStatement()) {
-            long rows;
-            String checksum;
-            try (ResultSet r = s.executeQuery("SELECT count(*), md5(string_agg(id || ':' || embedding::text, ','"
-                    + " ORDER BY id)) FROM items")) {
-                r.next();
-                rows = r.getLong(1);
-                checksum = r.getString(2);
-            }
-            List<List<Long>> topTen = new ArrayList<>();
-            for (int q = 1; q <= QUERIES; q++) {
-                // Exact kNN: "+ 0" keeps the HNSW index out, so the answer is deterministic.
-                String vector = "(SELECT array_agg(cos(" + q + " * 1.3 + d * 0.7)::real ORDER BY d)"
-                        + " FROM generate_series(1, " + DIMENSION + ") d)::vector";
-                List<Long> ids = new ArrayList<>();
-                try (ResultSet r = s.executeQuery(
-                        "SELECT id FROM items ORDER BY (embedding <-> " + vector + ") + 0, id LIMIT 10")) {
-                    while (r.next()) {
-                        ids.add(r.getLong(1));
-                    }
-                }
-                assertThat(ids).hasSize(10);
-                topTen.add(ids);
-            }
-            return new Snapshot(rows, checksum, topTen);
+    private VectorTableSnapshot snapshot() throws SQLException {
+        try (Connection c = coordinator()) {
+            return VectorTableSnapshot.of(c, "items", DIMENSION, QUERIES);
         }
     }
 }
