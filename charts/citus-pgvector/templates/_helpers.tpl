@@ -111,7 +111,7 @@ with superuser.existingSecret, whose password only the superuser-credentials hoo
 {{- $clustersExist := or .Release.IsUpgrade (not (empty $cluster.coordinator)) }}
 {{- $wanted := .Values.superuser.password }}
 {{- if and $wanted $current (ne $wanted $current) }}
-{{- fail (printf "\n\ncitus-pgvector: refusing to change the superuser password: the clusters use the one in Secret %s, and the operator never changes it in the database, so a new one locks the operator, the hooks and restarted sidecars out. Set the password the clusters have, or rotate it with the README's procedure (Rotating the superuser password)." $secretName) }}
+{{- fail (printf "\n\ncitus-pgvector: refusing to change the superuser password: the clusters use the one in Secret %s, and the operator never changes it in the database, so a new one locks the operator, the hooks and restarted sidecars out. Set the password the clusters have, or rotate it with the procedure in the project's docs/user-guide.md (Rotating the superuser password)." $secretName) }}
 {{- else if $wanted }}
 password: {{ $wanted | toJson }}
 unpinned: false

@@ -54,7 +54,7 @@ public record Values(
         Superuser superuser,
 
         @Doc("Roles your applications log in as. The registrars create each on the coordinator and every worker"
-                + " with LOGIN and nothing else (grant what it needs yourself: see Application roles in the README),"
+                + " with LOGIN and nothing else (grant what it needs yourself: see Application roles in docs/user-guide.md),"
                 + " keep its password the one of its Secret, and store it in `pg_dist_authinfo` on every node, where"
                 + " Citus looks for it when it runs the role's distributed queries on the workers. Not in the"
                 + " operator's `users`, which would give the role another password per cluster. For example"
@@ -160,7 +160,7 @@ public record Values(
             @Doc("Superuser password for every cluster. Empty: `existingSecret`'s, else keep the one the clusters"
                     + " have, else (first install) generate one; a render without a cluster (GitOps) needs this or"
                     + " `existingSecret`. A `helm upgrade` that would change the password the clusters have is"
-                    + " refused: see Rotating the superuser password in the README.")
+                    + " refused: see Rotating the superuser password in docs/user-guide.md.")
             String password,
 
             @Doc("A Secret in the release namespace that holds the superuser password, kept out of the values (GitOps:"
@@ -185,7 +185,7 @@ public record Values(
             @Doc("Replica reads: the role may set `citus.use_secondary_nodes` when it connects (`options=-c"
                     + " citus.use_secondary_nodes=always` in its connection string), so its queries read each worker's"
                     + " standby (its Citus secondary) instead of its primary, and its transactions are read-only"
-                    + " (`default_transaction_read_only`). Reads may lag the primary: see Replica reads in the README.")
+                    + " (`default_transaction_read_only`). Reads may lag the primary: see Replica reads in docs/user-guide.md.")
             @Default("false")
             Boolean replicaReads) {
 
@@ -594,7 +594,7 @@ public record Values(
 
     public record Pooler(
             @Doc("Run the pooler (`spec.enableConnectionPooler` of the coordinator): Service"
-                    + " `<release>-coordinator-pooler`, port 5432. Read the README on what transaction mode allows.")
+                    + " `<release>-coordinator-pooler`, port 5432. Read docs/user-guide.md (Connection pooler) on what transaction mode allows.")
             @Default("false")
             Boolean enabled,
 

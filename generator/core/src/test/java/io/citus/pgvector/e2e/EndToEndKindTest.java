@@ -108,7 +108,7 @@ class EndToEndKindTest {
         }
         if (fingerprint().isBlank()) {
             return "the image build needs the Citus repository key's fingerprint:"
-                    + " set -Dcitus.repo.key.fingerprint or CITUS_REPO_KEY_FINGERPRINT (see the README, The image)";
+                    + " set -Dcitus.repo.key.fingerprint or CITUS_REPO_KEY_FINGERPRINT (see docs/user-guide.md, The image)";
         }
         return null;
     }

@@ -37,7 +37,7 @@ class SpiloImageTest {
         Assumptions.assumeFalse(
                 fingerprint.isBlank(),
                 "the image build needs the Citus apt key's fingerprint:"
-                        + " set -Dcitus.repo.key.fingerprint or CITUS_REPO_KEY_FINGERPRINT (see the README, The image)");
+                        + " set -Dcitus.repo.key.fingerprint or CITUS_REPO_KEY_FINGERPRINT (see docs/user-guide.md, The image)");
 
         ImageFromDockerfile image = new ImageFromDockerfile("citus-pgvector/spilo-test", true)
                 .withDockerfile(DOCKER_DIR.resolve("Dockerfile.spilo-citus-pgvector"))
