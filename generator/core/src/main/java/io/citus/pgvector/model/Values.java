@@ -182,10 +182,11 @@ public record Values(
                     + " (under the role's name), like the superuser's.")
             ExistingSecret existingSecret,
 
-            @Doc("Replica reads: the role may set `citus.use_secondary_nodes` when it connects (`options=-c"
-                    + " citus.use_secondary_nodes=always` in its connection string), so its queries read each worker's"
-                    + " standby (its Citus secondary) instead of its primary, and its transactions are read-only"
-                    + " (`default_transaction_read_only`). Reads may lag the primary: see Replica reads in docs/user-guide.md.")
+            @Doc(
+                    "Replica reads: the role may set `citus.use_secondary_nodes` when it connects (`options=-c"
+                            + " citus.use_secondary_nodes=always` in its connection string), so its queries read each worker's"
+                            + " standby (its Citus secondary) instead of its primary, and its transactions are read-only"
+                            + " (`default_transaction_read_only`). Reads may lag the primary: see Replica reads in docs/user-guide.md.")
             @Default("false")
             Boolean replicaReads) {
 
@@ -593,8 +594,9 @@ public record Values(
             Map<String, String> data) {}
 
     public record Pooler(
-            @Doc("Run the pooler (`spec.enableConnectionPooler` of the coordinator): Service"
-                    + " `<release>-coordinator-pooler`, port 5432. Read docs/user-guide.md (Connection pooler) on what transaction mode allows.")
+            @Doc(
+                    "Run the pooler (`spec.enableConnectionPooler` of the coordinator): Service"
+                            + " `<release>-coordinator-pooler`, port 5432. Read docs/user-guide.md (Connection pooler) on what transaction mode allows.")
             @Default("false")
             Boolean enabled,
 

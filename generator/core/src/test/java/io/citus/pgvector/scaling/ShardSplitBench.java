@@ -113,15 +113,7 @@ public final class ShardSplitBench {
                 LocalPostgres worker = cluster.startWorker(true);
                 worker.configure(tuning);
             }
-            Map<String, String> env = new LinkedHashMap<>();
-            env.put("PGHOST", LocalCitusCluster.HOST);
-            env.put("PGPORT", Integer.toString(cluster.coordinator().port()));
-            env.put("PGUSER", LocalPostgres.SUPERUSER);
-            env.put("PGPASSWORD", cluster.password());
-            env.put("PGDATABASE", LocalCitusCluster.DATABASE);
-            env.put("PGSSLMODE", "disable");
-            env.put("WORKER_NAME_REGEX", "^127\\.0\\.0\\.1$");
-            env.put("POLL_SECONDS", "1");
+            Map<String, String> env = new LinkedHashMap<>(cluster.hookEnvironment(Map.of()));
             env.put(
                     "DESIRED_WORKERS",
                     cluster.workers().stream()

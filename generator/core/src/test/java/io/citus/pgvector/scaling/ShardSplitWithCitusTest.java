@@ -6,11 +6,9 @@ import io.citus.pgvector.testing.LocalCitusCluster;
 import io.citus.pgvector.testing.LocalPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -396,17 +394,7 @@ class ShardSplitWithCitusTest {
 
     /** The hook env's connection settings replaced by the local coordinator's (no SSL locally). */
     private Map<String, String> connection(Map<String, String> overrides) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("PGHOST", LocalCitusCluster.HOST);
-        env.put("PGPORT", Integer.toString(cluster.coordinator().port()));
-        env.put("PGUSER", LocalPostgres.SUPERUSER);
-        env.put("PGPASSWORD", cluster.password());
-        env.put("PGDATABASE", LocalCitusCluster.DATABASE);
-        env.put("PGSSLMODE", "disable");
-        env.put("WORKER_NAME_REGEX", "^127\\.0\\.0\\.1$");
-        env.put("POLL_SECONDS", "1");
-        env.putAll(overrides);
-        return env;
+        return cluster.hookEnvironment(overrides);
     }
 
     private ShippedHooks.Run runScript(String script, Map<String, String> podEnv, Map<String, String> overrides) {
@@ -418,17 +406,7 @@ class ShardSplitWithCitusTest {
     }
 
     private List<String> query(String sql) {
-        try (Connection c = coordinator();
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery(sql)) {
-            List<String> rows = new ArrayList<>();
-            while (r.next()) {
-                rows.add(r.getString(1));
-            }
-            return rows;
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
+        return cluster.query(sql);
     }
 
     private VectorTableSnapshot snapshot() throws SQLException {

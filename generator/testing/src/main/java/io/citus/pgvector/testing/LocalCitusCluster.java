@@ -3,10 +3,13 @@ package io.citus.pgvector.testing;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -105,6 +108,39 @@ public final class LocalCitusCluster implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException(statement + " on port " + node.port() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The first column of every row of a query on the coordinator's {@link #DATABASE}. */
+    public List<String> query(String sql) {
+        try (Connection c = coordinator.connect(DATABASE);
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
+            List<String> rows = new ArrayList<>();
+            while (r.next()) {
+                rows.add(r.getString(1));
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The environment a chart hook (scaling Jobs, helm test) gets, pointed at this cluster's coordinator: the libpq
+     * variables (no SSL locally), the workers' loopback names, a 1 s poll; {@code overrides} last.
+     */
+    public Map<String, String> hookEnvironment(Map<String, String> overrides) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PGHOST", HOST);
+        env.put("PGPORT", Integer.toString(coordinator.port()));
+        env.put("PGUSER", LocalPostgres.SUPERUSER);
+        env.put("PGPASSWORD", password);
+        env.put("PGDATABASE", DATABASE);
+        env.put("PGSSLMODE", "disable");
+        env.put("WORKER_NAME_REGEX", "^127\\.0\\.0\\.1$");
+        env.put("POLL_SECONDS", "1");
+        env.putAll(overrides);
+        return env;
     }
 
     public LocalPostgres coordinator() {
