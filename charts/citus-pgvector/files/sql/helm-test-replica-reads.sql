@@ -2,7 +2,7 @@
 -- session runs with citus.use_secondary_nodes = 'always') returns k rows, each answered by a standby (pg_is_in_recovery
 -- on the node that scanned the shard). The standbys may not have replayed the new table yet: retried for up to 60 s.
 SELECT set_config('citus_pgvector.test_table', :'test_table', false) \g /dev/null
-\echo running a fan-out kNN query on the workers' standbys
+\echo running a fan-out kNN query on the standbys of the workers
 DO $$
 DECLARE
   test_table text := current_setting('citus_pgvector.test_table');

@@ -68,7 +68,7 @@ class ScalingWithCitusTest {
         scaleDownEnv = ShippedHooks.env(hooks.named("Job", "citus-scale-down"));
         scaleUpEnv = ShippedHooks.env(hooks.named("Job", "citus-scale-up"));
         // The local cluster's workers have no standbys, so no secondaries to read from: no replica-read step.
-        testEnv = new java.util.HashMap<>(ShippedHooks.env(hooks.named("Pod", "citus-test-vector-queries")));
+        testEnv = new LinkedHashMap<>(ShippedHooks.env(hooks.named("Pod", "citus-test-vector-queries")));
         testEnv.put("REPLICA_READS", "false");
         guardEnv = ShippedHooks.env(hooks.named("Job", "citus-uninstall-guard"));
 

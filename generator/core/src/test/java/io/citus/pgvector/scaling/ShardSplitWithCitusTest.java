@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,7 +73,9 @@ class ShardSplitWithCitusTest {
         scripts = upgrade.mountScripts(dir.resolve("mounted-scripts"));
         scaleDownEnv = ShippedHooks.env(upgrade.named("Job", "citus-scale-down"));
         scaleUpEnv = ShippedHooks.env(upgrade.named("Job", "citus-scale-up"));
-        testEnv = ShippedHooks.env(upgrade.named("Pod", "citus-test-vector-queries"));
+        // The local cluster's workers have no standbys, so no secondaries to read from: no replica-read step.
+        testEnv = new LinkedHashMap<>(ShippedHooks.env(upgrade.named("Pod", "citus-test-vector-queries")));
+        testEnv.put("REPLICA_READS", "false");
         shardsPerWorker = Integer.parseInt(scaleUpEnv.get("SHARDS_PER_WORKER"));
         assertThat(scaleUpEnv).containsEntry("SPLIT_SHARDS", "layout").containsEntry("RELEASE", "citus");
         String layoutShardCount = before.named("postgresql", "citus-coordinator")
