@@ -66,11 +66,24 @@ public final class Cli implements Runnable {
         cli.setExitCodeExceptionMapper(e -> ExitCode.USAGE);
         cli.setExecutionExceptionHandler(Cli::handle);
         try {
-            return cli.execute(args);
+            return cli.execute(helpForTrailingShortH(args));
         } finally {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * A trailing {@code -h} with no host after it is help, also on the commands where {@code -h} takes the host: as
+     * {@code --help}, it shows the usage before required options are checked ({@code tune -h}).
+     */
+    private static String[] helpForTrailingShortH(String... args) {
+        if (args.length == 0 || !args[args.length - 1].equals("-h")) {
+            return args;
+        }
+        String[] help = args.clone();
+        help[help.length - 1] = "--help";
+        return help;
     }
 
     /**

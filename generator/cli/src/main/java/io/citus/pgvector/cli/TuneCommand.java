@@ -49,14 +49,17 @@ final class TuneCommand implements Callable<Integer> {
             Example:
               PGPASSWORD=... citus-pgvector tune -h 127.0.0.1 -U postgres -d app \\
                 --table items --column embedding -k 10 --recall 0.99 --output tuned.yaml
-              helm upgrade citus oci://REGISTRY/charts/citus-pgvector -f my-values.yaml -f tuned.yaml
+              helm upgrade citus oci://REGISTRY/charts/citus-pgvector \\
+                -f my-values.yaml -f tuned.yaml
 
             Exit codes:
-              0  done: the target is reached, the values are printed (and written with --output)
+              0  done: the target is reached, the values are printed (and written
+                 with --output)
               1  the target is not reached even at hnsw.ef_search 1000
               2  bad command line
-              3  invalid option value; no such table or column, not a vector column, no HNSW index,
-                 an empty table, -k larger than the table; --output exists
+              3  invalid option value; no such table or column, not a vector column,
+                 no HNSW index, an empty table, -k larger than the table; --output
+                 exists
               4  coordinator unreachable, refusing the login, or failing a statement
               5  internal error (rerun with --stacktrace)""";
 

@@ -338,7 +338,7 @@ class CliTest {
                     "template", "--chart", generated().toString(), "-f", restore.toString(), "-n", "production");
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.INVALID_INPUT);
             assertThat(run.err())
-                    .contains("restore.source.namespace must differ from the release namespace \"production\"")
+                    .contains("restore.source.namespace: must differ from the release namespace \"production\"")
                     .doesNotContain("\tat ");
         }
 
