@@ -137,7 +137,7 @@ class ClusterCommandsTest {
                 .contains("citus 13")
                 .contains("vector 0.8")
                 .contains("hnsw.ef_search = 100, hnsw.iterative_scan = relaxed_order on every node")
-                .contains("1 table with vector columns, 4 shard placements checked")
+                .contains("1 table with vector columns, 2 shard placements checked")
                 .contains("OK    secondaries")
                 .contains("healthy: 6 checks passed")
                 .doesNotContain(PASSWORD);
@@ -341,8 +341,8 @@ class ClusterCommandsTest {
                     .isLessThanOrEqualTo(result.path("p95_ms").asDouble());
             if (result.path("config").asText().equals("cluster")) {
                 assertThat(result.path("shards").asInt())
-                        .as("the chart's shard count for 2 workers x 2 CPUs")
-                        .isEqualTo(4);
+                        .as("the chart's shard count for 2 workers x 1 shard per worker (citus.shardsPerWorker)")
+                        .isEqualTo(2);
                 assertThat(result.path("mean_rows").asDouble())
                         .as(result.toString())
                         .isEqualTo(10.0);
