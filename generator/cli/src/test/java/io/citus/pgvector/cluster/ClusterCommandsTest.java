@@ -359,7 +359,7 @@ class ClusterCommandsTest {
         List<Long> queryChannels = new ArrayList<>();
         try (Connection c = cluster.coordinator().connect(LocalCitusCluster.DATABASE);
                 Statement s = c.createStatement()) {
-            try (ResultSet r = s.executeQuery("SELECT id, channel, embedding::text FROM tbench_4")) {
+            try (ResultSet r = s.executeQuery("SELECT id, channel, embedding::text FROM tbench_2")) {
                 while (r.next()) {
                     rows.put(r.getLong(1), parse(r.getString(3)));
                     channels.put(r.getLong(1), r.getLong(2));
@@ -395,7 +395,7 @@ class ClusterCommandsTest {
                         .isCloseTo(ours, org.assertj.core.api.Assertions.within(0.0051));
             }
         } finally {
-            sql(cluster.coordinator(), "DROP TABLE IF EXISTS tbench_4, tbench_32, tbench_queries");
+            sql(cluster.coordinator(), "DROP TABLE IF EXISTS tbench_2, tbench_32, tbench_queries");
         }
         assertThat(query(cluster.coordinator(), "SELECT current_setting('hnsw.ef_search')"))
                 .isEqualTo("100");
@@ -415,8 +415,8 @@ class ClusterCommandsTest {
             s.execute("SET LOCAL hnsw.ef_search = 10");
             s.execute("SET LOCAL hnsw.iterative_scan = off");
             String sql = mode.equals("router")
-                    ? "SELECT id FROM tbench_4 WHERE channel = ? ORDER BY embedding <=> ?::vector LIMIT 10"
-                    : "SELECT id FROM tbench_4 ORDER BY embedding <=> ?::vector LIMIT 10";
+                    ? "SELECT id FROM tbench_2 WHERE channel = ? ORDER BY embedding <=> ?::vector LIMIT 10"
+                    : "SELECT id FROM tbench_2 ORDER BY embedding <=> ?::vector LIMIT 10";
             try (PreparedStatement p = c.prepareStatement(sql)) {
                 String text = Arrays.toString(vector).replace(" ", "");
                 if (mode.equals("router")) {
